@@ -1,0 +1,81 @@
+/**
+ * The metadata store port: a small key-value store with revisions, conditional transactions and
+ * watches, shaped after etcd's API so the embedded and etcd adapters are interchangeable.
+ * All metadata (topics, partition state, groups, committed offsets) lives behind it.
+ * @module
+ */
+
+/** One stored key. `modRevision` changes on every write of the key; `createRevision` on creation. */
+export interface KvEntry {
+  key: string;
+  value: Uint8Array;
+  createRevision: number;
+  modRevision: number;
+}
+
+/**
+ * A condition of a transaction. `modRevision: 0` means "the key must not exist";
+ * `value` compares the stored bytes exactly.
+ */
+export type KvCompare =
+  | { key: string; modRevision: number }
+  | { key: string; value: Uint8Array };
+
+/** A write inside a transaction. */
+export type KvOp =
+  | { type: "put"; key: string; value: Uint8Array }
+  | { type: "delete"; key: string }
+  | { type: "deletePrefix"; prefix: string };
+
+/** A transaction: if every compare holds, apply `success` atomically, else `failure`. */
+export interface KvTxn {
+  compares: KvCompare[];
+  success: KvOp[];
+  failure?: KvOp[];
+}
+
+/** The outcome of a transaction. `revision` is the store revision after it. */
+export interface KvTxnResult {
+  succeeded: boolean;
+  revision: number;
+}
+
+/** A change seen by a watch. For deletes `value` is empty. */
+export interface KvEvent {
+  type: "put" | "delete";
+  key: string;
+  value: Uint8Array;
+  modRevision: number;
+}
+
+/** A running watch; `close` stops it. */
+export interface KvWatch {
+  close(): Promise<void>;
+}
+
+/** Raised when the metadata backend is unreachable; callers map it to a retriable Kafka error. */
+export class MetadataUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "MetadataUnavailableError";
+  }
+}
+
+/** The metadata store. Implementations are safe for concurrent calls and linearizable. */
+export interface MetadataStore {
+  get(key: string): Promise<KvEntry | null>;
+  /** All keys starting with `prefix`, sorted by key. */
+  getPrefix(prefix: string): Promise<KvEntry[]>;
+  /** Unconditional write; resolves the new revision once durable. */
+  put(key: string, value: Uint8Array): Promise<number>;
+  delete(key: string): Promise<void>;
+  /** Atomic compare-and-apply; resolves once durable. */
+  txn(txn: KvTxn): Promise<KvTxnResult>;
+  /**
+   * Calls `onEvent` for every change under `prefix` made after the watch started (by this or any
+   * other process sharing the backend), in revision order.
+   */
+  watch(prefix: string, onEvent: (event: KvEvent) => void): Promise<KvWatch>;
+  /** Releases connections, timers and file handles. */
+  close(): Promise<void>;
+}

@@ -4,9 +4,57 @@
  * @module
  */
 import type { ApiSchema } from "../schema.ts";
+import { Produce } from "./00_produce.ts";
+import { Fetch } from "./01_fetch.ts";
+import { ListOffsets } from "./02_list_offsets.ts";
+import { Metadata } from "./03_metadata.ts";
+import { OffsetCommit } from "./08_offset_commit.ts";
+import { OffsetFetch } from "./09_offset_fetch.ts";
+import { FindCoordinator } from "./10_find_coordinator.ts";
+import { JoinGroup } from "./11_join_group.ts";
+import { Heartbeat } from "./12_heartbeat.ts";
+import { LeaveGroup } from "./13_leave_group.ts";
+import { SyncGroup } from "./14_sync_group.ts";
+import { DescribeGroups } from "./15_describe_groups.ts";
+import { ListGroups } from "./16_list_groups.ts";
 import { ApiVersions } from "./18_api_versions.ts";
+import { CreateTopics } from "./19_create_topics.ts";
+import { DeleteTopics } from "./20_delete_topics.ts";
+import { InitProducerId } from "./22_init_producer_id.ts";
+import { OffsetForLeaderEpoch } from "./23_offset_for_leader_epoch.ts";
+import { DescribeConfigs } from "./32_describe_configs.ts";
+import { AlterConfigs } from "./33_alter_configs.ts";
+import { CreatePartitions } from "./37_create_partitions.ts";
+import { DeleteGroups } from "./42_delete_groups.ts";
+import { IncrementalAlterConfigs } from "./44_incremental_alter_configs.ts";
+import { OffsetDelete } from "./47_offset_delete.ts";
+import { DescribeCluster } from "./60_describe_cluster.ts";
 
 /** All schemas, in API key order. */
 export const ALL_SCHEMAS: readonly ApiSchema[] = [
+  Produce,
+  Fetch,
+  ListOffsets,
+  Metadata,
+  OffsetCommit,
+  OffsetFetch,
+  FindCoordinator,
+  JoinGroup,
+  Heartbeat,
+  LeaveGroup,
+  SyncGroup,
+  DescribeGroups,
+  ListGroups,
   ApiVersions,
+  CreateTopics,
+  DeleteTopics,
+  InitProducerId,
+  OffsetForLeaderEpoch,
+  DescribeConfigs,
+  AlterConfigs,
+  CreatePartitions,
+  DeleteGroups,
+  IncrementalAlterConfigs,
+  OffsetDelete,
+  DescribeCluster,
 ].sort((a, b) => a.apiKey - b.apiKey);

@@ -198,47 +198,56 @@ export class Writer {
   }
 
   int8(v: number): this {
-    this.view.setInt8(this.ensure(1), v);
+    const at = this.ensure(1);
+    this.view.setInt8(at, v);
     return this;
   }
   int16(v: number): this {
-    this.view.setInt16(this.ensure(2), v);
+    const at = this.ensure(2);
+    this.view.setInt16(at, v);
     return this;
   }
   uint16(v: number): this {
-    this.view.setUint16(this.ensure(2), v);
+    const at = this.ensure(2);
+    this.view.setUint16(at, v);
     return this;
   }
   int32(v: number): this {
-    this.view.setInt32(this.ensure(4), v);
+    const at = this.ensure(4);
+    this.view.setInt32(at, v);
     return this;
   }
   uint32(v: number): this {
-    this.view.setUint32(this.ensure(4), v);
+    const at = this.ensure(4);
+    this.view.setUint32(at, v);
     return this;
   }
   int64(v: number): this {
-    const at = this.ensure(8);
+    const at = this.ensure(8); // before reading this.view: ensure() may replace it
     const hi = Math.floor(v / TWO_32);
     this.view.setInt32(at, hi);
     this.view.setUint32(at + 4, v - hi * TWO_32);
     return this;
   }
   float64(v: number): this {
-    this.view.setFloat64(this.ensure(8), v);
+    const at = this.ensure(8);
+    this.view.setFloat64(at, v);
     return this;
   }
   bool(v: boolean): this {
-    this.view.setUint8(this.ensure(1), v ? 1 : 0);
+    const at = this.ensure(1);
+    this.view.setUint8(at, v ? 1 : 0);
     return this;
   }
   uvarint(v: number): this {
     let n = v;
     while (n >= 0x80) {
-      this.buf[this.ensure(1)] = (n % 128) | 0x80;
+      const at = this.ensure(1); // ensure() may replace this.buf: index first
+      this.buf[at] = (n % 128) | 0x80;
       n = Math.floor(n / 128);
     }
-    this.buf[this.ensure(1)] = n;
+    const at = this.ensure(1);
+    this.buf[at] = n;
     return this;
   }
   varint(v: number): this {
@@ -255,7 +264,8 @@ export class Writer {
       this.chunks.push(bytes);
       this.flushedLength += bytes.byteLength;
     } else {
-      this.buf.set(bytes, this.ensure(bytes.byteLength));
+      const at = this.ensure(bytes.byteLength); // may replace this.buf
+      this.buf.set(bytes, at);
     }
     return this;
   }

@@ -1,0 +1,130 @@
+/**
+ * The in-memory engine behind the embedded metadata stores: etcd-like revisions, atomic
+ * compare-and-apply transactions and prefix watches. Durability is the caller's job
+ * (`file.ts` logs each applied change before acknowledging it).
+ * @module
+ */
+import type { KvCompare, KvEntry, KvEvent, KvOp, KvTxn } from "./types.ts";
+
+interface Stored {
+  value: Uint8Array;
+  createRevision: number;
+  modRevision: number;
+}
+
+/** A change as applied, for logging and replay. */
+export interface AppliedChange {
+  revision: number;
+  puts: { key: string; value: Uint8Array; createRevision: number }[];
+  deletes: string[];
+}
+
+const equalBytes = (a: Uint8Array, b: Uint8Array) =>
+  a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
+
+/** Keys, revisions and watchers in memory. */
+export class KvEngine {
+  private readonly data = new Map<string, Stored>();
+  private readonly watchers = new Set<{ prefix: string; onEvent: (e: KvEvent) => void }>();
+  revision = 0;
+
+  /** A key's entry. */
+  get(key: string): KvEntry | null {
+    const s = this.data.get(key);
+    return s ? { key, ...s } : null;
+  }
+
+  /** Entries under a prefix, sorted by key. */
+  getPrefix(prefix: string): KvEntry[] {
+    const out: KvEntry[] = [];
+    for (const [key, s] of this.data) if (key.startsWith(prefix)) out.push({ key, ...s });
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  private holds(c: KvCompare): boolean {
+    const s = this.data.get(c.key);
+    if ("modRevision" in c) return (s?.modRevision ?? 0) === c.modRevision;
+    return s !== undefined && equalBytes(s.value, c.value);
+  }
+
+  /** Evaluates and applies a transaction; returns whether it succeeded and what changed. */
+  txn(t: KvTxn): { succeeded: boolean; change: AppliedChange | null } {
+    const succeeded = t.compares.every((c) => this.holds(c));
+    const ops = succeeded ? t.success : (t.failure ?? []);
+    return { succeeded, change: this.apply(ops) };
+  }
+
+  /** Applies writes under one new revision (null when nothing changed). */
+  apply(ops: readonly KvOp[]): AppliedChange | null {
+    if (ops.length === 0) return null;
+    const revision = this.revision + 1;
+    const change: AppliedChange = { revision, puts: [], deletes: [] };
+    for (const op of ops) {
+      if (op.type === "put") {
+        const createRevision = this.data.get(op.key)?.createRevision ?? revision;
+        change.puts = change.puts.filter((p) => p.key !== op.key);
+        change.deletes = change.deletes.filter((k) => k !== op.key);
+        change.puts.push({ key: op.key, value: op.value.slice(), createRevision });
+      } else {
+        const keys = op.type === "delete"
+          ? [op.key]
+          : [...this.data.keys(), ...change.puts.map((p) => p.key)].filter((k) =>
+            k.startsWith(op.prefix)
+          );
+        for (const key of keys) {
+          change.puts = change.puts.filter((p) => p.key !== key);
+          if (this.data.has(key) && !change.deletes.includes(key)) change.deletes.push(key);
+        }
+      }
+    }
+    if (change.puts.length === 0 && change.deletes.length === 0) return null;
+    this.replay(change);
+    return change;
+  }
+
+  /** Applies a logged change (also used when reopening a store). */
+  replay(change: AppliedChange): void {
+    this.revision = change.revision;
+    const events: KvEvent[] = [];
+    for (const key of change.deletes) {
+      this.data.delete(key);
+      events.push({ type: "delete", key, value: new Uint8Array(0), modRevision: change.revision });
+    }
+    for (const p of change.puts) {
+      this.data.set(p.key, {
+        value: p.value,
+        createRevision: p.createRevision,
+        modRevision: change.revision,
+      });
+      events.push({ type: "put", key: p.key, value: p.value, modRevision: change.revision });
+    }
+    for (const w of this.watchers) {
+      for (const e of events) if (e.key.startsWith(w.prefix)) w.onEvent(e);
+    }
+  }
+
+  /** Registers a watcher; returns its remover. */
+  watch(prefix: string, onEvent: (e: KvEvent) => void): () => void {
+    const w = { prefix, onEvent };
+    this.watchers.add(w);
+    return () => this.watchers.delete(w);
+  }
+
+  /** Every entry, for snapshots. */
+  entries(): KvEntry[] {
+    return this.getPrefix("");
+  }
+
+  /** Loads a snapshot. */
+  load(entries: KvEntry[], revision: number): void {
+    this.data.clear();
+    for (const e of entries) {
+      this.data.set(e.key, {
+        value: e.value,
+        createRevision: e.createRevision,
+        modRevision: e.modRevision,
+      });
+    }
+    this.revision = revision;
+  }
+}

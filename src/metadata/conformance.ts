@@ -1,0 +1,101 @@
+/**
+ * The metadata store conformance suite: every adapter registers these cases with its own
+ * factory (DESIGN.md house rule 4).
+ * @module
+ */
+import { assert, assertEquals } from "../testing/assert.ts";
+import type { KvEvent, MetadataStore } from "./types.ts";
+
+/** How a test gets a fresh store and cleans up after it. */
+export type MetaFactory = () => Promise<{ store: MetadataStore; cleanup(): Promise<void> }>;
+
+const b = (s: string) => new TextEncoder().encode(s);
+const s = (x: Uint8Array | undefined) => (x ? new TextDecoder().decode(x) : undefined);
+
+/** Registers the suite for one adapter; `ignore` (a reason) skips it where unavailable. */
+export function metadataConformance(name: string, make: MetaFactory, ignore?: string): void {
+  const test = (what: string, fn: (m: MetadataStore) => Promise<void>) =>
+    Deno.test({
+      name: `metadata ${name}: ${what}`,
+      ignore: ignore !== undefined,
+      async fn() {
+        const { store, cleanup } = await make();
+        try {
+          await fn(store);
+        } finally {
+          await store.close();
+          await cleanup();
+        }
+      },
+    });
+
+  test("put, get, delete; revisions grow", async (m) => {
+    const r1 = await m.put("k/a", b("1"));
+    const r2 = await m.put("k/a", b("2"));
+    assert(r2 > r1, `revision ${r2} after ${r1}`);
+    const e = await m.get("k/a");
+    assertEquals(s(e?.value), "2");
+    assertEquals(e?.modRevision, r2);
+    assertEquals(e?.createRevision, r1);
+    await m.delete("k/a");
+    assertEquals(await m.get("k/a"), null);
+  });
+  test("getPrefix is sorted and bounded by the prefix", async (m) => {
+    await m.put("p/b", b("b"));
+    await m.put("p/a", b("a"));
+    await m.put("q/a", b("x"));
+    assertEquals((await m.getPrefix("p/")).map((e) => e.key), ["p/a", "p/b"]);
+  });
+  test("txn: create-if-absent with modRevision 0, then conflict", async (m) => {
+    const ok = await m.txn({
+      compares: [{ key: "t/x", modRevision: 0 }],
+      success: [{ type: "put", key: "t/x", value: b("1") }],
+    });
+    assert(ok.succeeded);
+    const again = await m.txn({
+      compares: [{ key: "t/x", modRevision: 0 }],
+      success: [{ type: "put", key: "t/x", value: b("2") }],
+    });
+    assert(!again.succeeded);
+    assertEquals(s((await m.get("t/x"))?.value), "1");
+  });
+  test("txn: the revision it returns is the written keys' modRevision", async (m) => {
+    const r = await m.txn({ compares: [], success: [{ type: "put", key: "t/y", value: b("1") }] });
+    assertEquals((await m.get("t/y"))?.modRevision, r.revision);
+  });
+  test("txn: value compare, failure branch, deletePrefix", async (m) => {
+    await m.put("v/a", b("same"));
+    await m.put("v/b", b("x"));
+    const r = await m.txn({
+      compares: [{ key: "v/a", value: b("other") }],
+      success: [{ type: "put", key: "v/ok", value: b("1") }],
+      failure: [{ type: "deletePrefix", prefix: "v/" }],
+    });
+    assert(!r.succeeded);
+    assertEquals(await m.getPrefix("v/"), []);
+  });
+  test("concurrent compare-and-set on one key: exactly one wins", async (m) => {
+    await m.put("cas/k", b("0"));
+    const rev = (await m.get("cas/k"))!.modRevision;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        m.txn({
+          compares: [{ key: "cas/k", modRevision: rev }],
+          success: [{ type: "put", key: "cas/k", value: b(String(i)) }],
+        })),
+    );
+    assertEquals(results.filter((r) => r.succeeded).length, 1);
+  });
+  test("watch sees puts and deletes in order, and nothing after close", async (m) => {
+    const seen: KvEvent[] = [];
+    const w = await m.watch("w/", (e) => seen.push(e));
+    await m.put("w/a", b("1"));
+    await m.put("other", b("x"));
+    await m.delete("w/a");
+    for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await w.close();
+    await m.put("w/b", b("2"));
+    await new Promise((r) => setTimeout(r, 50));
+    assertEquals(seen.map((e) => [e.type, e.key]), [["put", "w/a"], ["delete", "w/a"]]);
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Typed metadata records and their key layout, validated with zod on read and write.
+ * Stored as JSON with snake_case fields (`TopicConfig` follows the spec's field names).
+ *
+ * Keys (relative to the store's prefix):
+ * - `topics/<name>`: TopicConfig
+ * - `partitions/<topic>/<partition>`: PartitionState (leader epoch, offsets, producer state)
+ * - `segments/<topic>/<partition>/<base offset, 20 digits>`: SegmentRef of one committed object
+ * - `groups/<group>`: GroupRecord; `offsets/<group>/<topic>/<partition>`: CommittedOffset
+ * @module
+ */
+import { z } from "zod";
+
+const int = z.number().int();
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A topic's configuration; null overrides mean "broker default". */
+export const TopicConfigSchema = z.object({
+  name: z.string(),
+  topic_id: z.string().regex(/^[0-9a-f]{32}$/),
+  partitions: int.positive(),
+  retention_ms: int.min(-1).nullable(),
+  retention_bytes: int.min(-1).nullable(),
+  segment_bytes: int.positive().nullable(),
+  created_ms: int,
+});
+export type TopicConfig = z.infer<typeof TopicConfigSchema>;
+
+/** Idempotent producer state kept with a partition (last five batches per producer). */
+export const ProducerStateSchema = z.object({
+  epoch: int,
+  batches: z.array(z.object({
+    first_seq: int,
+    last_seq: int,
+    base_offset: int,
+    last_offset: int,
+  })),
+});
+export type ProducerState = z.infer<typeof ProducerStateSchema>;
+
+/** A partition's durable state; every write is fenced by `leader_epoch` via its revision. */
+export const PartitionStateSchema = z.object({
+  topic_id: z.string(),
+  partition: int.min(0),
+  leader_id: int,
+  leader_epoch: int.min(0),
+  /** (epoch, first offset written in that epoch), ascending. */
+  epoch_history: z.array(z.object({ epoch: int, start_offset: int })),
+  log_start_offset: int.min(0),
+  log_end_offset: int.min(0),
+  producers: z.record(z.string(), ProducerStateSchema),
+});
+export type PartitionState = z.infer<typeof PartitionStateSchema>;
+
+/** One committed segment object. */
+export const SegmentRefSchema = z.object({
+  key: z.string(),
+  base_offset: int.min(0),
+  last_offset: int.min(0),
+  size: int.min(0),
+  batch_count: int.min(0),
+  max_timestamp: int,
+  epoch: int,
+  created_ms: int,
+});
+export type SegmentRef = z.infer<typeof SegmentRefSchema>;
+
+/** Key builders. */
+export const keys = {
+  topic: (name: string) => `topics/${name}`,
+  topicsPrefix: () => "topics/",
+  partition: (topic: string, p: number) => `partitions/${topic}/${p}`,
+  partitionsPrefix: (topic: string) => `partitions/${topic}/`,
+  segment: (topic: string, p: number, base: number) =>
+    `segments/${topic}/${p}/${String(base).padStart(20, "0")}`,
+  segmentsPrefix: (topic: string, p?: number) =>
+    p === undefined ? `segments/${topic}/` : `segments/${topic}/${p}/`,
+  group: (group: string) => `groups/${group}`,
+  groupsPrefix: () => "groups/",
+  offset: (group: string, topic: string, p: number) => `offsets/${group}/${topic}/${p}`,
+  offsetsPrefix: (group: string) => `offsets/${group}/`,
+} as const;
+
+/** Serializes a record after validating it. */
+export function encodeRecord<T>(schema: z.ZodType<T>, value: T): Uint8Array {
+  return encoder.encode(JSON.stringify(schema.parse(value)));
+}
+
+/** Parses and validates a stored record; throws with the key named when it is corrupt. */
+export function decodeRecord<T>(schema: z.ZodType<T>, key: string, bytes: Uint8Array): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(bytes));
+  } catch {
+    throw new Error(`Cannot read metadata record ${key}: not JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`Cannot read metadata record ${key}: ${parsed.error.issues[0]?.message}`);
+  }
+  return parsed.data;
+}
+
+/** A committed consumer offset. */
+export const CommittedOffsetSchema = z.object({
+  offset: int,
+  leader_epoch: int,
+  metadata: z.string().nullable(),
+  commit_ms: int,
+});
+export type CommittedOffset = z.infer<typeof CommittedOffsetSchema>;
+
+/** A group's persisted membership (written when it becomes Stable or Empty). */
+export const GroupRecordSchema = z.object({
+  group_id: z.string(),
+  state: z.enum(["Empty", "Stable"]),
+  protocol_type: z.string().nullable(),
+  protocol: z.string().nullable(),
+  generation: int,
+  leader: z.string().nullable(),
+  /** When the group last became Empty (for offset expiry), or null. */
+  empty_since_ms: int.nullable(),
+  members: z.array(z.object({
+    member_id: z.string(),
+    group_instance_id: z.string().nullable(),
+    client_id: z.string(),
+    client_host: z.string(),
+    session_timeout_ms: int,
+    rebalance_timeout_ms: int,
+    protocols: z.array(z.object({ name: z.string(), metadata: z.string() })),
+    assignment: z.string(),
+  })),
+});
+export type GroupRecord = z.infer<typeof GroupRecordSchema>;

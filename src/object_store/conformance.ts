@@ -1,0 +1,81 @@
+/**
+ * The object store conformance suite: every adapter registers these cases with its own
+ * factory (DESIGN.md house rule 4).
+ * @module
+ */
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { ObjectExistsError, type ObjectStore } from "./types.ts";
+
+/** How a test gets a fresh store and cleans up after it. */
+export type StoreFactory = () => Promise<{ store: ObjectStore; cleanup(): Promise<void> }>;
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+/** Registers the suite for one adapter; `ignore` (with a reason) skips it where unavailable. */
+export function objectStoreConformance(name: string, make: StoreFactory, ignore?: string): void {
+  const test = (what: string, fn: (s: ObjectStore) => Promise<void>) =>
+    Deno.test({
+      name: `object store ${name}: ${what}`,
+      ignore: ignore !== undefined,
+      async fn() {
+        const { store, cleanup } = await make();
+        try {
+          await fn(store);
+        } finally {
+          await store.close();
+          await cleanup();
+        }
+      },
+    });
+
+  test("put then get returns the same bytes; missing keys read null", async (s) => {
+    await s.put("a/b/one", bytes("hello"));
+    assertEquals(await s.get("a/b/one"), bytes("hello"));
+    assertEquals(await s.get("a/b/missing"), null);
+  });
+  test("ranged get returns the range, clamped to the object", async (s) => {
+    await s.put("r/x", bytes("0123456789"));
+    assertEquals(await s.get("r/x", { start: 2, end: 5 }), bytes("234"));
+    assertEquals(await s.get("r/x", { start: 8, end: 100 }), bytes("89"));
+  });
+  test("ifNoneMatch refuses an existing key", async (s) => {
+    await s.put("c/k", bytes("first"), { ifNoneMatch: true });
+    await assertRejects(
+      () => s.put("c/k", bytes("second"), { ifNoneMatch: true }),
+      ObjectExistsError,
+    );
+    assertEquals(await s.get("c/k"), bytes("first"));
+  });
+  test("concurrent ifNoneMatch writers: exactly one wins", async (s) => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => s.put("race/k", bytes(`w${i}`), { ifNoneMatch: true })),
+    );
+    assertEquals(results.filter((r) => r.status === "fulfilled").length, 1);
+    for (const r of results) {
+      if (r.status === "rejected") assert(r.reason instanceof ObjectExistsError, String(r.reason));
+    }
+  });
+  test("list by prefix is sorted and carries sizes", async (s) => {
+    await s.put("l/b", bytes("22"));
+    await s.put("l/a", bytes("1"));
+    await s.put("l/c/d", bytes("333"));
+    await s.put("other/x", bytes("x"));
+    assertEquals(await s.list("l/"), [
+      { key: "l/a", size: 1 },
+      { key: "l/b", size: 2 },
+      { key: "l/c/d", size: 3 },
+    ]);
+    assertEquals((await s.list("l/c")).map((o) => o.key), ["l/c/d"]);
+  });
+  test("delete is idempotent", async (s) => {
+    await s.put("d/k", bytes("x"));
+    await s.delete("d/k");
+    await s.delete("d/k");
+    assertEquals(await s.get("d/k"), null);
+  });
+  test("an 8 MiB binary object round-trips", async (s) => {
+    const big = new Uint8Array(8 * 1024 * 1024).map((_, i) => (i * 7919) & 0xff);
+    await s.put("big/one", big);
+    assertEquals(await s.get("big/one"), big);
+  });
+}

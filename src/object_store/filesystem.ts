@@ -1,0 +1,118 @@
+/**
+ * The local-directory object store (the embedded default). Writes are atomic and durable:
+ * the bytes go to a temp file that is fsynced, then renamed (or, for `ifNoneMatch`, hard-linked,
+ * which fails if the name exists, so exactly one racing writer wins), then the directory is
+ * fsynced. Keys map to paths under the root; keys with `..`, empty segments or a leading `/`
+ * are refused.
+ * @module
+ */
+import {
+  type ByteRange,
+  ObjectExistsError,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutOptions,
+} from "./types.ts";
+import { syncDir, writeSynced } from "../util/fsync.ts";
+
+/** Objects as files under a root directory. */
+export class FilesystemObjectStore implements ObjectStore {
+  private tmpCounter = 0;
+
+  constructor(private readonly root: string) {}
+
+  private path(key: string): string {
+    const parts = key.split("/");
+    if (
+      key === "" || parts.some((p) => p === "" || p === "." || p === "..") || key.includes("\0")
+    ) {
+      throw new RangeError(`Cannot use object key "${key}": empty, relative or absolute segments`);
+    }
+    return `${this.root}/${key}`;
+  }
+
+  async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
+    const path = this.path(key);
+    const dir = path.slice(0, path.lastIndexOf("/"));
+    await Deno.mkdir(dir, { recursive: true });
+    const tmp = `${dir}/.tmp-${Deno.pid}-${++this.tmpCounter}-${crypto.randomUUID()}`;
+    await writeSynced(tmp, body);
+    try {
+      if (options.ifNoneMatch) {
+        try {
+          await Deno.link(tmp, path);
+        } catch (e) {
+          if (e instanceof Deno.errors.AlreadyExists) throw new ObjectExistsError(key);
+          throw e;
+        }
+      } else {
+        await Deno.rename(tmp, path);
+      }
+    } finally {
+      await Deno.remove(tmp).catch(() => {});
+    }
+    await syncDir(dir);
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Uint8Array | null> {
+    let f: Deno.FsFile;
+    try {
+      f = await Deno.open(this.path(key), { read: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw e;
+    }
+    try {
+      const size = (await f.stat()).size;
+      const start = Math.min(range?.start ?? 0, size);
+      const end = Math.min(range?.end ?? size, size);
+      const out = new Uint8Array(Math.max(0, end - start));
+      await f.seek(start, Deno.SeekMode.Start);
+      for (let at = 0; at < out.byteLength;) {
+        const n = await f.read(out.subarray(at));
+        if (n === null) break;
+        at += n;
+      }
+      return out;
+    } finally {
+      f.close();
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await Deno.remove(this.path(key)).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    const out: ObjectInfo[] = [];
+    const base = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+    const walk = async (rel: string): Promise<void> => {
+      let entries: Deno.DirEntry[];
+      try {
+        entries = await Array.fromAsync(Deno.readDir(rel ? `${this.root}/${rel}` : this.root));
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return;
+        throw e;
+      }
+      for (const e of entries) {
+        if (e.name.startsWith(".tmp-")) continue;
+        const key = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory) {
+          if (
+            prefix.startsWith(key + "/") || key.startsWith(prefix) || (key + "/").startsWith(prefix)
+          ) await walk(key);
+        } else if (key.startsWith(prefix)) {
+          out.push({ key, size: (await Deno.stat(`${this.root}/${key}`)).size });
+        }
+      }
+    };
+    await walk(base);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

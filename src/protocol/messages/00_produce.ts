@@ -5,9 +5,9 @@
  */
 import { type ApiSchema, array, field, struct, tagged } from "../schema.ts";
 
-/** Decoded ProduceRequest body (fields absent in a version hold defaults). */
+/** ProduceRequest body as decoded: fields absent in a version hold their defaults. */
 export interface ProduceRequest {
-  transactionalId?: string | null;
+  transactionalId: string | null;
   acks: number;
   timeoutMs: number;
   topicData: {
@@ -19,7 +19,7 @@ export interface ProduceRequest {
   }[];
 }
 
-/** Decoded ProduceResponse body (fields absent in a version hold defaults). */
+/** ProduceResponse body; fields only some versions carry are optional. */
 export interface ProduceResponse {
   responses: {
     name: string;

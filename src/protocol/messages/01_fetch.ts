@@ -5,42 +5,42 @@
  */
 import { type ApiSchema, array, field, struct, tagged } from "../schema.ts";
 
-/** Decoded FetchRequest body (fields absent in a version hold defaults). */
+/** FetchRequest body as decoded: fields absent in a version hold their defaults. */
 export interface FetchRequest {
-  clusterId?: string | null;
-  replicaId?: number;
-  replicaState?: {
-    replicaId?: number;
-    replicaEpoch?: number;
+  clusterId: string | null;
+  replicaId: number;
+  replicaState: {
+    replicaId: number;
+    replicaEpoch: number;
   };
   maxWaitMs: number;
   minBytes: number;
-  maxBytes?: number;
-  isolationLevel?: number;
-  sessionId?: number;
-  sessionEpoch?: number;
+  maxBytes: number;
+  isolationLevel: number;
+  sessionId: number;
+  sessionEpoch: number;
   topics: {
-    topic?: string;
-    topicId?: Uint8Array;
+    topic: string;
+    topicId: Uint8Array;
     partitions: {
       partition: number;
-      currentLeaderEpoch?: number;
+      currentLeaderEpoch: number;
       fetchOffset: number;
-      lastFetchedEpoch?: number;
-      logStartOffset?: number;
+      lastFetchedEpoch: number;
+      logStartOffset: number;
       partitionMaxBytes: number;
-      replicaDirectoryId?: Uint8Array;
+      replicaDirectoryId: Uint8Array;
     }[];
   }[];
-  forgottenTopicsData?: {
-    topic?: string;
-    topicId?: Uint8Array;
-    partitions?: number[];
+  forgottenTopicsData: {
+    topic: string;
+    topicId: Uint8Array;
+    partitions: number[];
   }[];
-  rackId?: string;
+  rackId: string;
 }
 
-/** Decoded FetchResponse body (fields absent in a version hold defaults). */
+/** FetchResponse body; fields only some versions carry are optional. */
 export interface FetchResponse {
   throttleTimeMs?: number;
   errorCode?: number;

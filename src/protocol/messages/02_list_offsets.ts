@@ -5,22 +5,22 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded ListOffsetsRequest body (fields absent in a version hold defaults). */
+/** ListOffsetsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface ListOffsetsRequest {
   replicaId: number;
-  isolationLevel?: number;
+  isolationLevel: number;
   topics: {
     name: string;
     partitions: {
       partitionIndex: number;
-      currentLeaderEpoch?: number;
+      currentLeaderEpoch: number;
       timestamp: number;
-      maxNumOffsets?: number;
+      maxNumOffsets: number;
     }[];
   }[];
 }
 
-/** Decoded ListOffsetsResponse body (fields absent in a version hold defaults). */
+/** ListOffsetsResponse body; fields only some versions carry are optional. */
 export interface ListOffsetsResponse {
   throttleTimeMs?: number;
   topics: {

@@ -5,18 +5,18 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded MetadataRequest body (fields absent in a version hold defaults). */
+/** MetadataRequest body as decoded: fields absent in a version hold their defaults. */
 export interface MetadataRequest {
   topics: {
-    topicId?: Uint8Array;
+    topicId: Uint8Array;
     name: string | null;
   }[] | null;
-  allowAutoTopicCreation?: boolean;
-  includeClusterAuthorizedOperations?: boolean;
-  includeTopicAuthorizedOperations?: boolean;
+  allowAutoTopicCreation: boolean;
+  includeClusterAuthorizedOperations: boolean;
+  includeTopicAuthorizedOperations: boolean;
 }
 
-/** Decoded MetadataResponse body (fields absent in a version hold defaults). */
+/** MetadataResponse body; fields only some versions carry are optional. */
 export interface MetadataResponse {
   throttleTimeMs?: number;
   brokers: {

@@ -5,26 +5,26 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded OffsetCommitRequest body (fields absent in a version hold defaults). */
+/** OffsetCommitRequest body as decoded: fields absent in a version hold their defaults. */
 export interface OffsetCommitRequest {
   groupId: string;
-  generationIdOrMemberEpoch?: number;
-  memberId?: string;
-  groupInstanceId?: string | null;
-  retentionTimeMs?: number;
+  generationIdOrMemberEpoch: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  retentionTimeMs: number;
   topics: {
     name: string;
     partitions: {
       partitionIndex: number;
       committedOffset: number;
-      committedLeaderEpoch?: number;
-      commitTimestamp?: number;
+      committedLeaderEpoch: number;
+      commitTimestamp: number;
       committedMetadata: string | null;
     }[];
   }[];
 }
 
-/** Decoded OffsetCommitResponse body (fields absent in a version hold defaults). */
+/** OffsetCommitResponse body; fields only some versions carry are optional. */
 export interface OffsetCommitResponse {
   throttleTimeMs?: number;
   topics: {

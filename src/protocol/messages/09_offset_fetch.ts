@@ -5,26 +5,26 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded OffsetFetchRequest body (fields absent in a version hold defaults). */
+/** OffsetFetchRequest body as decoded: fields absent in a version hold their defaults. */
 export interface OffsetFetchRequest {
-  groupId?: string;
-  topics?: {
-    name?: string;
-    partitionIndexes?: number[];
+  groupId: string;
+  topics: {
+    name: string;
+    partitionIndexes: number[];
   }[] | null;
-  groups?: {
-    groupId?: string;
-    memberId?: string | null;
-    memberEpoch?: number;
-    topics?: {
-      name?: string;
-      partitionIndexes?: number[];
+  groups: {
+    groupId: string;
+    memberId: string | null;
+    memberEpoch: number;
+    topics: {
+      name: string;
+      partitionIndexes: number[];
     }[] | null;
   }[];
-  requireStable?: boolean;
+  requireStable: boolean;
 }
 
-/** Decoded OffsetFetchResponse body (fields absent in a version hold defaults). */
+/** OffsetFetchResponse body; fields only some versions carry are optional. */
 export interface OffsetFetchResponse {
   throttleTimeMs?: number;
   topics?: {

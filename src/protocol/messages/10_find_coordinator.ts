@@ -5,14 +5,14 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded FindCoordinatorRequest body (fields absent in a version hold defaults). */
+/** FindCoordinatorRequest body as decoded: fields absent in a version hold their defaults. */
 export interface FindCoordinatorRequest {
-  key?: string;
-  keyType?: number;
-  coordinatorKeys?: string[];
+  key: string;
+  keyType: number;
+  coordinatorKeys: string[];
 }
 
-/** Decoded FindCoordinatorResponse body (fields absent in a version hold defaults). */
+/** FindCoordinatorResponse body; fields only some versions carry are optional. */
 export interface FindCoordinatorResponse {
   throttleTimeMs?: number;
   errorCode?: number;

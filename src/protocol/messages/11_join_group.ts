@@ -5,22 +5,22 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded JoinGroupRequest body (fields absent in a version hold defaults). */
+/** JoinGroupRequest body as decoded: fields absent in a version hold their defaults. */
 export interface JoinGroupRequest {
   groupId: string;
   sessionTimeoutMs: number;
-  rebalanceTimeoutMs?: number;
+  rebalanceTimeoutMs: number;
   memberId: string;
-  groupInstanceId?: string | null;
+  groupInstanceId: string | null;
   protocolType: string;
   protocols: {
     name: string;
     metadata: Uint8Array;
   }[];
-  reason?: string | null;
+  reason: string | null;
 }
 
-/** Decoded JoinGroupResponse body (fields absent in a version hold defaults). */
+/** JoinGroupResponse body; fields only some versions carry are optional. */
 export interface JoinGroupResponse {
   throttleTimeMs?: number;
   errorCode: number;

@@ -5,15 +5,15 @@
  */
 import { type ApiSchema, field } from "../schema.ts";
 
-/** Decoded HeartbeatRequest body (fields absent in a version hold defaults). */
+/** HeartbeatRequest body as decoded: fields absent in a version hold their defaults. */
 export interface HeartbeatRequest {
   groupId: string;
   generationId: number;
   memberId: string;
-  groupInstanceId?: string | null;
+  groupInstanceId: string | null;
 }
 
-/** Decoded HeartbeatResponse body (fields absent in a version hold defaults). */
+/** HeartbeatResponse body; fields only some versions carry are optional. */
 export interface HeartbeatResponse {
   throttleTimeMs?: number;
   errorCode: number;

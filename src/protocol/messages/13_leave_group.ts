@@ -5,18 +5,18 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded LeaveGroupRequest body (fields absent in a version hold defaults). */
+/** LeaveGroupRequest body as decoded: fields absent in a version hold their defaults. */
 export interface LeaveGroupRequest {
   groupId: string;
-  memberId?: string;
-  members?: {
-    memberId?: string;
-    groupInstanceId?: string | null;
-    reason?: string | null;
+  memberId: string;
+  members: {
+    memberId: string;
+    groupInstanceId: string | null;
+    reason: string | null;
   }[];
 }
 
-/** Decoded LeaveGroupResponse body (fields absent in a version hold defaults). */
+/** LeaveGroupResponse body; fields only some versions carry are optional. */
 export interface LeaveGroupResponse {
   throttleTimeMs?: number;
   errorCode: number;

@@ -5,21 +5,21 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded SyncGroupRequest body (fields absent in a version hold defaults). */
+/** SyncGroupRequest body as decoded: fields absent in a version hold their defaults. */
 export interface SyncGroupRequest {
   groupId: string;
   generationId: number;
   memberId: string;
-  groupInstanceId?: string | null;
-  protocolType?: string | null;
-  protocolName?: string | null;
+  groupInstanceId: string | null;
+  protocolType: string | null;
+  protocolName: string | null;
   assignments: {
     memberId: string;
     assignment: Uint8Array;
   }[];
 }
 
-/** Decoded SyncGroupResponse body (fields absent in a version hold defaults). */
+/** SyncGroupResponse body; fields only some versions carry are optional. */
 export interface SyncGroupResponse {
   throttleTimeMs?: number;
   errorCode: number;

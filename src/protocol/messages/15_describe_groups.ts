@@ -5,13 +5,13 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded DescribeGroupsRequest body (fields absent in a version hold defaults). */
+/** DescribeGroupsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface DescribeGroupsRequest {
   groups: string[];
-  includeAuthorizedOperations?: boolean;
+  includeAuthorizedOperations: boolean;
 }
 
-/** Decoded DescribeGroupsResponse body (fields absent in a version hold defaults). */
+/** DescribeGroupsResponse body; fields only some versions carry are optional. */
 export interface DescribeGroupsResponse {
   throttleTimeMs?: number;
   groups: {

@@ -5,13 +5,13 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded ListGroupsRequest body (fields absent in a version hold defaults). */
+/** ListGroupsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface ListGroupsRequest {
-  statesFilter?: string[];
-  typesFilter?: string[];
+  statesFilter: string[];
+  typesFilter: string[];
 }
 
-/** Decoded ListGroupsResponse body (fields absent in a version hold defaults). */
+/** ListGroupsResponse body; fields only some versions carry are optional. */
 export interface ListGroupsResponse {
   throttleTimeMs?: number;
   errorCode: number;

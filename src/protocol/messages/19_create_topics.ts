@@ -5,7 +5,7 @@
  */
 import { type ApiSchema, array, field, tagged } from "../schema.ts";
 
-/** Decoded CreateTopicsRequest body (fields absent in a version hold defaults). */
+/** CreateTopicsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface CreateTopicsRequest {
   topics: {
     name: string;
@@ -21,10 +21,10 @@ export interface CreateTopicsRequest {
     }[];
   }[];
   timeoutMs: number;
-  validateOnly?: boolean;
+  validateOnly: boolean;
 }
 
-/** Decoded CreateTopicsResponse body (fields absent in a version hold defaults). */
+/** CreateTopicsResponse body; fields only some versions carry are optional. */
 export interface CreateTopicsResponse {
   throttleTimeMs?: number;
   topics: {

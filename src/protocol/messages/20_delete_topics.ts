@@ -5,17 +5,17 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded DeleteTopicsRequest body (fields absent in a version hold defaults). */
+/** DeleteTopicsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface DeleteTopicsRequest {
-  topics?: {
-    name?: string | null;
-    topicId?: Uint8Array;
+  topics: {
+    name: string | null;
+    topicId: Uint8Array;
   }[];
-  topicNames?: string[];
+  topicNames: string[];
   timeoutMs: number;
 }
 
-/** Decoded DeleteTopicsResponse body (fields absent in a version hold defaults). */
+/** DeleteTopicsResponse body; fields only some versions carry are optional. */
 export interface DeleteTopicsResponse {
   throttleTimeMs?: number;
   responses: {

@@ -5,15 +5,15 @@
  */
 import { type ApiSchema, field } from "../schema.ts";
 
-/** Decoded InitProducerIdRequest body (fields absent in a version hold defaults). */
+/** InitProducerIdRequest body as decoded: fields absent in a version hold their defaults. */
 export interface InitProducerIdRequest {
   transactionalId: string | null;
   transactionTimeoutMs: number;
-  producerId?: number;
-  producerEpoch?: number;
+  producerId: number;
+  producerEpoch: number;
 }
 
-/** Decoded InitProducerIdResponse body (fields absent in a version hold defaults). */
+/** InitProducerIdResponse body; fields only some versions carry are optional. */
 export interface InitProducerIdResponse {
   throttleTimeMs: number;
   errorCode: number;

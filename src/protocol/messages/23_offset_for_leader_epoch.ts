@@ -5,20 +5,20 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded OffsetForLeaderEpochRequest body (fields absent in a version hold defaults). */
+/** OffsetForLeaderEpochRequest body as decoded: fields absent in a version hold their defaults. */
 export interface OffsetForLeaderEpochRequest {
-  replicaId?: number;
+  replicaId: number;
   topics: {
     topic: string;
     partitions: {
       partition: number;
-      currentLeaderEpoch?: number;
+      currentLeaderEpoch: number;
       leaderEpoch: number;
     }[];
   }[];
 }
 
-/** Decoded OffsetForLeaderEpochResponse body (fields absent in a version hold defaults). */
+/** OffsetForLeaderEpochResponse body; fields only some versions carry are optional. */
 export interface OffsetForLeaderEpochResponse {
   throttleTimeMs?: number;
   topics: {

@@ -5,18 +5,18 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded DescribeConfigsRequest body (fields absent in a version hold defaults). */
+/** DescribeConfigsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface DescribeConfigsRequest {
   resources: {
     resourceType: number;
     resourceName: string;
     configurationKeys: string[] | null;
   }[];
-  includeSynonyms?: boolean;
-  includeDocumentation?: boolean;
+  includeSynonyms: boolean;
+  includeDocumentation: boolean;
 }
 
-/** Decoded DescribeConfigsResponse body (fields absent in a version hold defaults). */
+/** DescribeConfigsResponse body; fields only some versions carry are optional. */
 export interface DescribeConfigsResponse {
   throttleTimeMs: number;
   results: {

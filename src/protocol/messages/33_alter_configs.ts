@@ -5,7 +5,7 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded AlterConfigsRequest body (fields absent in a version hold defaults). */
+/** AlterConfigsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface AlterConfigsRequest {
   resources: {
     resourceType: number;
@@ -18,7 +18,7 @@ export interface AlterConfigsRequest {
   validateOnly: boolean;
 }
 
-/** Decoded AlterConfigsResponse body (fields absent in a version hold defaults). */
+/** AlterConfigsResponse body; fields only some versions carry are optional. */
 export interface AlterConfigsResponse {
   throttleTimeMs: number;
   responses: {

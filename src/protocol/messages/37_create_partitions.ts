@@ -5,7 +5,7 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded CreatePartitionsRequest body (fields absent in a version hold defaults). */
+/** CreatePartitionsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface CreatePartitionsRequest {
   topics: {
     name: string;
@@ -18,7 +18,7 @@ export interface CreatePartitionsRequest {
   validateOnly: boolean;
 }
 
-/** Decoded CreatePartitionsResponse body (fields absent in a version hold defaults). */
+/** CreatePartitionsResponse body; fields only some versions carry are optional. */
 export interface CreatePartitionsResponse {
   throttleTimeMs: number;
   results: {

@@ -5,12 +5,12 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded DeleteGroupsRequest body (fields absent in a version hold defaults). */
+/** DeleteGroupsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface DeleteGroupsRequest {
   groupsNames: string[];
 }
 
-/** Decoded DeleteGroupsResponse body (fields absent in a version hold defaults). */
+/** DeleteGroupsResponse body; fields only some versions carry are optional. */
 export interface DeleteGroupsResponse {
   throttleTimeMs: number;
   results: {

@@ -5,7 +5,7 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded IncrementalAlterConfigsRequest body (fields absent in a version hold defaults). */
+/** IncrementalAlterConfigsRequest body as decoded: fields absent in a version hold their defaults. */
 export interface IncrementalAlterConfigsRequest {
   resources: {
     resourceType: number;
@@ -19,7 +19,7 @@ export interface IncrementalAlterConfigsRequest {
   validateOnly: boolean;
 }
 
-/** Decoded IncrementalAlterConfigsResponse body (fields absent in a version hold defaults). */
+/** IncrementalAlterConfigsResponse body; fields only some versions carry are optional. */
 export interface IncrementalAlterConfigsResponse {
   throttleTimeMs: number;
   responses: {

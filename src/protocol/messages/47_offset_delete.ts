@@ -5,7 +5,7 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded OffsetDeleteRequest body (fields absent in a version hold defaults). */
+/** OffsetDeleteRequest body as decoded: fields absent in a version hold their defaults. */
 export interface OffsetDeleteRequest {
   groupId: string;
   topics: {
@@ -16,7 +16,7 @@ export interface OffsetDeleteRequest {
   }[];
 }
 
-/** Decoded OffsetDeleteResponse body (fields absent in a version hold defaults). */
+/** OffsetDeleteResponse body; fields only some versions carry are optional. */
 export interface OffsetDeleteResponse {
   errorCode: number;
   throttleTimeMs: number;

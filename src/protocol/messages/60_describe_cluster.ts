@@ -5,13 +5,13 @@
  */
 import { type ApiSchema, array, field } from "../schema.ts";
 
-/** Decoded DescribeClusterRequest body (fields absent in a version hold defaults). */
+/** DescribeClusterRequest body as decoded: fields absent in a version hold their defaults. */
 export interface DescribeClusterRequest {
   includeClusterAuthorizedOperations: boolean;
-  endpointType?: number;
+  endpointType: number;
 }
 
-/** Decoded DescribeClusterResponse body (fields absent in a version hold defaults). */
+/** DescribeClusterResponse body; fields only some versions carry are optional. */
 export interface DescribeClusterResponse {
   throttleTimeMs: number;
   errorCode: number;

@@ -1,0 +1,167 @@
+/**
+ * The composition root: builds stores, domain services, handlers and listeners from a config,
+ * and shuts them down in order. Nothing here is global, so one process can run several brokers.
+ * @module
+ */
+import type { Config } from "../config/config.ts";
+import { TopicRegistry } from "../cluster/topics.ts";
+import { BlockProducerIds } from "../cluster/producer_ids.ts";
+import { loadClusterId } from "../cluster/cluster_id.ts";
+import { LogManager } from "../log/log_manager.ts";
+import { SegmentCache } from "../log/segment_cache.ts";
+import { HandlerRegistry } from "../handlers/registry.ts";
+import { registerHandlers } from "../handlers/mod.ts";
+import type { BrokerServices } from "../handlers/services.ts";
+import { Dispatcher } from "../server/dispatch.ts";
+import { KafkaListener } from "../server/listener.ts";
+import { BrokerMetrics } from "../metrics/metrics.ts";
+import { type OpsHttpServer, startOpsHttp } from "../metrics/http.ts";
+import type { Logger } from "../metrics/logger.ts";
+import { openStores } from "./stores.ts";
+import { GroupCoordinator } from "../groups/coordinator.ts";
+
+/** A started broker. */
+export interface RunningBroker {
+  port: number;
+  metricsPort: number;
+  services: BrokerServices;
+  metrics: BrokerMetrics;
+  /** Graceful stop: stop accepting, answer in-flight requests, flush, release, close stores. */
+  stop(): Promise<void>;
+}
+
+/** Starts a broker. */
+export async function startBroker(config: Config, log: Logger): Promise<RunningBroker> {
+  const metrics = new BrokerMetrics();
+  const { objects, meta, describe } = await openStores(config, metrics, log);
+  const clusterId = await loadClusterId(meta);
+  const topics = new TopicRegistry(meta);
+  await topics.start();
+  const cache = new SegmentCache(config.cacheBytes);
+  const logs = new LogManager(
+    { objects, meta, cache, brokerId: config.brokerId, namespace: config.s3Namespace },
+    {
+      flushIntervalMs: config.flushIntervalMs,
+      segmentBytes: config.segmentBytes,
+      onFlush(ms, ok) {
+        metrics.flushes.inc({ outcome: ok ? "ok" : "error" });
+        metrics.flushLatency.observe(ms);
+        metrics.cacheHits.set(cache.stats.hits);
+        metrics.cacheMisses.set(cache.stats.misses);
+      },
+    },
+  );
+  topics.onDeleted = (t) => void logs.drop(t.name);
+  const groups = new GroupCoordinator(meta, {
+    minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
+    maxSessionTimeoutMs: config.groupMaxSessionTimeoutMs,
+    initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+    offsetsRetentionMs: config.groupOffsetsRetentionMs,
+    maxMetadataBytes: 4096,
+    onError: (what, e) => log.error(what, { error: e }),
+  });
+  await groups.start();
+  const expiry = setInterval(() => {
+    groups.expire().catch((e) => log.warn("group expiry failed", { error: e }));
+  }, 60_000);
+  const registry = new HandlerRegistry();
+  const services: BrokerServices = {
+    config,
+    broker: {
+      nodeId: config.brokerId,
+      host: config.advertisedHost,
+      port: config.advertisedPort,
+      rack: null,
+      clusterId,
+    },
+    topics,
+    logs,
+    meta,
+    registry,
+    producerIds: new BlockProducerIds(meta),
+    groups,
+    async topicForWrite(name) {
+      const t = topics.get(name);
+      if (t || !config.autoCreateTopics) return t;
+      try {
+        return await topics.create(name, config.autoCreatePartitions);
+      } catch {
+        return topics.get(name);
+      }
+    },
+  };
+  registerHandlers(registry, services, metrics);
+  const dispatcher = new Dispatcher(registry, {
+    onRequest(ctx, outcome, ms) {
+      const api = registry.get(ctx.apiKey)?.schema.name ?? String(ctx.apiKey);
+      metrics.requests.inc({ api, outcome });
+      metrics.requestLatency.observe({ api }, ms);
+    },
+    onError(ctx, e) {
+      log.error("request failed", { apiKey: ctx.apiKey, client: ctx.clientId, error: e });
+    },
+  });
+  const listener = new KafkaListener(dispatcher, {
+    hostname: config.listenHost,
+    port: config.listenPort,
+    maxFrameBytes: config.maxRequestBytes,
+    onConnectionChange: (d) => metrics.connections.inc(d),
+    onClosedByBroker: (remote, reason) => log.warn("closed connection", { remote, reason }),
+    onBytes: (dir, n) => (dir === "in" ? metrics.bytesIn : metrics.bytesOut).inc(n),
+  });
+  const port = listener.start();
+  logs.start();
+  metrics.start();
+  let http: OpsHttpServer;
+  try {
+    http = startOpsHttp({
+      hostname: config.metricsHost,
+      port: config.metricsPort,
+      metrics,
+      async ready() {
+        try {
+          await meta.get("cluster/id");
+          await objects.list(`${config.s3Namespace}/__readyz/`);
+          return null;
+        } catch (e) {
+          return `storage unreachable: ${(e as Error).message}`;
+        }
+      },
+    });
+  } catch (e) {
+    await listener.stop();
+    await logs.close();
+    throw e;
+  }
+  log.info("broker started", {
+    port,
+    metricsPort: http.port,
+    advertised: `${config.advertisedHost}:${config.advertisedPort}`,
+    nodeId: config.brokerId,
+    clusterId,
+    storage: describe,
+  });
+  let stopping: Promise<void> | null = null;
+  return {
+    port,
+    metricsPort: http.port,
+    services,
+    metrics,
+    stop() {
+      stopping ??= (async () => {
+        listener.stopAccepting();
+        clearInterval(expiry);
+        groups.close();
+        await logs.close(); // flushes buffered records and answers waiting producers
+        await listener.stop();
+        await http.close();
+        metrics.stop();
+        await topics.close();
+        await meta.close();
+        await objects.close();
+        log.info("broker stopped");
+      })();
+      return stopping;
+    },
+  };
+}

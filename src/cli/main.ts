@@ -1,0 +1,37 @@
+/**
+ * Command-line entry: `kafscale serve`, `--help`, `--version`.
+ * @module
+ */
+import { serve } from "./serve.ts";
+import { VERSION } from "./version.ts";
+
+const HELP = `kafscale ${VERSION}: a Kafka-compatible broker that keeps records in object storage
+
+Usage:
+  kafscale serve [options]      run the broker (kafscale serve --help lists every option)
+  kafscale --version            print the version
+  kafscale --help               print this help
+`;
+
+/** Runs the command line; resolves the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case "serve":
+      return await serve(rest);
+    case "--version":
+    case "-V":
+    case "version":
+      console.log(`kafscale ${VERSION}`);
+      return 0;
+    case undefined:
+    case "--help":
+    case "-h":
+    case "help":
+      console.log(HELP);
+      return 0;
+    default:
+      console.error(`kafscale: unknown command ${command}\n\n${HELP}`);
+      return 2;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Chooses and opens the object store and metadata store from the configuration:
+ * S3 when KAFSCALE_S3_BUCKET is set, memory when KAFSCALE_USE_MEMORY_S3=1, else the local data
+ * directory; etcd when KAFSCALE_ETCD_ENDPOINTS is set, else a file store in the data
+ * directory. Wraps both with metrics (errors, latency, health) without touching the adapters.
+ * @module
+ */
+import type { Config } from "../config/config.ts";
+import type { ObjectStore } from "../object_store/types.ts";
+import type { MetadataStore } from "../metadata/types.ts";
+import { MemoryObjectStore } from "../object_store/memory.ts";
+import { FilesystemObjectStore } from "../object_store/filesystem.ts";
+import { S3ObjectStore } from "../object_store/s3.ts";
+import { FileMetadataStore } from "../metadata/file.ts";
+import { EtcdMetadataStore } from "../metadata/etcd.ts";
+import type { BrokerMetrics } from "../metrics/metrics.ts";
+import type { Logger } from "../metrics/logger.ts";
+import { InstrumentedObjectStore } from "../object_store/instrumented.ts";
+import { InstrumentedMetadataStore } from "../metadata/instrumented.ts";
+
+/** The opened stores, and a short description for the start-up log. */
+export interface Stores {
+  objects: ObjectStore;
+  meta: MetadataStore;
+  describe: { objects: string; metadata: string };
+}
+
+/** Opens both stores. */
+export async function openStores(
+  config: Config,
+  metrics: BrokerMetrics,
+  log: Logger,
+): Promise<Stores> {
+  let objects: ObjectStore;
+  let objectsName: string;
+  if (config.s3Bucket) {
+    objects = new S3ObjectStore({
+      bucket: config.s3Bucket,
+      region: config.s3Region,
+      endpoint: config.s3Endpoint || undefined,
+      forcePathStyle: config.s3PathStyle,
+      accessKeyId: config.s3AccessKey || undefined,
+      secretAccessKey: config.s3SecretKey || undefined,
+    });
+    objectsName = `s3://${config.s3Bucket}${config.s3Endpoint ? ` at ${config.s3Endpoint}` : ""}`;
+  } else if (config.useMemoryS3) {
+    objects = new MemoryObjectStore();
+    objectsName = "memory";
+  } else {
+    await Deno.mkdir(`${config.dataDir}/objects`, { recursive: true });
+    objects = new FilesystemObjectStore(`${config.dataDir}/objects`);
+    objectsName = `directory ${config.dataDir}/objects`;
+  }
+  let meta: MetadataStore;
+  let metaName: string;
+  if (config.etcdEndpoints) {
+    meta = await EtcdMetadataStore.open({
+      endpoints: config.etcdEndpoints.split(",").map((e) => e.trim()).filter(Boolean),
+      prefix: config.etcdPrefix,
+      username: config.etcdUsername || undefined,
+      password: config.etcdPassword || undefined,
+    });
+    metaName = `etcd ${config.etcdEndpoints}`;
+  } else {
+    await Deno.mkdir(`${config.dataDir}/metadata`, { recursive: true });
+    meta = await FileMetadataStore.open(`${config.dataDir}/metadata`);
+    metaName = `directory ${config.dataDir}/metadata`;
+  }
+  return {
+    objects: new InstrumentedObjectStore(objects, metrics, log),
+    meta: new InstrumentedMetadataStore(meta, metrics, log),
+    describe: { objects: objectsName, metadata: metaName },
+  };
+}

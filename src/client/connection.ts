@@ -1,0 +1,126 @@
+/**
+ * A minimal Kafka client connection over our own codec: sends requests with increasing
+ * correlation ids and matches responses. Used by the admin CLI and by tests.
+ * @module
+ */
+import { decodeMessage, encodeMessage, isFlexible } from "../protocol/codec.ts";
+import { Reader, Writer } from "../protocol/primitives.ts";
+import type { ApiSchema } from "../protocol/schema.ts";
+import { FrameDecoder } from "../server/framing.ts";
+
+interface Waiting {
+  schema: ApiSchema;
+  version: number;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+/** One TCP connection to a Kafka broker. */
+export class KafkaConnection {
+  private nextCorrelation = 1;
+  private readonly waiting = new Map<number, Waiting>();
+  private readonly frames = new FrameDecoder(256 * 1024 * 1024);
+  private readonly reading: Promise<void>;
+  private closed = false;
+
+  private constructor(private readonly conn: Deno.TcpConn, readonly clientId: string) {
+    this.reading = this.readLoop();
+  }
+
+  /** Connects to host:port. */
+  static async connect(address: string, clientId = "kafscale-cli"): Promise<KafkaConnection> {
+    const i = address.lastIndexOf(":");
+    const conn = await Deno.connect({
+      hostname: address.slice(0, i),
+      port: Number(address.slice(i + 1)),
+    });
+    conn.setNoDelay(true);
+    return new KafkaConnection(conn, clientId);
+  }
+
+  private async readLoop(): Promise<void> {
+    const buf = new Uint8Array(64 * 1024);
+    try {
+      for (;;) {
+        const n = await this.conn.read(buf);
+        if (n === null) break;
+        for (const frame of this.frames.push(buf.slice(0, n))) this.deliver(frame);
+      }
+    } catch { /* closed */ }
+    this.closed = true;
+    for (const w of this.waiting.values()) {
+      w.reject(new Error("Cannot complete request: connection closed"));
+    }
+    this.waiting.clear();
+  }
+
+  private deliver(frame: Uint8Array): void {
+    const r = new Reader(frame);
+    const correlationId = r.int32();
+    const w = this.waiting.get(correlationId);
+    if (!w) return;
+    this.waiting.delete(correlationId);
+    try {
+      if (w.schema.apiKey !== 18 && isFlexible(w.schema.response, w.version)) {
+        const tags = r.uvarint();
+        for (let i = 0; i < tags; i++) {
+          r.uvarint();
+          r.raw(r.uvarint());
+        }
+      }
+      w.resolve(decodeMessage(w.schema.response, r, w.version));
+    } catch (e) {
+      w.reject(e);
+    }
+  }
+
+  /** Encodes a request frame (exported for tests that send raw bytes). */
+  encode(schema: ApiSchema, version: number, body: object, correlationId: number): Uint8Array {
+    const w = new Writer(256);
+    w.int32(0).int16(schema.apiKey).int16(version).int32(correlationId).nullableString(
+      this.clientId,
+    );
+    if (isFlexible(schema.request, version)) w.uvarint(0);
+    encodeMessage(schema.request, body, version, w);
+    const out = w.finish();
+    new DataView(out.buffer, out.byteOffset, 4).setInt32(0, out.byteLength - 4);
+    return out;
+  }
+
+  /** Sends a request and resolves its decoded response. */
+  async request<T>(schema: ApiSchema, version: number, body: object): Promise<T> {
+    if (this.closed) throw new Error("Cannot send request: connection closed");
+    const id = this.nextCorrelation++;
+    const done = new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { schema, version, resolve: resolve as (v: unknown) => void, reject });
+    });
+    await this.writeRaw(this.encode(schema, version, body, id));
+    return await done;
+  }
+
+  /** Sends a request that gets no response (Produce with acks=0). */
+  async send(schema: ApiSchema, version: number, body: object): Promise<void> {
+    await this.writeRaw(this.encode(schema, version, body, this.nextCorrelation++));
+  }
+
+  /** Writes raw bytes (tests of malformed input). */
+  async writeRaw(bytes: Uint8Array): Promise<void> {
+    let at = 0;
+    while (at < bytes.byteLength) at += await this.conn.write(bytes.subarray(at));
+  }
+
+  /** Resolves when the broker closes the connection. */
+  async closedByPeer(): Promise<void> {
+    await this.reading;
+  }
+
+  /** Closes the connection. */
+  async close(): Promise<void> {
+    if (!this.closed) {
+      try {
+        this.conn.close();
+      } catch { /* closed */ }
+    }
+    await this.reading;
+  }
+}

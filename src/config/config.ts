@@ -1,0 +1,276 @@
+/**
+ * The broker's configuration: the only module that reads `Deno.env` (via `loadConfig`).
+ * Variables use the Go KafScale broker's names so an existing environment file works.
+ * Values are validated with zod; a bad one stops start-up with one line naming the variable.
+ * @module
+ */
+import { z } from "zod";
+
+/** One documented setting: variable, default, help text. */
+export interface SettingDoc {
+  env: string;
+  default: string;
+  help: string;
+}
+
+const bool = z.enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""]).transform((v) =>
+  ["1", "true", "yes", "on"].includes(v)
+);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.string().regex(/^-?\d+$/, "must be a whole number").transform(Number).pipe(
+    z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
+  );
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, "must be host:port");
+
+/** Every setting, in the order `--help` prints them. */
+export const SETTINGS = {
+  brokerAddr: [
+    "KAFSCALE_BROKER_ADDR",
+    "0.0.0.0:9092",
+    "Kafka listener address (host:port)",
+    hostPort,
+  ],
+  brokerHost: [
+    "KAFSCALE_BROKER_HOST",
+    "",
+    "Host advertised to clients (default: listener host, or localhost)",
+    z.string(),
+  ],
+  brokerPort: [
+    "KAFSCALE_BROKER_PORT",
+    "",
+    "Port advertised to clients (default: listener port)",
+    z.union([z.literal(""), int(1, 65535)]),
+  ],
+  brokerId: ["KAFSCALE_BROKER_ID", "0", "Broker node id", int(0, 2147483647)],
+  metricsAddr: [
+    "KAFSCALE_METRICS_ADDR",
+    "0.0.0.0:9093",
+    "HTTP address for /metrics, /healthz, /readyz",
+    hostPort,
+  ],
+  dataDir: [
+    "KAFSCALE_DATA_DIR",
+    "./data",
+    "Local directory of the embedded default (objects and metadata)",
+    z.string().min(1),
+  ],
+  useMemoryS3: ["KAFSCALE_USE_MEMORY_S3", "0", "Keep objects in memory (lost on exit)", bool],
+  s3Bucket: [
+    "KAFSCALE_S3_BUCKET",
+    "",
+    "S3 bucket; setting it selects the S3 object store",
+    z.string(),
+  ],
+  s3Region: ["KAFSCALE_S3_REGION", "us-east-1", "S3 region", z.string().min(1)],
+  s3Endpoint: [
+    "KAFSCALE_S3_ENDPOINT",
+    "",
+    "S3 endpoint URL for S3-compatible servers",
+    z.union([z.literal(""), z.url()]),
+  ],
+  s3PathStyle: ["KAFSCALE_S3_PATH_STYLE", "1", "Use path-style S3 URLs", bool],
+  s3AccessKey: [
+    "KAFSCALE_S3_ACCESS_KEY",
+    "",
+    "S3 access key (default: AWS_ACCESS_KEY_ID)",
+    z.string(),
+  ],
+  s3SecretKey: [
+    "KAFSCALE_S3_SECRET_KEY",
+    "",
+    "S3 secret key (default: AWS_SECRET_ACCESS_KEY)",
+    z.string(),
+  ],
+  s3Namespace: [
+    "KAFSCALE_S3_NAMESPACE",
+    "kafscale",
+    "Key prefix for every object",
+    z.string().regex(/^[A-Za-z0-9._-]*$/, "must be letters, digits, . _ -"),
+  ],
+  etcdEndpoints: [
+    "KAFSCALE_ETCD_ENDPOINTS",
+    "",
+    "Comma-separated etcd endpoints; setting it selects etcd",
+    z.string(),
+  ],
+  etcdUsername: ["KAFSCALE_ETCD_USERNAME", "", "etcd user", z.string()],
+  etcdPassword: ["KAFSCALE_ETCD_PASSWORD", "", "etcd password", z.string()],
+  etcdPrefix: ["KAFSCALE_ETCD_PREFIX", "/kafscale", "Key prefix in etcd", z.string()],
+  cacheBytes: [
+    "KAFSCALE_CACHE_BYTES",
+    String(256 * 1024 * 1024),
+    "Segment read cache size in bytes",
+    int(0),
+  ],
+  readaheadSegments: [
+    "KAFSCALE_READAHEAD_SEGMENTS",
+    "2",
+    "Segments read ahead on sequential fetches",
+    int(0, 64),
+  ],
+  segmentBytes: [
+    "KAFSCALE_SEGMENT_BYTES",
+    String(4 * 1024 * 1024),
+    "Flush a partition once this many bytes are buffered",
+    int(1024),
+  ],
+  flushIntervalMs: [
+    "KAFSCALE_FLUSH_INTERVAL_MS",
+    "10",
+    "Flush buffered records at least this often (ms)",
+    int(1, 60000),
+  ],
+  autoCreateTopics: [
+    "KAFSCALE_AUTO_CREATE_TOPICS",
+    "1",
+    "Create unknown topics on produce/metadata",
+    bool,
+  ],
+  autoCreatePartitions: [
+    "KAFSCALE_AUTO_CREATE_PARTITIONS",
+    "1",
+    "Partitions of auto-created topics",
+    int(1, 10000),
+  ],
+  retentionMs: [
+    "KAFSCALE_RETENTION_MS",
+    "604800000",
+    "Default retention.ms of topics (-1 unlimited)",
+    int(-1),
+  ],
+  retentionBytes: [
+    "KAFSCALE_RETENTION_BYTES",
+    "-1",
+    "Default retention.bytes of topics (-1 unlimited)",
+    int(-1),
+  ],
+  maxMessageBytes: [
+    "KAFSCALE_MAX_MESSAGE_BYTES",
+    "1048588",
+    "Largest record batch accepted (max.message.bytes)",
+    int(1),
+  ],
+  maxRequestBytes: [
+    "KAFSCALE_MAX_REQUEST_BYTES",
+    "104857600",
+    "Largest request frame accepted; larger closes the connection",
+    int(1024),
+  ],
+  groupOffsetsRetentionMs: [
+    "KAFSCALE_OFFSETS_RETENTION_MS",
+    "604800000",
+    "How long an empty group keeps its offsets",
+    int(1),
+  ],
+  groupInitialRebalanceDelayMs: [
+    "KAFSCALE_GROUP_INITIAL_REBALANCE_DELAY_MS",
+    "3000",
+    "How long a new group waits for more members before its first assignment (ms)",
+    int(0, 300000),
+  ],
+  groupMinSessionTimeoutMs: [
+    "KAFSCALE_GROUP_MIN_SESSION_TIMEOUT_MS",
+    "6000",
+    "Smallest session timeout a consumer may ask for (ms)",
+    int(1),
+  ],
+  groupMaxSessionTimeoutMs: [
+    "KAFSCALE_GROUP_MAX_SESSION_TIMEOUT_MS",
+    "1800000",
+    "Largest session timeout a consumer may ask for (ms)",
+    int(1),
+  ],
+  logLevel: [
+    "KAFSCALE_LOG_LEVEL",
+    "info",
+    "debug, info, warn or error",
+    z.enum(["debug", "info", "warn", "error"]),
+  ],
+} as const;
+
+type Settings = typeof SETTINGS;
+type Raw = { [K in keyof Settings]: z.output<Settings[K][3]> };
+
+/** The validated, frozen configuration. */
+export interface Config extends Omit<Raw, "brokerHost" | "brokerPort"> {
+  listenHost: string;
+  listenPort: number;
+  advertisedHost: string;
+  advertisedPort: number;
+  metricsHost: string;
+  metricsPort: number;
+}
+
+/** Raised for an invalid setting; its message is the one line printed at start-up. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** The documented settings, for `--help` and the README. */
+export function settingDocs(): SettingDoc[] {
+  return Object.values(SETTINGS).map(([env, def, help]) => ({ env, default: def, help }));
+}
+
+/** Environment variable names, for `--flag` mapping: `--flush-interval-ms` = KAFSCALE_FLUSH_INTERVAL_MS. */
+export function envForFlag(flag: string): string | undefined {
+  const env = "KAFSCALE_" + flag.replace(/^--/, "").replaceAll("-", "_").toUpperCase();
+  return Object.values(SETTINGS).some(([e]) => e === env) ? env : undefined;
+}
+
+function splitHostPort(v: string): [string, number] {
+  const i = v.lastIndexOf(":");
+  return [v.slice(0, i).replace(/^\[|\]$/g, ""), Number(v.slice(i + 1))];
+}
+
+/** Builds the configuration from variables (environment merged with flags by the caller). */
+export function parseConfig(vars: Record<string, string | undefined>): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, [env, def, , schema]] of Object.entries(SETTINGS)) {
+    const value = vars[env] ?? def;
+    const parsed = (schema as z.ZodType).safeParse(value);
+    if (!parsed.success) {
+      const why = parsed.error.issues[0]?.message ?? "invalid";
+      throw new ConfigError(`Invalid ${env}=${JSON.stringify(value)}: ${why}`);
+    }
+    raw[key] = parsed.data;
+  }
+  const r = raw as Raw;
+  const [listenHost, listenPort] = splitHostPort(r.brokerAddr);
+  const [metricsHost, metricsPort] = splitHostPort(r.metricsAddr);
+  if (listenPort > 65535) throw new ConfigError(`Invalid KAFSCALE_BROKER_ADDR: port above 65535`);
+  const wildcard = listenHost === "" || listenHost === "0.0.0.0" || listenHost === "::";
+  const { brokerHost, brokerPort, ...rest } = r;
+  return Object.freeze({
+    ...rest,
+    listenHost: listenHost === "" ? "0.0.0.0" : listenHost,
+    listenPort,
+    advertisedHost: brokerHost || (wildcard ? "localhost" : listenHost),
+    advertisedPort: brokerPort === "" ? listenPort : brokerPort,
+    metricsHost: metricsHost === "" ? "0.0.0.0" : metricsHost,
+    metricsPort,
+  });
+}
+
+/** Reads `KAFSCALE_*` (and AWS credential) variables from the process environment. */
+export function loadConfig(overrides: Record<string, string> = {}): Config {
+  const vars: Record<string, string | undefined> = {};
+  for (const [env] of Object.values(SETTINGS)) vars[env] = Deno.env.get(env);
+  vars.KAFSCALE_S3_ACCESS_KEY ||= Deno.env.get("AWS_ACCESS_KEY_ID");
+  vars.KAFSCALE_S3_SECRET_KEY ||= Deno.env.get("AWS_SECRET_ACCESS_KEY");
+  return parseConfig({ ...vars, ...overrides });
+}
+
+/** The configuration with secrets masked, for the start-up banner and DescribeConfigs. */
+export function describeConfig(c: Config): Record<string, unknown> {
+  const mask = (v: string) => (v ? "****" : "");
+  return {
+    ...c,
+    s3SecretKey: mask(c.s3SecretKey),
+    s3AccessKey: mask(c.s3AccessKey),
+    etcdPassword: mask(c.etcdPassword),
+  };
+}

@@ -1,0 +1,299 @@
+/**
+ * The group coordinator: owns the classic groups this broker coordinates and their committed
+ * offsets. Membership lives in memory (`Group`) and is persisted to the metadata store only
+ * when it changes shape (Stable or Empty), never on heartbeats; committed offsets are written
+ * through at once. Exactly one broker coordinates a group (DESIGN.md invariant 6): today that
+ * is this broker for every group; `ownsGroup` is the single place a multi-broker placement
+ * will decide it.
+ * @module
+ */
+import { KafkaError } from "../protocol/errors.ts";
+import type { MetadataStore } from "../metadata/types.ts";
+import {
+  type CommittedOffset,
+  CommittedOffsetSchema,
+  decodeRecord,
+  encodeRecord,
+  type GroupRecord,
+  GroupRecordSchema,
+  keys,
+} from "../metadata/records.ts";
+import { Group, type JoinRequest, type JoinResult, type Member } from "./group.ts";
+
+/** Coordinator settings. */
+export interface CoordinatorOptions {
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  initialRebalanceDelayMs: number;
+  offsetsRetentionMs: number;
+  maxMetadataBytes: number;
+  onError?(what: string, e: unknown): void;
+}
+
+/** One offset to commit. */
+export interface OffsetToCommit {
+  topic: string;
+  partition: number;
+  offset: number;
+  leaderEpoch: number;
+  metadata: string | null;
+}
+
+const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+/** Coordinates classic consumer groups and their offsets. */
+export class GroupCoordinator {
+  private readonly groups = new Map<string, Group>();
+  private loaded = false;
+
+  constructor(private readonly meta: MetadataStore, readonly options: CoordinatorOptions) {}
+
+  /** Whether this broker coordinates `groupId` (one coordinator per group). */
+  ownsGroup(_groupId: string): boolean {
+    return true;
+  }
+
+  /** Loads persisted groups (after a restart members rejoin with their old ids). */
+  async start(): Promise<void> {
+    for (const e of await this.meta.getPrefix(keys.groupsPrefix())) {
+      const rec = decodeRecord(GroupRecordSchema, e.key, e.value);
+      this.groups.set(rec.group_id, this.fromRecord(rec));
+    }
+    this.loaded = true;
+  }
+
+  private fromRecord(rec: GroupRecord): Group {
+    const g = this.newGroup(rec.group_id);
+    g.protocolType = rec.protocol_type;
+    g.protocolName = rec.protocol;
+    g.generationId = rec.generation;
+    g.leaderId = rec.leader;
+    g.state = rec.state;
+    for (const m of rec.members) {
+      const member: Member = {
+        memberId: m.member_id,
+        groupInstanceId: m.group_instance_id,
+        clientId: m.client_id,
+        clientHost: m.client_host,
+        sessionTimeoutMs: m.session_timeout_ms,
+        rebalanceTimeoutMs: m.rebalance_timeout_ms,
+        protocols: m.protocols.map((p) => ({ name: p.name, metadata: unb64(p.metadata) })),
+        assignment: unb64(m.assignment),
+      };
+      g.restore(member);
+    }
+    return g;
+  }
+
+  private newGroup(groupId: string): Group {
+    return new Group(groupId, {
+      initialRebalanceDelayMs: this.options.initialRebalanceDelayMs,
+      persist: (g) => {
+        this.persist(g).catch((e) => this.options.onError?.(`persist group ${g.groupId}`, e));
+      },
+    });
+  }
+
+  private async persist(g: Group): Promise<void> {
+    if (g.state === "Dead") return;
+    const rec: GroupRecord = {
+      group_id: g.groupId,
+      state: g.state === "Empty" ? "Empty" : "Stable",
+      // (Completing/Preparing rebalances are never persisted: members rejoin after a restart.)
+      protocol_type: g.protocolType,
+      protocol: g.protocolName,
+      generation: g.generationId,
+      leader: g.leaderId,
+      empty_since_ms: g.state === "Empty" ? Date.now() : null,
+      members: [...g.members.values()].map((m) => ({
+        member_id: m.memberId,
+        group_instance_id: m.groupInstanceId,
+        client_id: m.clientId,
+        client_host: m.clientHost,
+        session_timeout_ms: m.sessionTimeoutMs,
+        rebalance_timeout_ms: m.rebalanceTimeoutMs,
+        protocols: m.protocols.map((p) => ({ name: p.name, metadata: b64(p.metadata) })),
+        assignment: b64(m.assignment),
+      })),
+    };
+    await this.meta.put(keys.group(g.groupId), encodeRecord(GroupRecordSchema, rec));
+  }
+
+  private ready(groupId: string): void {
+    if (!this.loaded) throw new KafkaError("COORDINATOR_LOAD_IN_PROGRESS");
+    if (!this.ownsGroup(groupId)) throw new KafkaError("NOT_COORDINATOR");
+  }
+
+  /** A group if it exists. */
+  get(groupId: string): Group | undefined {
+    return this.groups.get(groupId);
+  }
+
+  /** Every group. */
+  list(): Group[] {
+    return [...this.groups.values()];
+  }
+
+  /** JoinGroup. */
+  join(groupId: string, req: JoinRequest): Promise<JoinResult> {
+    this.ready(groupId);
+    if (!groupId) throw new KafkaError("INVALID_GROUP_ID");
+    const o = this.options;
+    if (
+      req.sessionTimeoutMs < o.minSessionTimeoutMs || req.sessionTimeoutMs > o.maxSessionTimeoutMs
+    ) {
+      throw new KafkaError("INVALID_SESSION_TIMEOUT");
+    }
+    if (req.protocols.length === 0 || !req.protocolType) {
+      throw new KafkaError("INCONSISTENT_GROUP_PROTOCOL", "no protocols offered");
+    }
+    let g = this.groups.get(groupId);
+    if (!g) {
+      g = this.newGroup(groupId);
+      this.groups.set(groupId, g);
+    }
+    return g.join(req);
+  }
+
+  /** The group for member calls; UNKNOWN_MEMBER_ID when it does not exist. */
+  private existing(groupId: string): Group {
+    this.ready(groupId);
+    const g = this.groups.get(groupId);
+    if (!g || g.state === "Dead") throw new KafkaError("UNKNOWN_MEMBER_ID");
+    return g;
+  }
+
+  /** SyncGroup. */
+  sync(
+    groupId: string,
+    memberId: string,
+    instanceId: string | null,
+    generationId: number,
+    assignments: { memberId: string; assignment: Uint8Array }[],
+  ) {
+    return this.existing(groupId).sync(memberId, instanceId, generationId, assignments);
+  }
+
+  /** Heartbeat. */
+  heartbeat(groupId: string, memberId: string, instanceId: string | null, generationId: number) {
+    this.existing(groupId).heartbeat(memberId, instanceId, generationId);
+  }
+
+  /** LeaveGroup for one member. */
+  leave(groupId: string, memberId: string, instanceId: string | null): void {
+    this.existing(groupId).leave(memberId, instanceId);
+  }
+
+  /**
+   * OffsetCommit. Generation -1 with no member id is a simple commit (tools such as kcat and
+   * kafka-consumer-groups.sh), allowed while the group has no members.
+   */
+  async commit(
+    groupId: string,
+    member: { memberId: string; instanceId: string | null; generationId: number },
+    offsets: OffsetToCommit[],
+  ): Promise<Map<OffsetToCommit, number>> {
+    this.ready(groupId);
+    if (!groupId) throw new KafkaError("INVALID_GROUP_ID");
+    let g = this.groups.get(groupId);
+    if (member.generationId < 0 && (!g || g.state === "Empty" || g.state === "Dead")) {
+      if (!g) {
+        g = this.newGroup(groupId);
+        this.groups.set(groupId, g);
+        await this.persist(g); // listed as an Empty group, expires with its offsets
+      }
+    } else {
+      if (!g) throw new KafkaError("ILLEGAL_GENERATION");
+      g.validate(member.memberId, member.instanceId, member.generationId);
+      if (g.state === "CompletingRebalance") throw new KafkaError("REBALANCE_IN_PROGRESS");
+    }
+    const results = new Map<OffsetToCommit, number>();
+    const ops = [];
+    for (const o of offsets) {
+      if ((o.metadata?.length ?? 0) > this.options.maxMetadataBytes) {
+        results.set(o, 12 /* OFFSET_METADATA_TOO_LARGE */);
+        continue;
+      }
+      const value: CommittedOffset = {
+        offset: o.offset,
+        leader_epoch: o.leaderEpoch,
+        metadata: o.metadata,
+        commit_ms: Date.now(),
+      };
+      ops.push({
+        type: "put" as const,
+        key: keys.offset(groupId, o.topic, o.partition),
+        value: encodeRecord(CommittedOffsetSchema, value),
+      });
+      results.set(o, 0);
+    }
+    if (ops.length > 0) await this.meta.txn({ compares: [], success: ops });
+    return results;
+  }
+
+  /** Committed offsets of a group: all of them, or those of the given partitions. */
+  async fetchOffsets(groupId: string): Promise<Map<string, CommittedOffset>> {
+    this.ready(groupId);
+    const out = new Map<string, CommittedOffset>();
+    const prefix = keys.offsetsPrefix(groupId);
+    for (const e of await this.meta.getPrefix(prefix)) {
+      out.set(e.key.slice(prefix.length), decodeRecord(CommittedOffsetSchema, e.key, e.value));
+    }
+    return out;
+  }
+
+  /** Deletes offsets of partitions no member is subscribed to (OffsetDelete). */
+  async deleteOffsets(
+    groupId: string,
+    partitions: { topic: string; partition: number }[],
+  ): Promise<void> {
+    await this.meta.txn({
+      compares: [],
+      success: partitions.map((p) => ({
+        type: "delete" as const,
+        key: keys.offset(groupId, p.topic, p.partition),
+      })),
+    });
+  }
+
+  /** Deletes an empty group with its offsets (DeleteGroups). */
+  async deleteGroup(groupId: string): Promise<void> {
+    this.ready(groupId);
+    const g = this.groups.get(groupId);
+    const hasOffsets = (await this.meta.getPrefix(keys.offsetsPrefix(groupId))).length > 0;
+    if ((!g || g.state === "Dead") && !hasOffsets) throw new KafkaError("GROUP_ID_NOT_FOUND");
+    if (g && g.members.size > 0) throw new KafkaError("NON_EMPTY_GROUP");
+    await this.meta.txn({
+      compares: [],
+      success: [
+        { type: "delete", key: keys.group(groupId) },
+        { type: "deletePrefix", prefix: keys.offsetsPrefix(groupId) },
+      ],
+    });
+    g?.dispose(true);
+    this.groups.delete(groupId);
+  }
+
+  /** Removes empty groups (and their offsets) idle for longer than the offsets retention. */
+  async expire(now = Date.now()): Promise<string[]> {
+    const removed: string[] = [];
+    for (const e of await this.meta.getPrefix(keys.groupsPrefix())) {
+      const rec = decodeRecord(GroupRecordSchema, e.key, e.value);
+      const g = this.groups.get(rec.group_id);
+      if (g && g.state !== "Empty") continue;
+      if (
+        rec.empty_since_ms !== null && now - rec.empty_since_ms > this.options.offsetsRetentionMs
+      ) {
+        await this.deleteGroup(rec.group_id).catch(() => {});
+        removed.push(rec.group_id);
+      }
+    }
+    return removed;
+  }
+
+  /** Stops every group's timers. */
+  close(): void {
+    for (const g of this.groups.values()) g.dispose();
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Produce (key 0), versions 0-11 (the full range of Kafka 3.9; kafka-python 2.0.2 sends up
+ * to v7, librdkafka probes 0, 2, 3 and 7 and sends up to v9/v10, Java 3.7/4.x up to v10/v11,
+ * franz-go up to v11).
+ * - v1: throttle time. v2: log append time. v3: transactional id (we refuse transactional
+ *   batches: transactions are out of scope). v5: log start offset. v8: record errors, error
+ *   message. v9: flexible. v10/v11: current leader/node endpoints (tagged, left empty: this
+ *   broker leads every partition it serves).
+ * - Record batches stay opaque: each is checked (magic 2, length, CRC32C, offsets) and only
+ *   its base offset is rewritten. Legacy magic 0/1 message sets are refused with
+ *   UNSUPPORTED_FOR_MESSAGE_FORMAT, as Kafka 4.0 refuses them, never misparsed.
+ * - acks=0: no response. acks=1 and acks=-1 (all): answered after the flush holding the batch
+ *   committed (bytes in the object store, log end in the metadata store); timeoutMs bounds the
+ *   wait with REQUEST_TIMED_OUT.
+ * - Idempotent producers: a retried batch gets its first offset back and is not stored twice;
+ *   a sequence gap gets OUT_OF_ORDER_SEQUENCE_NUMBER; an old epoch INVALID_PRODUCER_EPOCH.
+ * @module
+ */
+import {
+  Produce,
+  type ProduceRequest,
+  type ProduceResponse,
+} from "../protocol/messages/00_produce.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import {
+  CorruptRecordError,
+  splitBatches,
+  UnsupportedMagicError,
+  validateForAppend,
+} from "../protocol/records/record_batch.ts";
+import type { IncomingBatch } from "../log/partition_log.ts";
+import { type Handler, Later, NO_RESPONSE } from "./registry.ts";
+import type { BrokerServices } from "./services.ts";
+import type { BrokerMetrics } from "../metrics/metrics.ts";
+
+type PartitionResponse = ProduceResponse["responses"][number]["partitionResponses"][number];
+
+interface Outcome {
+  topic: string;
+  response: PartitionResponse;
+  durable?: Promise<void>;
+}
+
+function failed(index: number, code: number, message: string | null = null): PartitionResponse {
+  return {
+    index,
+    errorCode: code,
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+    recordErrors: [],
+    errorMessage: message,
+  };
+}
+
+function toIncoming(records: Uint8Array, maxMessageBytes: number): IncomingBatch[] {
+  const views = splitBatches(records);
+  if (views.length === 0) throw new KafkaError("CORRUPT_MESSAGE", "no record batch in request");
+  return views.map((v) => {
+    if (v.sizeInBytes > maxMessageBytes) {
+      throw new KafkaError(
+        "MESSAGE_TOO_LARGE",
+        `batch of ${v.sizeInBytes} bytes exceeds max.message.bytes ${maxMessageBytes}`,
+      );
+    }
+    validateForAppend(v);
+    if (v.isTransactional) {
+      throw new KafkaError(
+        "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+        "transactions are not supported",
+      );
+    }
+    return {
+      bytes: v.bytes,
+      lastOffsetDelta: v.lastOffsetDelta,
+      maxTimestamp: v.maxTimestamp,
+      producerId: v.producerId,
+      producerEpoch: v.producerEpoch,
+      baseSequence: v.baseSequence,
+    };
+  });
+}
+
+function codeOf(e: unknown): [number, string] {
+  if (e instanceof KafkaError) return [e.code, e.message];
+  if (e instanceof UnsupportedMagicError) {
+    return [ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, e.message];
+  }
+  if (e instanceof CorruptRecordError) return [ErrorCode.CORRUPT_MESSAGE, e.message];
+  return [ErrorCode.UNKNOWN_SERVER_ERROR, String(e)];
+}
+
+/** Builds the Produce handler. */
+export function produceHandler(services: BrokerServices, metrics: BrokerMetrics): Handler {
+  async function appendOne(
+    topicName: string,
+    index: number,
+    records: Uint8Array | null,
+  ): Promise<Outcome> {
+    const topic = await services.topicForWrite(topicName);
+    if (!topic || index < 0 || index >= topic.partitions) {
+      return { topic: topicName, response: failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) };
+    }
+    try {
+      if (!records) throw new KafkaError("CORRUPT_MESSAGE", "records are null");
+      const batches = toIncoming(records, services.config.maxMessageBytes);
+      const log = await services.logs.get(topic.name, topic.topic_id, index);
+      const res = log.append(batches);
+      services.logs.afterAppend(log);
+      metrics.recordsProduced(batches.reduce((n, b) => n + b.lastOffsetDelta + 1, 0));
+      return {
+        topic: topicName,
+        response: {
+          ...failed(index, 0),
+          baseOffset: res.baseOffset,
+          logStartOffset: log.logStartOffset,
+        },
+        durable: res.durable,
+      };
+    } catch (e) {
+      const [code, message] = codeOf(e);
+      return { topic: topicName, response: failed(index, code, message) };
+    }
+  }
+
+  async function settle(outcomes: Outcome[], timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((r) =>
+      timer = setTimeout(() => r("timeout"), Math.max(timeoutMs, 1))
+    );
+    await Promise.all(outcomes.map(async (o) => {
+      if (!o.durable) return;
+      const result = await Promise.race([o.durable.then(() => "ok" as const), timeout]).catch((e) =>
+        e
+      );
+      if (result === "ok") return;
+      const [code, message] = result === "timeout"
+        ? [ErrorCode.REQUEST_TIMED_OUT, "the flush did not finish within timeoutMs"]
+        : codeOf(result);
+      o.response = failed(o.response.index, code, message);
+    }));
+    clearTimeout(timer);
+  }
+
+  return {
+    schema: Produce,
+    minVersion: 0,
+    maxVersion: 11,
+    async handle(req: ProduceRequest) {
+      const started = performance.now();
+      if (req.transactionalId) {
+        // Transactions are out of scope: refuse every partition, never store.
+        return respond(
+          req.topicData.map((t) => ({
+            topic: t.name,
+            response: failed(
+              0,
+              ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+              "transactions are not supported",
+            ),
+          })).flatMap((o, i) =>
+            req.topicData[i]!.partitionData.map((p) => ({
+              ...o,
+              response: { ...o.response, index: p.index },
+            }))
+          ),
+        );
+      }
+      const outcomes: Outcome[] = [];
+      for (const t of req.topicData) {
+        for (const p of t.partitionData) outcomes.push(await appendOne(t.name, p.index, p.records));
+      }
+      if (req.acks === 0) {
+        for (const o of outcomes) o.durable?.catch(() => {});
+        return NO_RESPONSE;
+      }
+      return new Later(
+        settle(outcomes, req.timeoutMs).then(() => {
+          metrics.produceLatency.observe(performance.now() - started);
+          return respond(outcomes);
+        }),
+      );
+    },
+  };
+}
+
+function respond(outcomes: Outcome[]): ProduceResponse {
+  const byTopic = new Map<string, PartitionResponse[]>();
+  for (const o of outcomes) {
+    const list = byTopic.get(o.topic) ?? [];
+    list.push(o.response);
+    byTopic.set(o.topic, list);
+  }
+  return {
+    responses: [...byTopic].map(([name, partitionResponses]) => ({ name, partitionResponses })),
+    throttleTimeMs: 0,
+  };
+}

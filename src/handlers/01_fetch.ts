@@ -1,0 +1,183 @@
+/**
+ * Fetch (key 1), versions 0-17 (kafka-python 2.0.2 sends up to v10... v4 in practice,
+ * librdkafka probes v2, v4 and v10 and uses up to v11-v15, Java 3.7/4.x up to v15-v17,
+ * franz-go up to v16).
+ * - v1: throttle time. v3: response max bytes. v4: isolation level, last stable offset,
+ *   aborted transactions (always none: no transactions). v5: log start offset. v7: fetch
+ *   sessions: we never create one (session id 0), so clients send full fetches; a request
+ *   naming a session id gets FETCH_SESSION_ID_NOT_FOUND. v9: current leader epoch, checked
+ *   (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH). v11: rack id (accepted, ignored; preferred
+ *   read replica is -1). v12: flexible; last fetched epoch (accepted; divergence is not
+ *   reported since one writer per partition never truncates). v13: topic ids instead of names
+ *   (UNKNOWN_TOPIC_ID when unknown). v15-v17: replica state and directory id (broker-to-broker
+ *   fields, ignored).
+ * - Long poll: waits up to maxWaitMs until minBytes are available, woken by flush commits.
+ * - Limits: partitionMaxBytes per partition and maxBytes per response, except that the first
+ *   batch found is returned whole even when larger (KIP-74), so consumers always progress.
+ * @module
+ */
+import { Fetch, type FetchRequest, type FetchResponse } from "../protocol/messages/01_fetch.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
+import type { TopicConfig } from "../metadata/records.ts";
+import type { PartitionLog } from "../log/partition_log.ts";
+import { type Handler, Later } from "./registry.ts";
+import type { BrokerServices } from "./services.ts";
+
+type TopicOut = FetchResponse["responses"][number];
+type PartitionOut = TopicOut["partitions"][number];
+
+interface Slot {
+  topic: TopicConfig | undefined;
+  name: string;
+  topicId: Uint8Array;
+  partition: number;
+  fetchOffset: number;
+  maxBytes: number;
+  currentLeaderEpoch: number;
+  log?: PartitionLog;
+  out: PartitionOut;
+}
+
+function emptyPartition(index: number, code: number): PartitionOut {
+  return {
+    partitionIndex: index,
+    errorCode: code,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: null,
+  };
+}
+
+/** Builds the Fetch handler. */
+export function fetchHandler(services: BrokerServices): Handler {
+  async function resolveSlots(req: FetchRequest, version: number): Promise<Slot[]> {
+    const slots: Slot[] = [];
+    for (const t of req.topics) {
+      const topic = version >= 13
+        ? services.topics.getById(topicIdHex(t.topicId))
+        : services.topics.get(t.topic);
+      for (const p of t.partitions) {
+        const slot: Slot = {
+          topic,
+          name: topic?.name ?? t.topic,
+          topicId: t.topicId,
+          partition: p.partition,
+          fetchOffset: p.fetchOffset,
+          maxBytes: p.partitionMaxBytes,
+          currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
+          out: emptyPartition(p.partition, 0),
+        };
+        if (!topic) {
+          slot.out.errorCode = version >= 13
+            ? ErrorCode.UNKNOWN_TOPIC_ID
+            : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        } else if (p.partition < 0 || p.partition >= topic.partitions) {
+          slot.out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        } else {
+          try {
+            slot.log = await services.logs.get(topic.name, topic.topic_id, p.partition);
+          } catch (e) {
+            slot.out.errorCode = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
+          }
+        }
+        slots.push(slot);
+      }
+    }
+    return slots;
+  }
+
+  async function readAll(slots: Slot[], responseMax: number): Promise<number> {
+    let total = 0;
+    for (const s of slots) {
+      if (!s.log || (s.out.errorCode !== 0 && s.out.errorCode !== ErrorCode.NONE)) continue;
+      const log = s.log;
+      if (s.currentLeaderEpoch >= 0 && s.currentLeaderEpoch !== log.leaderEpoch) {
+        s.out.errorCode = s.currentLeaderEpoch < log.leaderEpoch
+          ? ErrorCode.FENCED_LEADER_EPOCH
+          : ErrorCode.UNKNOWN_LEADER_EPOCH;
+        continue;
+      }
+      const budget = total === 0
+        ? Math.min(s.maxBytes, responseMax)
+        : Math.min(s.maxBytes, responseMax - total);
+      s.out.highWatermark = log.highWatermark;
+      s.out.lastStableOffset = log.highWatermark;
+      s.out.logStartOffset = log.logStartOffset;
+      if (budget <= 0) continue;
+      try {
+        const r = await log.read(s.fetchOffset, budget);
+        // KIP-74: only the first non-empty partition may exceed the limits.
+        if (r.records && total > 0 && r.records.byteLength > budget) continue;
+        s.out.records = r.records;
+        s.out.highWatermark = r.highWatermark;
+        s.out.lastStableOffset = r.highWatermark;
+        s.out.logStartOffset = r.logStartOffset;
+        total += r.records?.byteLength ?? 0;
+      } catch (e) {
+        s.out.errorCode = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
+      }
+    }
+    return total;
+  }
+
+  function respond(slots: Slot[], version: number): FetchResponse {
+    const topics: TopicOut[] = [];
+    let current: TopicOut | undefined;
+    let currentKey = "";
+    for (const s of slots) {
+      const key = version >= 13 ? topicIdHex(s.topicId) : s.name;
+      if (!current || key !== currentKey) {
+        current = {
+          topic: s.name,
+          topicId: s.topic ? topicIdBytes(s.topic.topic_id) : s.topicId,
+          partitions: [],
+        };
+        currentKey = key;
+        topics.push(current);
+      }
+      current.partitions.push(s.out);
+    }
+    return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: topics };
+  }
+
+  return {
+    schema: Fetch,
+    minVersion: 0,
+    maxVersion: 17,
+    async handle(req: FetchRequest, ctx) {
+      const version = ctx.apiVersion;
+      if (version >= 7 && req.sessionId !== 0) {
+        return {
+          throttleTimeMs: 0,
+          errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND,
+          sessionId: 0,
+          responses: [],
+        } satisfies FetchResponse;
+      }
+      const slots = await resolveSlots(req, version);
+      const responseMax = version >= 3 ? Math.max(req.maxBytes, 0) : 0x7fffffff;
+      const deadline = Date.now() + Math.max(req.maxWaitMs, 0);
+      const run = async (): Promise<FetchResponse> => {
+        for (;;) {
+          for (const s of slots) s.out.records = null;
+          const total = await readAll(slots, responseMax);
+          const anyError = slots.some((s) => s.out.errorCode !== 0);
+          const left = deadline - Date.now();
+          if (total >= Math.max(req.minBytes, 1) || anyError || left <= 0) {
+            return respond(slots, version);
+          }
+          const abort = new AbortController();
+          const logs = slots.flatMap((s) => s.log ? [s.log] : []);
+          if (logs.length === 0) return respond(slots, version);
+          await Promise.race(logs.map((l) => l.waitForData(left, abort.signal)));
+          abort.abort();
+        }
+      };
+      return new Later(run());
+    },
+  };
+}

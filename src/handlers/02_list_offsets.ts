@@ -1,0 +1,96 @@
+/**
+ * ListOffsets (key 2), versions 0-9 (kafka-python 2.0.2 sends v0-v1... up to v3, librdkafka up
+ * to v7, Java 3.7/4.x up to v8/v9, franz-go up to v8).
+ * - v0: old-style offset list (maxNumOffsets; we answer at most one offset). v1: one offset
+ *   and its timestamp. v2: isolation level (read_committed equals read_uncommitted: no
+ *   transactions). v4: current leader epoch (checked) and leader epoch in the answer.
+ *   v6: flexible. v7: -3 = offset of the max timestamp. v8: -4 = earliest local (same as
+ *   earliest: all data is in object storage). v9: -5 = latest tiered (same as latest).
+ * - Timestamps: -1 latest (high watermark), -2 earliest (log start), >= 0 the first offset
+ *   whose timestamp is at or after it (-1/-1 when none).
+ * @module
+ */
+import {
+  ListOffsets,
+  type ListOffsetsRequest,
+  type ListOffsetsResponse,
+} from "../protocol/messages/02_list_offsets.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import { findMaxTimestamp, findOffsetForTimestamp } from "../log/timestamp_search.ts";
+import type { Handler } from "./registry.ts";
+import type { BrokerServices } from "./services.ts";
+
+type PartitionOut = ListOffsetsResponse["topics"][number]["partitions"][number];
+
+const LATEST = -1;
+const EARLIEST = -2;
+const MAX_TIMESTAMP = -3;
+const EARLIEST_LOCAL = -4;
+const LATEST_TIERED = -5;
+
+/** Builds the ListOffsets handler. */
+export function listOffsetsHandler(services: BrokerServices): Handler {
+  async function one(
+    topicName: string,
+    p: ListOffsetsRequest["topics"][number]["partitions"][number],
+    version: number,
+  ): Promise<PartitionOut> {
+    const out: PartitionOut & { offset: number; timestamp: number } = {
+      partitionIndex: p.partitionIndex,
+      errorCode: 0,
+      oldStyleOffsets: [],
+      timestamp: -1,
+      offset: -1,
+      leaderEpoch: -1,
+    };
+    const topic = services.topics.get(topicName);
+    if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) {
+      return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    }
+    try {
+      const log = await services.logs.get(topic.name, topic.topic_id, p.partitionIndex);
+      const current = p.currentLeaderEpoch ?? -1;
+      if (current >= 0 && current !== log.leaderEpoch) {
+        const code = current < log.leaderEpoch
+          ? ErrorCode.FENCED_LEADER_EPOCH
+          : ErrorCode.UNKNOWN_LEADER_EPOCH;
+        return { ...out, errorCode: code };
+      }
+      out.leaderEpoch = log.leaderEpoch;
+      const ts = p.timestamp;
+      if (ts === LATEST || ts === LATEST_TIERED) out.offset = log.highWatermark;
+      else if (ts === EARLIEST || ts === EARLIEST_LOCAL) out.offset = log.logStartOffset;
+      else if (ts === MAX_TIMESTAMP) {
+        const hit = await findMaxTimestamp(log);
+        if (hit) [out.offset, out.timestamp] = [hit.offset, hit.timestamp];
+      } else if (ts >= 0) {
+        const hit = await findOffsetForTimestamp(log, ts);
+        if (hit) [out.offset, out.timestamp] = [hit.offset, hit.timestamp];
+      } else return { ...out, errorCode: ErrorCode.INVALID_REQUEST };
+      if (version === 0) {
+        out.oldStyleOffsets = out.offset >= 0 && (p.maxNumOffsets ?? 1) > 0 ? [out.offset] : [];
+      }
+      return out;
+    } catch (e) {
+      return {
+        ...out,
+        errorCode: e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR,
+      };
+    }
+  }
+
+  return {
+    schema: ListOffsets,
+    minVersion: 0,
+    maxVersion: 9,
+    async handle(req: ListOffsetsRequest, ctx): Promise<ListOffsetsResponse> {
+      const topics = [];
+      for (const t of req.topics) {
+        const partitions = [];
+        for (const p of t.partitions) partitions.push(await one(t.name, p, ctx.apiVersion));
+        topics.push({ name: t.name, partitions });
+      }
+      return { throttleTimeMs: 0, topics };
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Metadata (key 3), versions 0-12 (kafka-python 2.0.2 up to v5... v7, librdkafka up to v12,
+ * Java 3.7/4.x up to v12, franz-go up to v12).
+ * - v0: an empty topic list means all topics; v1+: null means all, empty means none.
+ *   v1: controller id, rack, internal flag. v2: cluster id. v3: throttle time.
+ *   v4: allowAutoTopicCreation (auto-creation also needs KAFSCALE_AUTO_CREATE_TOPICS).
+ *   v5: offline replicas. v7: leader epoch. v8-10: authorized operations (all allowed: no
+ *   authorizer yet). v9: flexible. v10: topic ids (random UUIDs; a re-created topic gets a new
+ *   one). v12: topic name nullable in responses.
+ * - This broker is the controller and the leader of every partition it reports: admin
+ *   clients send CreateTopics/DeleteTopics/CreatePartitions to the controller and hang without
+ *   one. The leader epoch is the one the partition's writer holds.
+ * @module
+ */
+import {
+  Metadata,
+  type MetadataRequest,
+  type MetadataResponse,
+} from "../protocol/messages/03_metadata.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
+import { invalidTopicName } from "../cluster/topic_names.ts";
+import type { TopicConfig } from "../metadata/records.ts";
+import type { Handler } from "./registry.ts";
+import type { BrokerServices } from "./services.ts";
+
+type TopicOut = MetadataResponse["topics"][number];
+
+const NOT_REQUESTED = -2147483648;
+// READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (no authorizer).
+const ALL_TOPIC_OPS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((m, b) => m | (1 << b), 0);
+const ALL_CLUSTER_OPS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((m, b) => m | (1 << b), 0);
+
+/** Builds the Metadata handler. */
+export function metadataHandler(services: BrokerServices): Handler {
+  async function describeTopic(t: TopicConfig, ops: number): Promise<TopicOut> {
+    const id = services.broker.nodeId;
+    const partitions = [];
+    for (let p = 0; p < t.partitions; p++) {
+      let epoch = 0;
+      let code = 0;
+      try {
+        epoch = (await services.logs.get(t.name, t.topic_id, p)).leaderEpoch;
+      } catch (e) {
+        code = e instanceof KafkaError ? e.code : ErrorCode.LEADER_NOT_AVAILABLE;
+      }
+      partitions.push({
+        errorCode: code,
+        partitionIndex: p,
+        leaderId: code === 0 ? id : -1,
+        leaderEpoch: epoch,
+        replicaNodes: [id],
+        isrNodes: [id],
+        offlineReplicas: [],
+      });
+    }
+    return {
+      errorCode: 0,
+      name: t.name,
+      topicId: topicIdBytes(t.topic_id),
+      isInternal: false,
+      partitions,
+      topicAuthorizedOperations: ops,
+    };
+  }
+
+  function missing(name: string | null, topicId: Uint8Array, code: number): TopicOut {
+    return {
+      errorCode: code,
+      name,
+      topicId,
+      isInternal: false,
+      partitions: [],
+      topicAuthorizedOperations: NOT_REQUESTED,
+    };
+  }
+
+  async function lookup(
+    req: MetadataRequest,
+    version: number,
+    ops: number,
+  ): Promise<TopicOut[]> {
+    const all = req.topics === null || (version === 0 && req.topics.length === 0);
+    if (all) return await Promise.all(services.topics.list().map((t) => describeTopic(t, ops)));
+    const out: TopicOut[] = [];
+    const autoCreate = version < 4 || req.allowAutoTopicCreation;
+    for (const wanted of req.topics ?? []) {
+      const idHex = wanted.topicId ? topicIdHex(wanted.topicId) : "";
+      if (!wanted.name && idHex !== "0".repeat(32)) {
+        const t = services.topics.getById(idHex);
+        out.push(
+          t
+            ? await describeTopic(t, ops)
+            : missing(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+        );
+        continue;
+      }
+      const name = wanted.name ?? "";
+      const bad = invalidTopicName(name);
+      if (bad) {
+        out.push(missing(name, new Uint8Array(16), ErrorCode.INVALID_TOPIC_EXCEPTION));
+        continue;
+      }
+      const t = autoCreate ? await services.topicForWrite(name) : services.topics.get(name);
+      out.push(
+        t
+          ? await describeTopic(t, ops)
+          : missing(name, new Uint8Array(16), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
+      );
+    }
+    return out;
+  }
+
+  return {
+    schema: Metadata,
+    minVersion: 0,
+    maxVersion: 12,
+    async handle(req: MetadataRequest, ctx): Promise<MetadataResponse> {
+      const b = services.broker;
+      const ops = req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPS : NOT_REQUESTED;
+      return {
+        throttleTimeMs: 0,
+        brokers: [{ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }],
+        clusterId: b.clusterId,
+        controllerId: b.nodeId,
+        topics: await lookup(req, ctx.apiVersion, ops),
+        clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
+          ? ALL_CLUSTER_OPS
+          : NOT_REQUESTED,
+      };
+    },
+  };
+}

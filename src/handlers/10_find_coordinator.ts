@@ -1,0 +1,62 @@
+/**
+ * FindCoordinator (key 10), versions 0-6 (kafka-python 2.0.2 up to v2, librdkafka up to v2,
+ * Java 3.7/4.x up to v4-v6, franz-go up to v5).
+ * - v1: key type (0 group, 1 transaction), throttle time, error message. v3: flexible.
+ *   v4: batched lookups (coordinatorKeys). v5, v6: no change for groups.
+ * - Groups: this broker (the only broker Metadata lists). Transactions are out of scope:
+ *   key type 1 answers COORDINATOR_NOT_AVAILABLE; other key types INVALID_REQUEST.
+ * @module
+ */
+import {
+  FindCoordinator,
+  type FindCoordinatorRequest,
+  type FindCoordinatorResponse,
+} from "../protocol/messages/10_find_coordinator.ts";
+import { ErrorCode } from "../protocol/errors.ts";
+import type { Handler } from "./registry.ts";
+import type { BrokerServices } from "./services.ts";
+
+/** Builds the FindCoordinator handler. */
+export function findCoordinatorHandler(services: BrokerServices): Handler {
+  function lookup(key: string, keyType: number) {
+    const b = services.broker;
+    if (keyType === 0 && services.groups.ownsGroup(key)) {
+      return {
+        key,
+        nodeId: b.nodeId,
+        host: b.host,
+        port: b.port,
+        errorCode: 0,
+        errorMessage: null,
+      };
+    }
+    const code = keyType === 1 ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST;
+    const message = keyType === 1
+      ? "transactions are not supported"
+      : `unknown key type ${keyType}`;
+    return { key, nodeId: -1, host: "", port: -1, errorCode: code, errorMessage: message };
+  }
+  return {
+    schema: FindCoordinator,
+    minVersion: 0,
+    maxVersion: 6,
+    handle(req: FindCoordinatorRequest, ctx): FindCoordinatorResponse {
+      const keyType = req.keyType ?? 0;
+      if (ctx.apiVersion >= 4) {
+        return {
+          throttleTimeMs: 0,
+          coordinators: req.coordinatorKeys.map((k) => lookup(k, keyType)),
+        };
+      }
+      const one = lookup(req.key, keyType);
+      return {
+        throttleTimeMs: 0,
+        errorCode: one.errorCode,
+        errorMessage: one.errorMessage,
+        nodeId: one.nodeId,
+        host: one.host,
+        port: one.port,
+      };
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * CreateTopics (key 19), versions 0-7 (kafka-python 2.0.2 up to v3, librdkafka up to v4,
+ * Java 3.7/4.x up to v7, franz-go up to v7).
+ * - v1: validateOnly, error messages. v2: throttle time. v4: default partitions (-1) and
+ *   replication factor (-1). v5: flexible; the created topic's partitions, replication factor
+ *   and configs in the answer. v7: topic id in the answer.
+ * - Replication factor is accepted (any value >= 1 or -1) and reported as 1: durability comes
+ *   from the object store, not from replicas. Manual assignments must name this broker.
+ * - Configs: only retention.ms, retention.bytes and segment.bytes (INVALID_CONFIG otherwise).
+ * - Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
+ *   INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG.
+ * @module
+ */
+import {
+  CreateTopics,
+  type CreateTopicsRequest,
+  type CreateTopicsResponse,
+} from "../protocol/messages/19_create_topics.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import { topicIdBytes, type TopicOverrides } from "../cluster/topics.ts";
+import { effectiveTopicConfigs, parseTopicConfig } from "../cluster/topic_config.ts";
+import type { Handler } from "./registry.ts";
+import type { BrokerServices } from "./services.ts";
+
+type Result = CreateTopicsResponse["topics"][number];
+type Creatable = CreateTopicsRequest["topics"][number];
+
+/** Builds the CreateTopics handler. */
+export function createTopicsHandler(services: BrokerServices): Handler {
+  function fail(name: string, code: number, message: string): Result {
+    return {
+      name,
+      topicId: new Uint8Array(16),
+      errorCode: code,
+      errorMessage: message,
+      topicConfigErrorCode: 0,
+      numPartitions: -1,
+      replicationFactor: -1,
+      configs: [],
+    };
+  }
+
+  async function createOne(t: Creatable, validateOnly: boolean): Promise<Result> {
+    let partitions = t.numPartitions === -1
+      ? services.config.autoCreatePartitions
+      : t.numPartitions;
+    if (t.assignments.length > 0) {
+      if (t.numPartitions !== -1 || t.replicationFactor !== -1) {
+        return fail(
+          t.name,
+          ErrorCode.INVALID_REQUEST,
+          "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.",
+        );
+      }
+      const bad = t.assignments.find((a) => a.brokerIds.some((b) => b !== services.broker.nodeId));
+      if (bad) {
+        return fail(
+          t.name,
+          ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+          `Unknown broker in assignment of partition ${bad.partitionIndex}`,
+        );
+      }
+      partitions = t.assignments.length;
+    }
+    if (t.replicationFactor === 0 || t.replicationFactor < -1) {
+      return fail(
+        t.name,
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        "Replication factor must be larger than 0, or -1 to use the default value.",
+      );
+    }
+    const overrides: Partial<TopicOverrides> = {};
+    for (const c of t.configs) {
+      const parsed = parseTopicConfig(c.name, c.value);
+      if ("error" in parsed) return fail(t.name, ErrorCode.INVALID_CONFIG, parsed.error);
+      overrides[parsed.field] = parsed.value;
+    }
+    try {
+      const topic = await services.topics.create(t.name, partitions, overrides, { validateOnly });
+      return {
+        name: t.name,
+        topicId: topicIdBytes(topic.topic_id),
+        errorCode: 0,
+        errorMessage: null,
+        topicConfigErrorCode: 0,
+        numPartitions: topic.partitions,
+        replicationFactor: 1,
+        configs: effectiveTopicConfigs(topic, services.config).map((c) => ({
+          name: c.name,
+          value: c.value,
+          readOnly: false,
+          configSource: c.source,
+          isSensitive: false,
+        })),
+      };
+    } catch (e) {
+      if (e instanceof KafkaError) return fail(t.name, e.code, e.message);
+      return fail(t.name, ErrorCode.KAFKA_STORAGE_ERROR, `Cannot create topic ${t.name}: ${e}`);
+    }
+  }
+
+  return {
+    schema: CreateTopics,
+    minVersion: 0,
+    maxVersion: 7,
+    async handle(req: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+      const seen = new Set<string>();
+      const topics: Result[] = [];
+      for (const t of req.topics) {
+        if (seen.has(t.name)) {
+          topics.push(
+            fail(
+              t.name,
+              ErrorCode.INVALID_REQUEST,
+              `Create topics request contains duplicate topic ${t.name}`,
+            ),
+          );
+          continue;
+        }
+        seen.add(t.name);
+        topics.push(await createOne(t, req.validateOnly ?? false));
+      }
+      return { throttleTimeMs: 0, topics };
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * DeleteTopics (key 20), versions 0-6 (kafka-python 2.0.2 up to v3, librdkafka up to v4,
+ * Java 3.7/4.x up to v6, franz-go up to v6).
+ * - v1: throttle time. v4: flexible. v5: error messages. v6: topics by name or by id.
+ * - Deleting removes the topic's metadata at once (so it can be re-created with a new id)
+ *   and then its segment objects: DeleteTopics deletes the data.
+ * - Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID.
+ * @module
+ */
+import {
+  DeleteTopics,
+  type DeleteTopicsRequest,
+  type DeleteTopicsResponse,
+} from "../protocol/messages/20_delete_topics.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
+import type { Handler } from "./registry.ts";
+import type { BrokerServices } from "./services.ts";
+
+type Result = DeleteTopicsResponse["responses"][number];
+
+/** Builds the DeleteTopics handler. */
+export function deleteTopicsHandler(services: BrokerServices): Handler {
+  async function deleteData(topicId: string): Promise<void> {
+    const objects = services.logs.objectStore;
+    const prefix = `${services.config.s3Namespace}/${topicId}/`;
+    for (const o of await objects.list(prefix)) await objects.delete(o.key);
+  }
+
+  async function deleteOne(name: string | null, id: Uint8Array): Promise<Result> {
+    const byId = name === null || name === "";
+    const topic = byId ? services.topics.getById(topicIdHex(id)) : services.topics.get(name!);
+    if (!topic) {
+      return {
+        name: byId ? null : name,
+        topicId: id,
+        errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        errorMessage: byId ? "Topic id is unknown" : `Topic '${name}' does not exist`,
+      };
+    }
+    try {
+      await services.topics.delete(topic.name);
+      await services.logs.drop(topic.name);
+      deleteData(topic.topic_id).catch(() => {}); // orphans are retried by a later delete
+      return {
+        name: topic.name,
+        topicId: topicIdBytes(topic.topic_id),
+        errorCode: 0,
+        errorMessage: null,
+      };
+    } catch (e) {
+      const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
+      return { name: topic.name, topicId: id, errorCode: code, errorMessage: String(e) };
+    }
+  }
+
+  return {
+    schema: DeleteTopics,
+    minVersion: 0,
+    maxVersion: 6,
+    async handle(req: DeleteTopicsRequest, ctx): Promise<DeleteTopicsResponse> {
+      const wanted = ctx.apiVersion >= 6
+        ? req.topics.map((t) => ({ name: t.name, id: t.topicId }))
+        : req.topicNames.map((name) => ({ name, id: new Uint8Array(16) }));
+      const responses: Result[] = [];
+      for (const w of wanted) responses.push(await deleteOne(w.name, w.id));
+      return { throttleTimeMs: 0, responses };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Registers every implemented API. ApiVersions is derived from this list.
+ * @module
+ */
+import type { HandlerRegistry } from "./registry.ts";
+import type { BrokerServices } from "./services.ts";
+import type { BrokerMetrics } from "../metrics/metrics.ts";
+import { produceHandler } from "./00_produce.ts";
+import { fetchHandler } from "./01_fetch.ts";
+import { listOffsetsHandler } from "./02_list_offsets.ts";
+import { metadataHandler } from "./03_metadata.ts";
+import { apiVersionsHandler } from "./18_api_versions.ts";
+import { createTopicsHandler } from "./19_create_topics.ts";
+import { deleteTopicsHandler } from "./20_delete_topics.ts";
+import { initProducerIdHandler } from "./22_init_producer_id.ts";
+import { describeClusterHandler } from "./60_describe_cluster.ts";
+import { offsetCommitHandler } from "./08_offset_commit.ts";
+import { offsetFetchHandler } from "./09_offset_fetch.ts";
+import { findCoordinatorHandler } from "./10_find_coordinator.ts";
+import { joinGroupHandler } from "./11_join_group.ts";
+import { heartbeatHandler } from "./12_heartbeat.ts";
+import { leaveGroupHandler } from "./13_leave_group.ts";
+import { syncGroupHandler } from "./14_sync_group.ts";
+import { offsetDeleteHandler } from "./47_offset_delete.ts";
+
+/** Adds every handler to the registry. */
+export function registerHandlers(
+  registry: HandlerRegistry,
+  services: BrokerServices,
+  metrics: BrokerMetrics,
+): void {
+  registry
+    .register(produceHandler(services, metrics))
+    .register(fetchHandler(services))
+    .register(listOffsetsHandler(services))
+    .register(metadataHandler(services))
+    .register(apiVersionsHandler(services))
+    .register(createTopicsHandler(services))
+    .register(deleteTopicsHandler(services))
+    .register(initProducerIdHandler(services))
+    .register(describeClusterHandler(services))
+    .register(offsetCommitHandler(services))
+    .register(offsetFetchHandler(services))
+    .register(findCoordinatorHandler(services))
+    .register(joinGroupHandler(services))
+    .register(heartbeatHandler(services))
+    .register(leaveGroupHandler(services))
+    .register(syncGroupHandler(services))
+    .register(offsetDeleteHandler(services));
+}

@@ -1,0 +1,68 @@
+/**
+ * The handler contract and registry. Each API key has one handler that declares the versions
+ * it implements; ApiVersions is generated from this registry, so what we advertise can never
+ * drift from what is implemented.
+ * @module
+ */
+import type { ApiSchema } from "../protocol/schema.ts";
+
+/** What a handler knows about the request it serves. */
+export interface RequestContext {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+  /** Remote address as host:port, for logs. */
+  remote: string;
+  connectionId: number;
+}
+
+/** Returned by a handler that must not answer (Produce with acks=0). */
+export const NO_RESPONSE: unique symbol = Symbol("no response");
+
+/**
+ * A response that is ready later (a produce waiting for its flush, a long-poll fetch).
+ * The connection moves on to the next request at once and writes responses in order.
+ */
+export class Later<T> {
+  constructor(readonly promise: Promise<T | typeof NO_RESPONSE>) {}
+}
+
+/** What a handler may return. */
+export type HandlerResult<T> = T | Later<T> | typeof NO_RESPONSE;
+
+/** One API's implementation. */
+// deno-lint-ignore no-explicit-any
+export interface Handler<Req = any, Resp = any> {
+  readonly schema: ApiSchema;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /**
+   * Serves one decoded request. Everything up to the returned promise's resolution runs
+   * before the next request of the same connection starts, so per-connection order holds.
+   */
+  handle(request: Req, ctx: RequestContext): HandlerResult<Resp> | Promise<HandlerResult<Resp>>;
+}
+
+/** Handlers by API key. */
+export class HandlerRegistry {
+  private readonly byKey = new Map<number, Handler>();
+
+  /** Adds a handler; a key may be registered once. */
+  register(handler: Handler): this {
+    const key = handler.schema.apiKey;
+    if (this.byKey.has(key)) throw new Error(`Cannot register API key ${key}: already registered`);
+    this.byKey.set(key, handler);
+    return this;
+  }
+
+  /** The handler for a key, if any. */
+  get(apiKey: number): Handler | undefined {
+    return this.byKey.get(apiKey);
+  }
+
+  /** Every registered handler, in API key order. */
+  all(): Handler[] {
+    return [...this.byKey.values()].sort((a, b) => a.schema.apiKey - b.schema.apiKey);
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * What handlers may use: the broker's domain services, built once by the composition root.
+ * Handlers hold no state of their own.
+ * @module
+ */
+import type { Config } from "../config/config.ts";
+import type { TopicRegistry } from "../cluster/topics.ts";
+import type { LogManager } from "../log/log_manager.ts";
+import type { MetadataStore } from "../metadata/types.ts";
+import type { HandlerRegistry } from "./registry.ts";
+import type { TopicConfig } from "../metadata/records.ts";
+import type { GroupCoordinator } from "../groups/coordinator.ts";
+
+/** This broker as clients see it. */
+export interface BrokerIdentity {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+  clusterId: string;
+}
+
+/** Hands out producer ids that are unique across every broker sharing the metadata store. */
+export interface ProducerIdSource {
+  next(): Promise<number>;
+}
+
+/** The services handlers call. */
+export interface BrokerServices {
+  config: Config;
+  broker: BrokerIdentity;
+  topics: TopicRegistry;
+  logs: LogManager;
+  meta: MetadataStore;
+  registry: HandlerRegistry;
+  producerIds: ProducerIdSource;
+  groups: GroupCoordinator;
+  /** Returns the topic, creating it when auto-creation is on; undefined when unknown. */
+  topicForWrite(name: string): Promise<TopicConfig | undefined>;
+}

@@ -1,0 +1,442 @@
+/**
+ * One partition's log, with this broker as its single writer (DESIGN.md invariants 1, 2, 5).
+ *
+ * States of the writer: `open` (holds the leader epoch) -> `fenced` (another broker took the
+ * epoch; every call fails NOT_LEADER_OR_FOLLOWER) or `closed`.
+ *
+ * Produce: `append` assigns offsets in memory at once (so a connection's order is kept) and
+ * returns a promise that settles when the flush holding the batch commits. `flush` uploads the
+ * pending batches as one immutable segment object, then commits the new log end in one metadata
+ * transaction conditional on the partition record's revision (which changes only through this
+ * writer while it holds the epoch). A failed flush fails every waiting producer and rolls the
+ * offsets back, so nothing is acknowledged that is not durable.
+ * @module
+ */
+import { KafkaError } from "../protocol/errors.ts";
+import type { ObjectStore } from "../object_store/types.ts";
+import type { MetadataStore } from "../metadata/types.ts";
+import {
+  decodeRecord,
+  encodeRecord,
+  keys,
+  type PartitionState,
+  PartitionStateSchema,
+  type SegmentRef,
+  SegmentRefSchema,
+} from "../metadata/records.ts";
+import { decodeSegment, encodeSegment, findBatch, type Segment } from "./segment_format.ts";
+import type { SegmentCache } from "./segment_cache.ts";
+import { type ProducerBatch, ProducerTable } from "./producer_state.ts";
+
+/** A validated record batch ready to append (header fields already read). */
+export interface IncomingBatch {
+  bytes: Uint8Array;
+  lastOffsetDelta: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+/** The answer to an append. */
+export interface AppendResult {
+  baseOffset: number;
+  /** Settles when the batch is durable (resolves) or lost (rejects with a KafkaError). */
+  durable: Promise<void>;
+}
+
+/** What a read returns. */
+export interface ReadResult {
+  records: Uint8Array | null;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+/** Everything a partition log needs from the broker. */
+export interface PartitionDeps {
+  objects: ObjectStore;
+  meta: MetadataStore;
+  cache: SegmentCache;
+  brokerId: number;
+  namespace: string;
+  now?: () => number;
+}
+
+interface Pending {
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  bytes: Uint8Array;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+/** A partition's writer and reader. */
+export class PartitionLog {
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  private flushing: Promise<void> | null = null;
+  private nextOffset: number;
+  private producers: ProducerTable;
+  private committedProducers: ProducerTable;
+  private waiters: Array<() => void> = [];
+  private status: "open" | "fenced" | "closed" = "open";
+
+  private constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private state: PartitionState,
+    private revision: number,
+    private segments: SegmentRef[],
+    private readonly deps: PartitionDeps,
+  ) {
+    this.nextOffset = state.log_end_offset;
+    this.committedProducers = ProducerTable.fromRecord(state.producers);
+    this.producers = this.committedProducers.clone();
+  }
+
+  /**
+   * Takes ownership of a partition: bumps the leader epoch (fencing any previous writer) and
+   * loads the committed segment list. Creates the partition record when it does not exist.
+   */
+  static async open(
+    topic: string,
+    topicId: string,
+    partition: number,
+    deps: PartitionDeps,
+  ): Promise<PartitionLog> {
+    const key = keys.partition(topic, partition);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const entry = await deps.meta.get(key);
+      const prev = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
+      const epoch = prev ? prev.leader_epoch + 1 : 0;
+      const end = prev?.log_end_offset ?? 0;
+      const history = [...(prev?.epoch_history ?? []), { epoch, start_offset: end }].slice(-64);
+      const state: PartitionState = {
+        topic_id: topicId,
+        partition,
+        leader_id: deps.brokerId,
+        leader_epoch: epoch,
+        epoch_history: history,
+        log_start_offset: prev?.log_start_offset ?? 0,
+        log_end_offset: end,
+        producers: prev?.producers ?? {},
+      };
+      const res = await deps.meta.txn({
+        compares: [{ key, modRevision: entry?.modRevision ?? 0 }],
+        success: [{ type: "put", key, value: encodeRecord(PartitionStateSchema, state) }],
+      });
+      if (!res.succeeded) continue;
+      const segs = await deps.meta.getPrefix(keys.segmentsPrefix(topic, partition));
+      const refs = segs.map((s) => decodeRecord(SegmentRefSchema, s.key, s.value))
+        .filter((r) => r.last_offset >= state.log_start_offset && r.base_offset < end)
+        .sort((a, b) => a.base_offset - b.base_offset);
+      return new PartitionLog(topic, partition, state, res.revision, refs, deps);
+    }
+    throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `Cannot open ${topic}-${partition}: contended`);
+  }
+
+  /** The leader epoch this writer holds. */
+  get leaderEpoch(): number {
+    return this.state.leader_epoch;
+  }
+  /** First offset still readable. */
+  get logStartOffset(): number {
+    return this.state.log_start_offset;
+  }
+  /** Offset after the last durable record (what consumers may read up to). */
+  get highWatermark(): number {
+    return this.state.log_end_offset;
+  }
+  /** (epoch, start offset) history, ascending. */
+  get epochHistory(): ReadonlyArray<{ epoch: number; start_offset: number }> {
+    return this.state.epoch_history;
+  }
+  /** Bytes waiting for the next flush. */
+  get bufferedBytes(): number {
+    return this.pendingBytes;
+  }
+  /** Committed segments, ascending (read-only view for retention and ListOffsets). */
+  get committedSegments(): readonly SegmentRef[] {
+    return this.segments;
+  }
+
+  private ensureOpen(): void {
+    if (this.status === "fenced") {
+      throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} is fenced`);
+    }
+    if (this.status === "closed") {
+      throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} is closed`);
+    }
+  }
+
+  /** Appends batches (all or nothing); offsets are assigned now, durability comes with a flush. */
+  append(batches: readonly IncomingBatch[]): AppendResult {
+    this.ensureOpen();
+    const durable: Promise<void>[] = [];
+    let firstOffset = -1;
+    for (const b of batches) {
+      const pb: ProducerBatch | null = b.producerId >= 0
+        ? {
+          producerId: b.producerId,
+          producerEpoch: b.producerEpoch,
+          baseSequence: b.baseSequence,
+          lastSequence: (b.baseSequence + b.lastOffsetDelta) % 2147483648,
+        }
+        : null;
+      if (pb && b.baseSequence >= 0) {
+        const check = this.producers.check(pb);
+        if (check.kind === "error") throw new KafkaError(check.error, check.why);
+        if (check.kind === "duplicate") {
+          if (firstOffset < 0) firstOffset = check.baseOffset;
+          durable.push(this.durableAt(check.lastOffset));
+          continue;
+        }
+      }
+      const base = this.nextOffset;
+      const last = base + b.lastOffsetDelta;
+      setBaseOffset(b.bytes, base);
+      this.nextOffset = last + 1;
+      if (pb && b.baseSequence >= 0) this.producers.record(pb, base, last);
+      if (firstOffset < 0) firstOffset = base;
+      durable.push(
+        new Promise<void>((resolve, reject) =>
+          this.pending.push({
+            baseOffset: base,
+            lastOffset: last,
+            maxTimestamp: b.maxTimestamp,
+            bytes: b.bytes,
+            resolve,
+            reject,
+          })
+        ),
+      );
+      this.pendingBytes += b.bytes.byteLength;
+    }
+    return { baseOffset: firstOffset, durable: Promise.all(durable).then(() => {}) };
+  }
+
+  /** Resolves when `offset` is durable (for duplicates of batches still in flight). */
+  private durableAt(offset: number): Promise<void> {
+    if (offset < this.state.log_end_offset) return Promise.resolve();
+    const p = this.pending.find((x) => x.lastOffset >= offset);
+    if (!p) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const { resolve: r0, reject: j0 } = p;
+      p.resolve = () => (r0(), resolve());
+      p.reject = (e) => (j0(e), reject(e));
+    });
+  }
+
+  /** Flushes pending batches (one at a time); resolves when they are committed or failed. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.pending.length === 0) return Promise.resolve();
+    this.flushing = this.flushOnce().finally(() => this.flushing = null);
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const producers = this.producers.clone();
+    const base = batch[0]!.baseOffset;
+    const end = batch[batch.length - 1]!.lastOffset + 1;
+    const epoch = this.state.leader_epoch;
+    const objectKey = `${this.deps.namespace}/${this.state.topic_id}/${this.partition}/` +
+      `${String(base).padStart(20, "0")}-e${epoch}.seg`;
+    try {
+      const bytes = encodeSegment(batch);
+      await this.deps.objects.put(objectKey, bytes, { ifNoneMatch: true });
+      const ref: SegmentRef = {
+        key: objectKey,
+        base_offset: base,
+        last_offset: end - 1,
+        size: bytes.byteLength,
+        batch_count: batch.length,
+        max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
+        epoch,
+        created_ms: (this.deps.now ?? Date.now)(),
+      };
+      const next: PartitionState = {
+        ...this.state,
+        log_end_offset: end,
+        producers: producers.toRecord(),
+      };
+      const pkey = keys.partition(this.topic, this.partition);
+      const res = await this.deps.meta.txn({
+        compares: [{ key: pkey, modRevision: this.revision }],
+        success: [
+          { type: "put", key: pkey, value: encodeRecord(PartitionStateSchema, next) },
+          {
+            type: "put",
+            key: keys.segment(this.topic, this.partition, base),
+            value: encodeRecord(SegmentRefSchema, ref),
+          },
+        ],
+      });
+      if (!res.succeeded) {
+        this.status = "fenced";
+        throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
+      }
+      this.state = next;
+      this.revision = res.revision;
+      this.committedProducers = producers;
+      this.segments.push(ref);
+      this.deps.cache.put(objectKey, decodeSegment(objectKey, bytes));
+      for (const p of batch) p.resolve();
+      this.wake();
+    } catch (e) {
+      const err = e instanceof KafkaError ? e : new KafkaError(
+        "KAFKA_STORAGE_ERROR",
+        `Cannot flush ${this.topic}-${this.partition}: ${e}`,
+      );
+      this.rollBack(batch, err);
+      throw err;
+    }
+  }
+
+  /** Fails the flushed batches and everything appended after them; offsets return to the HW. */
+  private rollBack(batch: Pending[], err: KafkaError): void {
+    const later = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.nextOffset = this.state.log_end_offset;
+    this.producers = this.committedProducers.clone();
+    for (const p of [...batch, ...later]) p.reject(err);
+  }
+
+  /** Resolves on the next commit, or after `ms`. */
+  waitForData(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener("abort", done, { once: true });
+      this.waiters.push(done);
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /**
+   * Reads batches from `offset` up to `maxBytes` (the first batch is returned whole even when
+   * larger). OFFSET_OUT_OF_RANGE below the log start or above the high watermark.
+   */
+  async read(offset: number, maxBytes: number): Promise<ReadResult> {
+    const hw = this.state.log_end_offset;
+    const result = (records: Uint8Array | null): ReadResult => ({
+      records,
+      highWatermark: hw,
+      logStartOffset: this.state.log_start_offset,
+    });
+    if (offset < this.state.log_start_offset || offset > hw) {
+      throw new KafkaError(
+        "OFFSET_OUT_OF_RANGE",
+        `offset ${offset} is outside [${this.state.log_start_offset}, ${hw}]`,
+      );
+    }
+    if (offset === hw) return result(null);
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    let i = this.segmentIndexFor(offset);
+    let next = offset;
+    while (i >= 0 && i < this.segments.length && next < hw) {
+      const seg = await this.loadSegment(this.segments[i]!);
+      const first = findBatch(seg, next);
+      if (first >= 0) {
+        let endPos = seg.batches[first]!.position;
+        let j = first;
+        for (; j < seg.batches.length; j++) {
+          const b = seg.batches[j]!;
+          if (
+            size + (b.position + b.size - seg.batches[first]!.position) > maxBytes &&
+            (size > 0 || j > first)
+          ) break;
+          endPos = b.position + b.size;
+          next = b.lastOffset + 1;
+        }
+        const chunk = seg.data.subarray(seg.batches[first]!.position, endPos);
+        if (chunk.byteLength > 0) parts.push(chunk);
+        size += chunk.byteLength;
+        if (j < seg.batches.length) break;
+      }
+      i++;
+    }
+    if (parts.length === 0) return result(null);
+    return result(parts.length === 1 ? parts[0]! : concat(parts, size));
+  }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.segments[mid]!;
+      if (s.last_offset < offset) lo = mid + 1;
+      else if (s.base_offset > offset) hi = mid - 1;
+      else return mid;
+    }
+    return lo < this.segments.length ? lo : -1;
+  }
+
+  /** Loads a committed segment through the cache (verifying its checksum). */
+  async loadSegment(ref: SegmentRef): Promise<Segment> {
+    const hit = this.deps.cache.get(ref.key);
+    if (hit) return hit;
+    const bytes = await this.deps.objects.get(ref.key);
+    if (!bytes) {
+      throw new KafkaError("KAFKA_STORAGE_ERROR", `segment ${ref.key} is missing from storage`);
+    }
+    const seg = decodeSegment(ref.key, bytes);
+    this.deps.cache.put(ref.key, seg);
+    return seg;
+  }
+
+  /** Marks the log closed; pending producers get NOT_LEADER_OR_FOLLOWER. */
+  async close(): Promise<void> {
+    await this.flush().catch(() => {});
+    this.status = "closed";
+    const err = new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} closed`);
+    for (const p of this.pending) p.reject(err);
+    this.pending = [];
+    this.wake();
+  }
+
+  /** Replaces the in-memory state after a metadata change made by this writer (retention). */
+  applyCommitted(state: PartitionState, revision: number, segments: SegmentRef[]): void {
+    this.state = { ...state, log_end_offset: this.state.log_end_offset };
+    this.revision = revision;
+    this.segments = segments;
+  }
+
+  /** The current record and its revision, for fenced updates by retention. */
+  snapshot(): { state: PartitionState; revision: number } {
+    return { state: this.state, revision: this.revision };
+  }
+}
+
+function setBaseOffset(bytes: Uint8Array, offset: number): void {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, 8);
+  const hi = Math.floor(offset / 4294967296);
+  v.setInt32(0, hi);
+  v.setUint32(4, offset - hi * 4294967296);
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+/**
+ * Idempotent producer bookkeeping for one partition: the epoch and last five batches of every
+ * producer id, so a retried batch is answered with its first offset instead of being stored
+ * twice, and a gap in sequence numbers is refused with OUT_OF_ORDER_SEQUENCE_NUMBER.
+ * @module
+ */
+import type { ProducerState } from "../metadata/records.ts";
+
+/** How many recent batches per producer are remembered (Kafka's max in-flight for idempotence). */
+export const REMEMBERED_BATCHES = 5;
+
+/** The producer fields of a batch being appended. */
+export interface ProducerBatch {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  lastSequence: number;
+}
+
+/** What the state says about a batch. */
+export type SequenceCheck =
+  | { kind: "append" }
+  | { kind: "duplicate"; baseOffset: number; lastOffset: number }
+  | {
+    kind: "error";
+    error: "OUT_OF_ORDER_SEQUENCE_NUMBER" | "INVALID_PRODUCER_EPOCH";
+    why: string;
+  };
+
+/** Sequence numbers wrap at 2^31 - 1 back to 0. */
+function nextSequence(seq: number): number {
+  return seq === 2147483647 ? 0 : seq + 1;
+}
+
+/** The per-partition table of producer states. */
+export class ProducerTable {
+  constructor(private states: Map<number, ProducerState> = new Map()) {}
+
+  /** Loads from the stored record form. */
+  static fromRecord(record: Record<string, ProducerState>): ProducerTable {
+    const m = new Map<number, ProducerState>();
+    for (const [id, s] of Object.entries(record)) m.set(Number(id), structuredClone(s));
+    return new ProducerTable(m);
+  }
+
+  /** The stored record form (a deep copy). */
+  toRecord(): Record<string, ProducerState> {
+    const out: Record<string, ProducerState> = {};
+    for (const [id, s] of this.states) out[String(id)] = structuredClone(s);
+    return out;
+  }
+
+  /** A deep copy, used to roll back after a failed flush. */
+  clone(): ProducerTable {
+    return ProducerTable.fromRecord(this.toRecord());
+  }
+
+  /** Checks a batch against the producer's state without changing anything. */
+  check(b: ProducerBatch): SequenceCheck {
+    const s = this.states.get(b.producerId);
+    if (!s) return { kind: "append" }; // unknown producer: any starting sequence is accepted
+    if (b.producerEpoch < s.epoch) {
+      return {
+        kind: "error",
+        error: "INVALID_PRODUCER_EPOCH",
+        why: `epoch ${b.producerEpoch} is older than ${s.epoch}`,
+      };
+    }
+    if (b.producerEpoch > s.epoch) {
+      return b.baseSequence === 0 ? { kind: "append" } : {
+        kind: "error",
+        error: "OUT_OF_ORDER_SEQUENCE_NUMBER",
+        why: `a new epoch must start at sequence 0, not ${b.baseSequence}`,
+      };
+    }
+    for (const prev of s.batches) {
+      if (prev.first_seq === b.baseSequence && prev.last_seq === b.lastSequence) {
+        return { kind: "duplicate", baseOffset: prev.base_offset, lastOffset: prev.last_offset };
+      }
+    }
+    const last = s.batches[s.batches.length - 1];
+    if (last && b.baseSequence !== nextSequence(last.last_seq)) {
+      return {
+        kind: "error",
+        error: "OUT_OF_ORDER_SEQUENCE_NUMBER",
+        why: `expected sequence ${nextSequence(last.last_seq)}, got ${b.baseSequence}`,
+      };
+    }
+    return { kind: "append" };
+  }
+
+  /** Records an appended batch. */
+  record(b: ProducerBatch, baseOffset: number, lastOffset: number): void {
+    let s = this.states.get(b.producerId);
+    if (!s || b.producerEpoch > s.epoch) {
+      s = { epoch: b.producerEpoch, batches: [] };
+      this.states.set(b.producerId, s);
+    }
+    s.batches.push({
+      first_seq: b.baseSequence,
+      last_seq: b.lastSequence,
+      base_offset: baseOffset,
+      last_offset: lastOffset,
+    });
+    if (s.batches.length > REMEMBERED_BATCHES) s.batches.shift();
+  }
+
+  /** Number of producers tracked. */
+  get size(): number {
+    return this.states.size;
+  }
+}

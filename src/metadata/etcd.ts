@@ -1,0 +1,174 @@
+/**
+ * The etcd metadata store (`KAFSCALE_ETCD_ENDPOINTS`), over the `etcd3` client. Keys live
+ * under a prefix; transactions map to etcd's compare/then/else; watches start at the current
+ * revision. Every call has a deadline: an unreachable etcd surfaces as
+ * MetadataUnavailableError, never as a hang.
+ * @module
+ */
+import { Etcd3, type Namespace } from "etcd3";
+import { Buffer as NodeBuffer } from "node:buffer";
+import {
+  type KvEntry,
+  type KvEvent,
+  type KvOp,
+  type KvTxn,
+  type KvTxnResult,
+  type KvWatch,
+  type MetadataStore,
+  MetadataUnavailableError,
+} from "./types.ts";
+
+/** Connection settings. */
+export interface EtcdOptions {
+  endpoints: string[];
+  prefix: string;
+  username?: string;
+  password?: string;
+  /** Deadline of each call (ms). */
+  timeoutMs?: number;
+}
+
+interface RawKv {
+  key: Uint8Array | string;
+  value: Uint8Array | string;
+  create_revision: string;
+  mod_revision: string;
+}
+
+const dec = new TextDecoder();
+const toBytes = (
+  x: Uint8Array | string,
+) => (typeof x === "string" ? new TextEncoder().encode(x) : new Uint8Array(x));
+
+/** Metadata in etcd. */
+export class EtcdMetadataStore implements MetadataStore {
+  private readonly ns: Namespace;
+  private readonly prefix: string;
+
+  private constructor(
+    private readonly client: Etcd3,
+    options: EtcdOptions,
+    private readonly timeoutMs: number,
+  ) {
+    this.prefix = options.prefix.endsWith("/") ? options.prefix : options.prefix + "/";
+    this.ns = client.namespace(this.prefix);
+  }
+
+  /** Connects and checks that etcd answers. */
+  static async open(options: EtcdOptions): Promise<EtcdMetadataStore> {
+    const client = new Etcd3({
+      hosts: options.endpoints,
+      auth: options.username
+        ? { username: options.username, password: options.password ?? "" }
+        : undefined,
+      faultHandling: { global: undefined as never },
+    });
+    const store = new EtcdMetadataStore(client, options, options.timeoutMs ?? 5000);
+    await store.get("cluster/id");
+    return store;
+  }
+
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([run(), timeout]);
+    } catch (e) {
+      throw new MetadataUnavailableError(`Cannot ${what} in etcd: ${(e as Error).message}`, {
+        cause: e,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private entry(kv: RawKv): KvEntry {
+    let key = typeof kv.key === "string" ? kv.key : dec.decode(kv.key);
+    if (key.startsWith(this.prefix)) key = key.slice(this.prefix.length);
+    return {
+      key,
+      value: toBytes(kv.value),
+      createRevision: Number(kv.create_revision),
+      modRevision: Number(kv.mod_revision),
+    };
+  }
+
+  async get(key: string): Promise<KvEntry | null> {
+    const res = await this.call("read " + key, () => this.ns.get(key).exec());
+    const kv = res.kvs[0] as RawKv | undefined;
+    return kv ? this.entry(kv) : null;
+  }
+
+  async getPrefix(prefix: string): Promise<KvEntry[]> {
+    const res = await this.call("list " + prefix, () => this.ns.getAll().prefix(prefix).exec());
+    return (res.kvs as RawKv[]).map((kv) => this.entry(kv)).sort((
+      a,
+      b,
+    ) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async put(key: string, value: Uint8Array): Promise<number> {
+    const res = await this.call(
+      "write " + key,
+      () => this.ns.put(key).value(toBuffer(value)).exec(),
+    );
+    return Number(res.header.revision);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.call("delete " + key, () => this.ns.delete().key(key).exec());
+  }
+
+  private op(o: KvOp) {
+    if (o.type === "put") return this.ns.put(o.key).value(toBuffer(o.value));
+    if (o.type === "delete") return this.ns.delete().key(o.key);
+    return this.ns.delete().prefix(o.prefix);
+  }
+
+  async txn(txn: KvTxn): Promise<KvTxnResult> {
+    const res = await this.call("commit a transaction", () => {
+      // A compare that always holds keeps the builder happy when the caller has none.
+      let b = this.ns.if("__always__", "Mod", ">", -1);
+      for (const c of txn.compares) {
+        b = "modRevision" in c
+          ? b.and(c.key, "Mod", "==", c.modRevision)
+          : b.and(c.key, "Value", "==", toBuffer(c.value));
+      }
+      return b.then(...txn.success.map((o) => this.op(o)))
+        .else(...(txn.failure ?? []).map((o) => this.op(o)))
+        .commit();
+    });
+    return { succeeded: res.succeeded, revision: Number(res.header.revision) };
+  }
+
+  async watch(prefix: string, onEvent: (event: KvEvent) => void): Promise<KvWatch> {
+    const watcher = await this.call(
+      "watch " + prefix,
+      () => this.ns.watch().prefix(prefix).create(),
+    );
+    watcher.on("put", (kv) => {
+      const e = this.entry(kv as unknown as RawKv);
+      onEvent({ type: "put", key: e.key, value: e.value, modRevision: e.modRevision });
+    });
+    watcher.on("delete", (kv) => {
+      const e = this.entry(kv as unknown as RawKv);
+      onEvent({ type: "delete", key: e.key, value: new Uint8Array(0), modRevision: e.modRevision });
+    });
+    return { close: () => watcher.cancel().catch(() => {}) };
+  }
+
+  close(): Promise<void> {
+    this.client.close();
+    return Promise.resolve();
+  }
+}
+
+function toBuffer(b: Uint8Array): NodeBuffer {
+  // etcd3 expects Node Buffers; Deno provides Buffer through node:buffer.
+  return NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength);
+}

@@ -1,0 +1,47 @@
+/**
+ * The operations HTTP endpoint: `/metrics` (Prometheus text), `/healthz` (process up) and
+ * `/readyz` (stores reachable and partitions loaded, as reported by the `ready` callback).
+ * @module
+ */
+import type { BrokerMetrics } from "./metrics.ts";
+
+/** Endpoint settings. */
+export interface OpsHttpOptions {
+  hostname: string;
+  port: number;
+  metrics: BrokerMetrics;
+  /** Resolves null when ready, or the reason it is not. */
+  ready(): Promise<string | null>;
+}
+
+/** A running endpoint. */
+export interface OpsHttpServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the endpoint. */
+export function startOpsHttp(options: OpsHttpOptions): OpsHttpServer {
+  const server = Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    onListen() {},
+  }, async (req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/metrics") {
+      const body = await options.metrics.registry.metrics();
+      return new Response(body, {
+        headers: { "content-type": options.metrics.registry.contentType },
+      });
+    }
+    if (path === "/healthz") return new Response("ok\n");
+    if (path === "/readyz") {
+      const why = await options.ready();
+      return why === null
+        ? new Response("ready\n")
+        : new Response(`not ready: ${why}\n`, { status: 503 });
+    }
+    return new Response("not found\n", { status: 404 });
+  });
+  return { port: server.addr.port, close: () => server.shutdown() };
+}

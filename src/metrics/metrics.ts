@@ -1,0 +1,204 @@
+/**
+ * The broker's Prometheus metrics: one prom-client registry per broker (no global state, so a
+ * test can run several brokers in one process). Names follow the spec's PromQL examples.
+ * @module
+ */
+import client from "prom-client";
+
+const MS_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
+
+/** Every metric the broker exports. */
+export class BrokerMetrics {
+  readonly registry = new client.Registry();
+  readonly requests;
+  readonly requestLatency;
+  readonly produceLatency;
+  readonly produceRps;
+  readonly bytesIn;
+  readonly bytesOut;
+  readonly connections;
+  readonly flushes;
+  readonly flushLatency;
+  readonly cacheHits;
+  readonly cacheMisses;
+  readonly s3Health;
+  readonly s3LatencyAvg;
+  readonly storageErrors;
+  readonly adminRequests;
+  readonly adminErrors;
+  readonly adminLatency;
+  readonly consumerLag;
+  readonly consumerLagMax;
+  readonly memAlloc;
+  readonly memSys;
+  readonly metadataSnapshotAge;
+  /** When the metadata store last answered (ms since epoch), for the snapshot age gauge. */
+  metadataLastOk = Date.now();
+  private producedRecords = 0;
+  private rpsTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor() {
+    const r = [this.registry];
+    this.requests = new client.Counter({
+      name: "kafscale_requests_total",
+      help: "Kafka requests by API and outcome",
+      labelNames: ["api", "outcome"],
+      registers: r,
+    });
+    this.requestLatency = new client.Histogram({
+      name: "kafscale_request_latency_ms",
+      help: "Kafka request latency by API (ms)",
+      labelNames: ["api"],
+      buckets: MS_BUCKETS,
+      registers: r,
+    });
+    this.produceLatency = new client.Histogram({
+      name: "kafscale_produce_latency_ms",
+      help: "Produce latency until acknowledged (ms)",
+      buckets: MS_BUCKETS,
+      registers: r,
+    });
+    this.produceRps = new client.Gauge({
+      name: "kafscale_produce_rps",
+      help: "Records produced per second (last second)",
+      registers: r,
+    });
+    this.bytesIn = new client.Counter({
+      name: "kafscale_network_bytes_in_total",
+      help: "Bytes received from clients",
+      registers: r,
+    });
+    this.bytesOut = new client.Counter({
+      name: "kafscale_network_bytes_out_total",
+      help: "Bytes sent to clients",
+      registers: r,
+    });
+    this.connections = new client.Gauge({
+      name: "kafscale_connections",
+      help: "Open client connections",
+      registers: r,
+    });
+    this.flushes = new client.Counter({
+      name: "kafscale_flushes_total",
+      help: "Partition flushes by outcome",
+      labelNames: ["outcome"],
+      registers: r,
+    });
+    this.flushLatency = new client.Histogram({
+      name: "kafscale_flush_latency_ms",
+      help: "Flush duration: object write plus metadata commit (ms)",
+      buckets: MS_BUCKETS,
+      registers: r,
+    });
+    this.cacheHits = new client.Gauge({
+      name: "kafscale_cache_hits",
+      help: "Segment cache hits since start",
+      registers: r,
+    });
+    this.cacheMisses = new client.Gauge({
+      name: "kafscale_cache_misses",
+      help: "Segment cache misses since start",
+      registers: r,
+    });
+    this.s3Health = new client.Gauge({
+      name: "kafscale_s3_health_state",
+      help: "1 for the object store's current state (healthy, degraded, unavailable)",
+      labelNames: ["state"],
+      registers: r,
+    });
+    this.s3LatencyAvg = new client.Gauge({
+      name: "kafscale_s3_latency_ms_avg",
+      help: "Average object store request latency over recent requests (ms)",
+      registers: r,
+    });
+    this.storageErrors = new client.Counter({
+      name: "kafscale_storage_errors_total",
+      help: "Object store and metadata store errors",
+      labelNames: ["store", "op"],
+      registers: r,
+    });
+    this.adminRequests = new client.Counter({
+      name: "kafscale_admin_requests_total",
+      help: "Admin (Ops) API requests by API",
+      labelNames: ["api"],
+      registers: r,
+    });
+    this.adminErrors = new client.Counter({
+      name: "kafscale_admin_request_errors_total",
+      help: "Admin (Ops) API requests that returned an error, by API",
+      labelNames: ["api"],
+      registers: r,
+    });
+    this.adminLatency = new client.Histogram({
+      name: "kafscale_admin_request_latency_ms",
+      help: "Admin (Ops) API latency by API (ms)",
+      labelNames: ["api"],
+      buckets: MS_BUCKETS,
+      registers: r,
+    });
+    this.consumerLag = new client.Histogram({
+      name: "kafscale_consumer_lag",
+      help: "Consumer lag per committed partition (records)",
+      buckets: [0, 1, 10, 100, 1000, 10000, 100000, 1000000],
+      registers: r,
+    });
+    this.consumerLagMax = new client.Gauge({
+      name: "kafscale_consumer_lag_max",
+      help: "Largest consumer lag over committed partitions (records)",
+      registers: r,
+    });
+    this.memAlloc = new client.Gauge({
+      name: "kafscale_broker_mem_alloc_bytes",
+      help: "Heap in use (bytes)",
+      registers: r,
+      collect() {
+        this.set(Deno.memoryUsage().heapUsed);
+      },
+    });
+    this.memSys = new client.Gauge({
+      name: "kafscale_broker_mem_sys_bytes",
+      help: "Resident set size (bytes)",
+      registers: r,
+      collect() {
+        this.set(Deno.memoryUsage().rss);
+      },
+    });
+    const lastOk = () => this.metadataLastOk;
+    this.metadataSnapshotAge = new client.Gauge({
+      name: "kafscale_metadata_snapshot_age_seconds",
+      help: "Seconds since the broker last heard from the metadata store",
+      registers: r,
+      collect() {
+        this.set((Date.now() - lastOk()) / 1000);
+      },
+    });
+    this.setS3State("healthy");
+    this.produceRps.set(0);
+    this.consumerLagMax.set(0);
+  }
+
+  /** Starts the once-a-second produce rate gauge. */
+  start(): void {
+    this.rpsTimer = setInterval(() => {
+      this.produceRps.set(this.producedRecords);
+      this.producedRecords = 0;
+    }, 1000);
+  }
+
+  /** Counts produced records for the rate gauge. */
+  recordsProduced(n: number): void {
+    this.producedRecords += n;
+  }
+
+  /** Sets the object store state gauge (exactly one label is 1). */
+  setS3State(state: "healthy" | "degraded" | "unavailable"): void {
+    for (const s of ["healthy", "degraded", "unavailable"]) {
+      this.s3Health.set({ state: s }, s === state ? 1 : 0);
+    }
+  }
+
+  /** Stops timers. */
+  stop(): void {
+    if (this.rpsTimer !== null) clearInterval(this.rpsTimer);
+  }
+}

@@ -39,6 +39,8 @@ interface Slot {
   out: PartitionOut;
 }
 
+const EMPTY = new Uint8Array(0);
+
 function emptyPartition(index: number, code: number): PartitionOut {
   return {
     partitionIndex: index,
@@ -48,7 +50,8 @@ function emptyPartition(index: number, code: number): PartitionOut {
     logStartOffset: -1,
     abortedTransactions: null,
     preferredReadReplica: -1,
-    records: null,
+    // Kafka sends an empty record set, never a null one: librdkafka rejects size -1.
+    records: EMPTY,
   };
 }
 
@@ -112,7 +115,7 @@ export function fetchHandler(services: BrokerServices): Handler {
         const r = await log.read(s.fetchOffset, budget);
         // KIP-74: only the first non-empty partition may exceed the limits.
         if (r.records && total > 0 && r.records.byteLength > budget) continue;
-        s.out.records = r.records;
+        s.out.records = r.records ?? EMPTY;
         s.out.highWatermark = r.highWatermark;
         s.out.lastStableOffset = r.highWatermark;
         s.out.logStartOffset = r.logStartOffset;
@@ -163,7 +166,7 @@ export function fetchHandler(services: BrokerServices): Handler {
       const deadline = Date.now() + Math.max(req.maxWaitMs, 0);
       const run = async (): Promise<FetchResponse> => {
         for (;;) {
-          for (const s of slots) s.out.records = null;
+          for (const s of slots) s.out.records = EMPTY;
           const total = await readAll(slots, responseMax);
           const anyError = slots.some((s) => s.out.errorCode !== 0);
           const left = deadline - Date.now();

@@ -1,0 +1,174 @@
+/**
+ * Helpers for end-to-end tests: start the real broker as a child process (the same entry
+ * point and permission flags as `deno task start` and the compiled binary), find free ports,
+ * run client programs with hard timeouts, and locate installed tools.
+ * @module
+ */
+
+const ROOT = new URL("../", import.meta.url).pathname;
+/** Permission flags of `deno task start` and the compiled binary. */
+export const BROKER_PERMISSIONS = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write",
+  "--allow-sys",
+];
+
+/** Where scripts/install_test_deps.sh puts tools. */
+export function toolsDir(): string {
+  return Deno.env.get("KAFSCALE_TOOLS_DIR") ??
+    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/kafscale`;
+}
+
+/** Throws a clear message when an installed tool is missing. */
+export function requireTool(path: string): string {
+  try {
+    Deno.statSync(path);
+    return path;
+  } catch {
+    throw new Error(`Missing ${path}: run scripts/install_test_deps.sh first`);
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** A running broker process. */
+export interface BrokerProcess {
+  bootstrap: string;
+  port: number;
+  metricsPort: number;
+  dataDir: string;
+  /** Sends a signal and waits for the exit; resolves the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+  /** Everything the broker wrote to stderr so far. */
+  stderr(): string;
+}
+
+/** Options for `startBroker`. */
+export interface StartOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  port?: number;
+}
+
+/** Starts `main.ts serve` and waits until its Kafka port accepts connections. */
+export async function startBroker(options: StartOptions = {}): Promise<BrokerProcess> {
+  const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "kafscale-test-" });
+  const port = options.port ?? freePort();
+  const metricsPort = freePort();
+  const child = new Deno.Command(`${ROOT}scripts/deno`, {
+    args: ["run", ...BROKER_PERMISSIONS, `${ROOT}main.ts`, "serve"],
+    env: {
+      KAFSCALE_DATA_DIR: dataDir,
+      KAFSCALE_BROKER_ADDR: `127.0.0.1:${port}`,
+      KAFSCALE_METRICS_ADDR: `127.0.0.1:${metricsPort}`,
+      KAFSCALE_LOG_LEVEL: "warn",
+      ...options.env,
+    },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let err = "";
+  const decoder = new TextDecoder();
+  const drained = (async () => {
+    for await (const chunk of child.stderr) err += decoder.decode(chunk, { stream: true });
+  })();
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) {
+      await drained;
+      throw new Error(`Broker exited during start-up:\n${err}`);
+    }
+    try {
+      const c = await Deno.connect({ hostname: "127.0.0.1", port });
+      c.close();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        await status;
+        await drained;
+        throw new Error(`Broker did not listen within 30 s:\n${err}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    bootstrap: `127.0.0.1:${port}`,
+    port,
+    metricsPort,
+    dataDir,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (!exited) {
+        try {
+          child.kill(signal);
+        } catch { /* already gone */ }
+      }
+      const s = await status;
+      await drained;
+      return s.code;
+    },
+    stderr: () => err,
+  };
+}
+
+/** The result of a command. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command with a hard timeout (the child is killed when it expires). */
+export async function run(
+  cmd: string,
+  args: string[],
+  options: {
+    env?: Record<string, string>;
+    timeoutMs?: number;
+    stdin?: string | Uint8Array;
+    cwd?: string;
+  } = {},
+): Promise<CommandResult> {
+  const child = new Deno.Command(cmd, {
+    args,
+    env: options.env,
+    cwd: options.cwd,
+    stdin: options.stdin !== undefined ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, options.timeoutMs ?? 120_000);
+  if (options.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(
+      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
+    );
+    await w.close();
+  }
+  const out = await child.output();
+  clearTimeout(timer);
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Removes a test's data directory. */
+export async function removeDir(dir: string): Promise<void> {
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+}

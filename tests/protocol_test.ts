@@ -1,0 +1,343 @@
+/**
+ * Protocol behaviour over a real socket: version negotiation, malformed input, and the error
+ * codes clients expect. Each case also checks that the broker keeps serving afterwards.
+ */
+import { assert, assertEquals } from "../src/testing/assert.ts";
+import { inProcessBroker, type TestBroker } from "./_inprocess.ts";
+import { ApiVersions, type ApiVersionsResponse } from "../src/protocol/messages/18_api_versions.ts";
+import {
+  CreateTopics,
+  type CreateTopicsResponse,
+} from "../src/protocol/messages/19_create_topics.ts";
+import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
+import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts";
+import { ListOffsets, type ListOffsetsResponse } from "../src/protocol/messages/02_list_offsets.ts";
+import { Metadata, type MetadataResponse } from "../src/protocol/messages/03_metadata.ts";
+import { buildRecordBatch } from "../src/protocol/records/builder.ts";
+import { splitBatches } from "../src/protocol/records/record_batch.ts";
+import { ErrorCode } from "../src/protocol/errors.ts";
+
+const enc = new TextEncoder();
+
+async function withBroker(env: Record<string, string>, fn: (t: TestBroker) => Promise<void>) {
+  const t = await inProcessBroker(env);
+  try {
+    await fn(t);
+  } finally {
+    await t.close();
+  }
+}
+
+async function stillServes(t: TestBroker) {
+  const c = await t.connect();
+  const r = await c.request<ApiVersionsResponse>(ApiVersions, 3, {});
+  assertEquals(r.errorCode, 0);
+}
+
+async function createTopic(
+  t: TestBroker,
+  name: string,
+  partitions = 1,
+): Promise<CreateTopicsResponse> {
+  return await t.client.request<CreateTopicsResponse>(CreateTopics, 5, {
+    topics: [{
+      name,
+      numPartitions: partitions,
+      replicationFactor: 1,
+      assignments: [],
+      configs: [],
+    }],
+    timeoutMs: 5000,
+    validateOnly: false,
+  });
+}
+
+function produceBody(topic: string, records: Uint8Array, acks = -1) {
+  return {
+    transactionalId: null,
+    acks,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+  };
+}
+
+Deno.test("api_versions: advertises every handler; an unknown higher version gets UNSUPPORTED_VERSION and our range", async () => {
+  await withBroker({}, async (t) => {
+    const ok = await t.client.request<ApiVersionsResponse>(ApiVersions, 3, {});
+    const keys = ok.apiKeys.map((k) => k.apiKey);
+    for (const k of [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 22]) {
+      assert(keys.includes(k), `missing ${k}`);
+    }
+    assert(
+      ok.apiKeys.every((k) => k.minVersion >= 0 && k.maxVersion >= k.minVersion),
+      "no -1/-1 entries",
+    );
+    // ApiVersions v9 does not exist: the answer is a v0 body with UNSUPPORTED_VERSION.
+    const raw = t.client.encode(ApiVersions, 9, {}, 77);
+    const c = await t.connect();
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: t.broker.port });
+    await conn.write(raw);
+    const buf = new Uint8Array(4096);
+    const n = (await conn.read(buf))!;
+    const v = new DataView(buf.buffer, 0, n);
+    assertEquals(v.getInt32(4), 77); // correlation id, header v0
+    assertEquals(v.getInt16(8), ErrorCode.UNSUPPORTED_VERSION);
+    assert(v.getInt32(10) >= 15, "range list present");
+    conn.close();
+    await c.close();
+  });
+});
+
+async function expectClosed(t: TestBroker, bytes: Uint8Array) {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: t.broker.port });
+  await conn.write(bytes).catch(() => {});
+  const buf = new Uint8Array(64);
+  const n = await conn.read(buf).catch(() => null);
+  assertEquals(n, null, "broker should close the connection");
+  conn.close();
+  await stillServes(t);
+}
+
+Deno.test("bad input: oversized frame, negative size, unknown API key, unsupported version and garbage close the connection; the broker keeps serving", async () => {
+  await withBroker({ KAFSCALE_MAX_REQUEST_BYTES: "4096" }, async (t) => {
+    const frame = (size: number, body: number[]) => {
+      const b = new Uint8Array(4 + body.length);
+      new DataView(b.buffer).setInt32(0, size);
+      b.set(body, 4);
+      return b;
+    };
+    await expectClosed(t, frame(1_000_000, [0, 18, 0, 3]));
+    await expectClosed(t, frame(-5, []));
+    await expectClosed(t, frame(12, [0x7f, 0x00, 0, 0, 0, 0, 0, 1, 0xff, 0xff, 0, 0])); // api key 32512
+    await expectClosed(t, t.client.encode(Metadata, 99, {}, 1)); // Metadata v99
+    await expectClosed(t, frame(10, [0, 3, 0, 1, 0, 0, 0, 1, 0x7f, 0xff])); // client id runs past the end
+    await expectClosed(t, frame(200, Array.from({ length: 200 }, (_, i) => (i * 37) & 0xff)));
+  });
+});
+
+Deno.test("bad input: a truncated frame then a closed socket does not disturb the broker", async () => {
+  await withBroker({}, async (t) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: t.broker.port });
+    await conn.write(new Uint8Array([0, 0, 0, 50, 0, 18, 0]));
+    conn.close();
+    await stillServes(t);
+  });
+});
+
+Deno.test("create_topics: existing topic is TOPIC_ALREADY_EXISTS; invalid names are INVALID_TOPIC_EXCEPTION", async () => {
+  await withBroker({}, async (t) => {
+    assertEquals((await createTopic(t, "orders", 3)).topics[0]!.errorCode, 0);
+    assertEquals(
+      (await createTopic(t, "orders", 3)).topics[0]!.errorCode,
+      ErrorCode.TOPIC_ALREADY_EXISTS,
+    );
+    for (const bad of ["", ".", "..", "a/b", "x".repeat(250), "spaces here"]) {
+      assertEquals(
+        (await createTopic(t, bad)).topics[0]!.errorCode,
+        ErrorCode.INVALID_TOPIC_EXCEPTION,
+        bad,
+      );
+    }
+    assertEquals(
+      (await createTopic(t, "zero", 0)).topics[0]!.errorCode,
+      ErrorCode.INVALID_PARTITIONS,
+    );
+  });
+});
+
+Deno.test("produce: unknown topic with auto-creation off is UNKNOWN_TOPIC_OR_PARTITION", async () => {
+  await withBroker({ KAFSCALE_AUTO_CREATE_TOPICS: "0" }, async (t) => {
+    const r = await t.client.request<ProduceResponse>(
+      Produce,
+      9,
+      produceBody("nope", buildRecordBatch([{ value: enc.encode("x") }])),
+    );
+    assertEquals(
+      r.responses[0]!.partitionResponses[0]!.errorCode,
+      ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+    );
+    const m = await t.client.request<MetadataResponse>(Metadata, 12, {
+      topics: [{ name: "nope", topicId: new Uint8Array(16) }],
+      allowAutoTopicCreation: true,
+    });
+    assertEquals(m.topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+});
+
+Deno.test("produce: corrupt CRC is CORRUPT_MESSAGE, legacy magic is refused, oversize is MESSAGE_TOO_LARGE; nothing is stored", async () => {
+  await withBroker({ KAFSCALE_MAX_MESSAGE_BYTES: "2000" }, async (t) => {
+    await createTopic(t, "t");
+    const bad = buildRecordBatch([{ value: enc.encode("hello") }]);
+    bad[bad.byteLength - 2]! ^= 1;
+    const code = async (records: Uint8Array) =>
+      (await t.client.request<ProduceResponse>(Produce, 9, produceBody("t", records))).responses[0]!
+        .partitionResponses[0]!.errorCode;
+    assertEquals(await code(bad), ErrorCode.CORRUPT_MESSAGE);
+    const legacy = new Uint8Array(40);
+    new DataView(legacy.buffer).setInt32(8, 28);
+    legacy[16] = 1;
+    assertEquals(await code(legacy), ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT);
+    assertEquals(
+      await code(buildRecordBatch([{ value: new Uint8Array(5000) }])),
+      ErrorCode.MESSAGE_TOO_LARGE,
+    );
+    const lo = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{
+        name: "t",
+        partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }],
+      }],
+    });
+    assertEquals(lo.topics[0]!.partitions[0]!.offset, 0);
+  });
+});
+
+Deno.test("fetch: beyond the end is OFFSET_OUT_OF_RANGE; at the end long-polls and returns empty", async () => {
+  await withBroker({}, async (t) => {
+    await createTopic(t, "f");
+    await t.client.request<ProduceResponse>(
+      Produce,
+      9,
+      produceBody("f", buildRecordBatch([{ value: enc.encode("a") }, { value: enc.encode("b") }])),
+    );
+    const fetch = (offset: number, maxWaitMs = 0) =>
+      t.client.request<FetchResponse>(Fetch, 11, {
+        replicaId: -1,
+        maxWaitMs,
+        minBytes: 1,
+        maxBytes: 1 << 20,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [{
+          topic: "f",
+          partitions: [{
+            partition: 0,
+            currentLeaderEpoch: -1,
+            fetchOffset: offset,
+            logStartOffset: -1,
+            partitionMaxBytes: 1 << 20,
+          }],
+        }],
+        forgottenTopicsData: [],
+        rackId: "",
+      });
+    const beyond = (await fetch(5)).responses[0]!.partitions[0]!;
+    assertEquals(beyond.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
+    const atEnd = (await fetch(2, 50)).responses[0]!.partitions[0]!;
+    assertEquals([atEnd.errorCode, atEnd.highWatermark, atEnd.records?.byteLength], [0, 2, 0]);
+    const all = (await fetch(0)).responses[0]!.partitions[0]!;
+    assertEquals(splitBatches(all.records!).map((b) => b.baseOffset), [0]);
+  });
+});
+
+Deno.test("produce: idempotent retries get the first offset back and are stored once; gaps are OUT_OF_ORDER_SEQUENCE_NUMBER", async () => {
+  await withBroker({}, async (t) => {
+    await createTopic(t, "idem");
+    const batch = (seq: number, n = 2) =>
+      buildRecordBatch(
+        Array.from({ length: n }, (_, i) => ({ value: enc.encode(`v${seq + i}`) })),
+        {
+          producerId: 1000,
+          producerEpoch: 0,
+          baseSequence: seq,
+        },
+      );
+    const send = async (b: Uint8Array) =>
+      (await t.client.request<ProduceResponse>(Produce, 9, produceBody("idem", b))).responses[0]!
+        .partitionResponses[0]!;
+    assertEquals((await send(batch(0))).baseOffset, 0);
+    assertEquals((await send(batch(2))).baseOffset, 2);
+    const retry = await send(batch(0));
+    assertEquals([retry.errorCode, retry.baseOffset], [0, 0]);
+    assertEquals((await send(batch(10))).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    assertEquals((await send(batch(4))).baseOffset, 4);
+    const lo = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{
+        name: "idem",
+        partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }],
+      }],
+    });
+    assertEquals(lo.topics[0]!.partitions[0]!.offset, 6);
+  });
+});
+
+Deno.test("produce: pipelined requests on one connection are answered in order with dense offsets", async () => {
+  await withBroker({}, async (t) => {
+    await createTopic(t, "pipe");
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        t.client.request<ProduceResponse>(
+          Produce,
+          9,
+          produceBody("pipe", buildRecordBatch([{ value: enc.encode(`m${i}`) }])),
+        )),
+    );
+    assertEquals(
+      results.map((r) => r.responses[0]!.partitionResponses[0]!.baseOffset),
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+  });
+});
+
+Deno.test("list_offsets: earliest, latest, by timestamp and max timestamp", async () => {
+  await withBroker({}, async (t) => {
+    await createTopic(t, "ts");
+    for (const [i, ts] of [1000, 2000, 3000, 2500].entries()) {
+      await t.client.request<ProduceResponse>(
+        Produce,
+        9,
+        produceBody(
+          "ts",
+          buildRecordBatch([{ value: enc.encode(`r${i}`) }], { baseTimestamp: ts }),
+        ),
+      );
+    }
+    const q = async (timestamp: number) => {
+      const r = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{
+          name: "ts",
+          partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }],
+        }],
+      });
+      const p = r.topics[0]!.partitions[0]!;
+      return [p.offset, p.timestamp];
+    };
+    assertEquals((await q(-2))[0], 0);
+    assertEquals((await q(-1))[0], 4);
+    assertEquals(await q(1500), [1, 2000]);
+    assertEquals(await q(2600), [2, 3000]);
+    assertEquals(await q(9999), [-1, -1]);
+    assertEquals(await q(-3), [2, 3000]);
+  });
+});
+
+Deno.test("produce: acks=0 gets no response and the data still lands", async () => {
+  await withBroker({}, async (t) => {
+    await createTopic(t, "fire");
+    await t.client.send(
+      Produce,
+      9,
+      produceBody("fire", buildRecordBatch([{ value: enc.encode("x") }]), 0),
+    );
+    const deadline = Date.now() + 5000;
+    let end = 0;
+    while (end === 0 && Date.now() < deadline) {
+      const r = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{
+          name: "fire",
+          partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }],
+        }],
+      });
+      end = r.topics[0]!.partitions[0]!.offset!;
+    }
+    assertEquals(end, 1);
+  });
+});

@@ -24,6 +24,7 @@ import {
 const WAL = "wal.log";
 const SNAPSHOT = "snapshot.json";
 const LOCK = "LOCK";
+const LOCK_WAIT_MS = 2000;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
@@ -62,14 +63,6 @@ function decodeChange(json: Uint8Array): AppliedChange {
   };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    return Deno.statSync(`/proc/${pid}`).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
 /** Metadata in a local directory. */
 export class FileMetadataStore implements MetadataStore {
   private readonly engine = new KvEngine();
@@ -79,6 +72,7 @@ export class FileMetadataStore implements MetadataStore {
   private wal!: Deno.FsFile;
   private walBytes = 0;
   private broken: unknown = null;
+  private lockFile: Deno.FsFile | null = null;
   private closed = false;
 
   private constructor(private readonly dir: string, private readonly compactBytes: number) {}
@@ -93,17 +87,26 @@ export class FileMetadataStore implements MetadataStore {
     return s;
   }
 
+  /**
+   * Takes an exclusive kernel lock (flock) on LOCK: released by the OS when the process dies,
+   * even by kill -9, so a stale lock never blocks a restart.
+   */
   private async takeLock(): Promise<void> {
-    const path = `${this.dir}/${LOCK}`;
-    try {
-      const pid = Number((await Deno.readTextFile(path)).trim());
-      if (pid && pid !== Deno.pid && pidAlive(pid)) {
-        throw new Error(`Cannot open metadata directory ${this.dir}: in use by pid ${pid}`);
-      }
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    const f = await Deno.open(`${this.dir}/${LOCK}`, { create: true, read: true, write: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const acquired = f.lock(true).then(() => true);
+    const timedOut = new Promise<boolean>((r) => timer = setTimeout(() => r(false), LOCK_WAIT_MS));
+    if (!(await Promise.race([acquired, timedOut]))) {
+      // Release the lock if the other holder goes away later; this process gives up now.
+      acquired.then(() => f.unlock()).finally(() => f.close()).catch(() => {});
+      throw new Error(
+        `Cannot open metadata directory ${this.dir}: another broker process holds its lock`,
+      );
     }
-    await Deno.writeTextFile(path, String(Deno.pid));
+    clearTimeout(timer);
+    await f.truncate(0);
+    await f.write(enc.encode(String(Deno.pid)));
+    this.lockFile = f;
   }
 
   private async load(): Promise<void> {
@@ -246,6 +249,9 @@ export class FileMetadataStore implements MetadataStore {
     this.wake?.();
     await this.writer;
     this.wal.close();
-    await Deno.remove(`${this.dir}/${LOCK}`).catch(() => {});
+    if (this.lockFile) {
+      await this.lockFile.unlock().catch(() => {});
+      this.lockFile.close();
+    }
   }
 }

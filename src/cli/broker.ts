@@ -20,6 +20,21 @@ import type { Logger } from "../metrics/logger.ts";
 import { openStores } from "./stores.ts";
 import { GroupCoordinator } from "../groups/coordinator.ts";
 
+/** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
+const ADMIN_APIS = new Set([15, 16, 19, 20, 23, 32, 33, 37, 42, 44, 47]);
+
+/** True when any errorCode in a response body is non-zero. */
+function hasErrorCode(body: unknown): boolean {
+  if (Array.isArray(body)) return body.some(hasErrorCode);
+  if (body && typeof body === "object" && !(body instanceof Uint8Array)) {
+    for (const [k, v] of Object.entries(body)) {
+      if (k === "errorCode" && typeof v === "number" && v !== 0) return true;
+      if (typeof v === "object" && hasErrorCode(v)) return true;
+    }
+  }
+  return false;
+}
+
 /** A started broker. */
 export interface RunningBroker {
   port: number;
@@ -96,6 +111,13 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       const api = registry.get(ctx.apiKey)?.schema.name ?? String(ctx.apiKey);
       metrics.requests.inc({ api, outcome });
       metrics.requestLatency.observe({ api }, ms);
+    },
+    onResponse(ctx, body, ms) {
+      if (!ADMIN_APIS.has(ctx.apiKey)) return;
+      const api = registry.get(ctx.apiKey)!.schema.name;
+      metrics.adminRequests.inc({ api });
+      metrics.adminLatency.observe({ api }, ms);
+      if (hasErrorCode(body)) metrics.adminErrors.inc({ api });
     },
     onError(ctx, e) {
       log.error("request failed", { apiKey: ctx.apiKey, client: ctx.clientId, error: e });

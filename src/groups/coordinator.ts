@@ -120,7 +120,8 @@ export class GroupCoordinator {
     await this.meta.put(keys.group(g.groupId), encodeRecord(GroupRecordSchema, rec));
   }
 
-  private ready(groupId: string): void {
+  /** Throws the Kafka error that applies while groups cannot be served here. */
+  ready(groupId: string): void {
     if (!this.loaded) throw new KafkaError("COORDINATOR_LOAD_IN_PROGRESS");
     if (!this.ownsGroup(groupId)) throw new KafkaError("NOT_COORDINATOR");
   }

@@ -22,6 +22,14 @@ import { heartbeatHandler } from "./12_heartbeat.ts";
 import { leaveGroupHandler } from "./13_leave_group.ts";
 import { syncGroupHandler } from "./14_sync_group.ts";
 import { offsetDeleteHandler } from "./47_offset_delete.ts";
+import { describeGroupsHandler } from "./15_describe_groups.ts";
+import { listGroupsHandler } from "./16_list_groups.ts";
+import { offsetForLeaderEpochHandler } from "./23_offset_for_leader_epoch.ts";
+import { describeConfigsHandler } from "./32_describe_configs.ts";
+import { alterConfigsHandler } from "./33_alter_configs.ts";
+import { createPartitionsHandler } from "./37_create_partitions.ts";
+import { deleteGroupsHandler } from "./42_delete_groups.ts";
+import { incrementalAlterConfigsHandler } from "./44_incremental_alter_configs.ts";
 
 /** Adds every handler to the registry. */
 export function registerHandlers(
@@ -46,5 +54,13 @@ export function registerHandlers(
     .register(heartbeatHandler(services))
     .register(leaveGroupHandler(services))
     .register(syncGroupHandler(services))
-    .register(offsetDeleteHandler(services));
+    .register(offsetDeleteHandler(services))
+    .register(describeGroupsHandler(services))
+    .register(listGroupsHandler(services))
+    .register(offsetForLeaderEpochHandler(services))
+    .register(describeConfigsHandler(services))
+    .register(alterConfigsHandler(services))
+    .register(createPartitionsHandler(services))
+    .register(deleteGroupsHandler(services))
+    .register(incrementalAlterConfigsHandler(services));
 }

@@ -33,6 +33,8 @@ export interface ConnectionInfo {
 /** Observes every request (metrics and logs hook in here without touching handlers). */
 export interface DispatchObserver {
   onRequest?(ctx: RequestContext, outcome: "ok" | "error", millis: number): void;
+  /** Sees each response body before it is encoded (admin error metrics read error codes). */
+  onResponse?(ctx: RequestContext, body: object, millis: number): void;
   onError?(ctx: Partial<RequestContext>, error: unknown): void;
 }
 
@@ -90,11 +92,14 @@ export class Dispatcher {
       if (result instanceof Later) {
         const frame = result.promise.then((body) => {
           done(true);
-          return body === NO_RESPONSE ? null : this.encode(handler, body, ctx);
+          if (body === NO_RESPONSE) return null;
+          this.observer.onResponse?.(ctx, body, performance.now() - started);
+          return this.encode(handler, body, ctx);
         });
         return { kind: "respond", frame: frame.catch((e) => this.failed(ctx, e)) };
       }
       done(true);
+      this.observer.onResponse?.(ctx, result, performance.now() - started);
       return { kind: "respond", frame: Promise.resolve(this.encode(handler, result, ctx)) };
     } catch (e) {
       done(false);

@@ -1,0 +1,55 @@
+/**
+ * Applies AlterConfigs / IncrementalAlterConfigs to one resource: validates every entry first
+ * (nothing is partially applied), rejects broker mutation and keys outside the topic whitelist
+ * with INVALID_CONFIG naming the key, then writes the topic record in one transaction.
+ * @module
+ */
+import { KafkaError } from "../protocol/errors.ts";
+import type { TopicOverrides, TopicRegistry } from "./topics.ts";
+import { parseTopicConfig } from "./topic_config.ts";
+
+/** One requested change: set a value, or delete the override (value null). */
+export interface ConfigChange {
+  name: string;
+  value: string | null;
+}
+
+/** Resource types as Kafka numbers them. */
+const TOPIC = 2;
+const BROKER = 4;
+
+/**
+ * Validates and applies changes. `replace` (legacy AlterConfigs) resets every override not
+ * named to the broker default; incremental changes leave them alone.
+ */
+export async function applyConfigChanges(
+  topics: TopicRegistry,
+  resource: { type: number; name: string },
+  changes: ConfigChange[],
+  options: { replace: boolean; validateOnly: boolean },
+): Promise<void> {
+  if (resource.type === BROKER) {
+    throw new KafkaError(
+      "INVALID_CONFIG",
+      "Broker configs are read-only in KafScale; only topic configs can be altered",
+    );
+  }
+  if (resource.type !== TOPIC) {
+    throw new KafkaError("INVALID_REQUEST", `Resource type ${resource.type} is not supported`);
+  }
+  if (!topics.get(resource.name)) {
+    throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `Topic '${resource.name}' does not exist`);
+  }
+  const patch: Partial<TopicOverrides> = {};
+  for (const c of changes) {
+    const parsed = parseTopicConfig(c.name, c.value);
+    if ("error" in parsed) throw new KafkaError("INVALID_CONFIG", parsed.error);
+    patch[parsed.field] = parsed.value;
+  }
+  await topics.update(resource.name, (t) => {
+    const base = options.replace
+      ? { retention_ms: null, retention_bytes: null, segment_bytes: null }
+      : {};
+    return { ...t, ...base, ...patch };
+  }, { validateOnly: options.validateOnly });
+}

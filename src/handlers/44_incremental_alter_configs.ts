@@ -1,0 +1,60 @@
+/**
+ * IncrementalAlterConfigs (key 44), versions 0-1 (Kafka 3.7+ `kafka-configs.sh --alter` for
+ * topics, Java admin, franz-go, librdkafka 2.x).
+ * - v1: flexible.
+ * - Operations: SET (0) and DELETE (1, back to the broker default); APPEND (2) and SUBTRACT (3)
+ *   apply only to list configs, and none of ours is one: INVALID_CONFIG. Same whitelist, the
+ *   same all-or-nothing validation and the same broker refusal as AlterConfigs.
+ * @module
+ */
+import {
+  IncrementalAlterConfigs,
+  type IncrementalAlterConfigsRequest,
+  type IncrementalAlterConfigsResponse,
+} from "../protocol/messages/44_incremental_alter_configs.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import { applyConfigChanges, type ConfigChange } from "../cluster/config_changes.ts";
+import type { Handler } from "./registry.ts";
+import type { BrokerServices } from "./services.ts";
+
+const SET = 0;
+const DELETE = 1;
+
+/** Builds the IncrementalAlterConfigs handler. */
+export function incrementalAlterConfigsHandler(services: BrokerServices): Handler {
+  return {
+    schema: IncrementalAlterConfigs,
+    minVersion: 0,
+    maxVersion: 1,
+    async handle(req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
+      const responses = [];
+      for (const r of req.resources) {
+        const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+        try {
+          const changes: ConfigChange[] = r.configs.map((c) => {
+            if (c.configOperation === SET) return { name: c.name, value: c.value ?? "" };
+            if (c.configOperation === DELETE) return { name: c.name, value: null };
+            throw new KafkaError(
+              "INVALID_CONFIG",
+              `Config '${c.name}' is not a list: APPEND and SUBTRACT do not apply`,
+            );
+          });
+          await applyConfigChanges(
+            services.topics,
+            { type: r.resourceType, name: r.resourceName },
+            changes,
+            {
+              replace: false,
+              validateOnly: req.validateOnly,
+            },
+          );
+          responses.push({ ...base, errorCode: 0, errorMessage: null });
+        } catch (e) {
+          const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
+          responses.push({ ...base, errorCode: code, errorMessage: (e as Error).message });
+        }
+      }
+      return { throttleTimeMs: 0, responses };
+    },
+  };
+}

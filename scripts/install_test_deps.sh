@@ -55,4 +55,11 @@ for v in 3.7.2 4.0.0; do
   fi
 done
 
+# franz-go test program (Go module proxy).
+if [ ! -x "$TOOLS/kgoclient" ] || [ tests/clients/go/main.go -nt "$TOOLS/kgoclient" ]; then
+  command -v go >/dev/null 2>&1 || { echo "go is required to build the franz-go test client" >&2; exit 1; }
+  say "go build franz-go test client"
+  (cd tests/clients/go && go build -o "$TOOLS/kgoclient" .)
+fi
+
 say "ready: $(etcd --version 2>/dev/null | head -1); kcat $(kcat -V 2>/dev/null | head -1 | awk '{print $2}'); $("$PY" -c 'import confluent_kafka as c, kafka; print("confluent-kafka", c.version()[0], "kafka-python", kafka.__version__)')"

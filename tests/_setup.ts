@@ -1,0 +1,96 @@
+/**
+ * Test set-up over our own Kafka client: create topics and commit group offsets without a
+ * consumer (a "simple" commit with generation -1, as admin tools do).
+ * @module
+ */
+import { KafkaConnection } from "../src/client/connection.ts";
+import {
+  CreateTopics,
+  type CreateTopicsResponse,
+} from "../src/protocol/messages/19_create_topics.ts";
+import {
+  OffsetCommit,
+  type OffsetCommitResponse,
+} from "../src/protocol/messages/08_offset_commit.ts";
+import { Produce } from "../src/protocol/messages/00_produce.ts";
+import { buildRecordBatch } from "../src/protocol/records/builder.ts";
+
+/** Creates a topic; throws on any error but TOPIC_ALREADY_EXISTS. */
+export async function createTopic(
+  bootstrap: string,
+  name: string,
+  partitions: number,
+): Promise<void> {
+  const c = await KafkaConnection.connect(bootstrap);
+  try {
+    const r = await c.request<CreateTopicsResponse>(CreateTopics, 5, {
+      topics: [{
+        name,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        assignments: [],
+        configs: [],
+      }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    const code = r.topics[0]!.errorCode;
+    if (code !== 0 && code !== 36) throw new Error(`Cannot create ${name}: error ${code}`);
+  } finally {
+    await c.close();
+  }
+}
+
+/** Produces `n` small records to partition `p` (acks=all). */
+export async function produceRecords(
+  bootstrap: string,
+  topic: string,
+  p: number,
+  n: number,
+): Promise<void> {
+  const c = await KafkaConnection.connect(bootstrap);
+  try {
+    const records = buildRecordBatch(
+      Array.from({ length: n }, (_, i) => ({ value: new TextEncoder().encode(`r${i}`) })),
+    );
+    await c.request(Produce, 9, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, partitionData: [{ index: p, records }] }],
+    });
+  } finally {
+    await c.close();
+  }
+}
+
+/** Commits offsets for a group without joining it. */
+export async function commitOffsets(
+  bootstrap: string,
+  group: string,
+  topic: string,
+  offsets: number[],
+): Promise<void> {
+  const c = await KafkaConnection.connect(bootstrap);
+  try {
+    const r = await c.request<OffsetCommitResponse>(OffsetCommit, 8, {
+      groupId: group,
+      generationIdOrMemberEpoch: -1,
+      memberId: "",
+      groupInstanceId: null,
+      topics: [{
+        name: topic,
+        partitions: offsets.map((o, i) => ({
+          partitionIndex: i,
+          committedOffset: o,
+          committedLeaderEpoch: -1,
+          committedMetadata: "",
+        })),
+      }],
+    });
+    const bad = r.topics[0]!.partitions.find((p) => p.errorCode !== 0);
+    if (bad) throw new Error(`Cannot commit for ${group}: error ${bad.errorCode}`);
+  } finally {
+    await c.close();
+  }
+}

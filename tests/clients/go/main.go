@@ -1,0 +1,197 @@
+// Command kgoclient drives KafScale with franz-go for the end-to-end tests.
+//
+//	kgoclient ops -brokers B        the spec's Ops API v1 requests at their exact versions,
+//	                                asserting the response fields (topic "orders", 3
+//	                                partitions, group "my-group" with offsets and no members)
+//	kgoclient group -brokers B -topic T -group G -n N -balancer range|cooperative-sticky
+//	                                consume N records in a consumer group and commit them
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "FAIL: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func check(err error, what string) {
+	if err != nil {
+		fail("%s: %v", what, err)
+	}
+}
+
+func ops(brokers string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, err := kgo.NewClient(kgo.SeedBrokers(brokers))
+	check(err, "client")
+	defer client.Close()
+
+	list := kmsg.NewPtrListGroupsRequest()
+	list.Version = 5
+	list.StatesFilter = []string{"Empty"}
+	list.TypesFilter = []string{"classic"}
+	listResp, err := list.RequestWith(ctx, client)
+	check(err, "ListGroups v5")
+	found := false
+	for _, g := range listResp.Groups {
+		if g.Group == "my-group" && g.GroupState == "Empty" && g.GroupType == "classic" {
+			found = true
+		}
+	}
+	if listResp.ErrorCode != 0 || !found {
+		fail("ListGroups v5: %+v", listResp)
+	}
+	list.StatesFilter = []string{"Stable"}
+	listResp, err = list.RequestWith(ctx, client)
+	check(err, "ListGroups v5 stable")
+	if len(listResp.Groups) != 0 {
+		fail("ListGroups v5 Stable filter should match nothing: %+v", listResp.Groups)
+	}
+
+	describe := kmsg.NewPtrDescribeGroupsRequest()
+	describe.Version = 5
+	describe.Groups = []string{"my-group", "no-such-group"}
+	describeResp, err := describe.RequestWith(ctx, client)
+	check(err, "DescribeGroups v5")
+	if len(describeResp.Groups) != 2 || describeResp.Groups[0].State != "Empty" || describeResp.Groups[1].State != "Dead" ||
+		describeResp.Groups[1].ErrorCode != 0 {
+		fail("DescribeGroups v5: %+v", describeResp.Groups)
+	}
+
+	epoch := kmsg.NewPtrOffsetForLeaderEpochRequest()
+	epoch.Version = 3
+	epoch.ReplicaID = -1
+	epoch.Topics = []kmsg.OffsetForLeaderEpochRequestTopic{{
+		Topic:      "orders",
+		Partitions: []kmsg.OffsetForLeaderEpochRequestTopicPartition{{Partition: 0, CurrentLeaderEpoch: -1, LeaderEpoch: 0}},
+	}}
+	epochResp, err := epoch.RequestWith(ctx, client)
+	check(err, "OffsetForLeaderEpoch v3")
+	p := epochResp.Topics[0].Partitions[0]
+	if p.ErrorCode != 0 || p.LeaderEpoch != 0 || p.EndOffset < 0 {
+		fail("OffsetForLeaderEpoch v3: %+v", p)
+	}
+
+	describeCfg := kmsg.NewPtrDescribeConfigsRequest()
+	describeCfg.Version = 4
+	describeCfg.Resources = []kmsg.DescribeConfigsRequestResource{{
+		ResourceType: kmsg.ConfigResourceTypeTopic,
+		ResourceName: "orders",
+		ConfigNames:  []string{"retention.ms", "no.such.key"},
+	}}
+	cfgResp, err := describeCfg.RequestWith(ctx, client)
+	check(err, "DescribeConfigs v4")
+	r := cfgResp.Resources[0]
+	if r.ErrorCode != 0 || len(r.Configs) != 1 || r.Configs[0].Name != "retention.ms" || r.Configs[0].Value == nil {
+		fail("DescribeConfigs v4: %+v", r)
+	}
+
+	alter := kmsg.NewPtrAlterConfigsRequest()
+	alter.Version = 1
+	value := "120000"
+	alter.Resources = []kmsg.AlterConfigsRequestResource{{
+		ResourceType: kmsg.ConfigResourceTypeTopic,
+		ResourceName: "orders",
+		Configs:      []kmsg.AlterConfigsRequestResourceConfig{{Name: "retention.ms", Value: &value}},
+	}}
+	alterResp, err := alter.RequestWith(ctx, client)
+	check(err, "AlterConfigs v1")
+	if alterResp.Resources[0].ErrorCode != 0 {
+		fail("AlterConfigs v1: %+v", alterResp.Resources[0])
+	}
+	cfgResp, err = describeCfg.RequestWith(ctx, client)
+	check(err, "DescribeConfigs v4 after alter")
+	if v := cfgResp.Resources[0].Configs[0].Value; v == nil || *v != "120000" {
+		fail("retention.ms after AlterConfigs: %v", v)
+	}
+	bad := "x"
+	alter.Resources[0].Configs = []kmsg.AlterConfigsRequestResourceConfig{{Name: "cleanup.policy", Value: &bad}}
+	alterResp, err = alter.RequestWith(ctx, client)
+	check(err, "AlterConfigs v1 invalid")
+	if alterResp.Resources[0].ErrorCode != 40 {
+		fail("AlterConfigs v1 with a key outside the whitelist should be INVALID_CONFIG: %+v", alterResp.Resources[0])
+	}
+
+	create := kmsg.NewPtrCreatePartitionsRequest()
+	create.Version = 3
+	create.Topics = []kmsg.CreatePartitionsRequestTopic{{Topic: "orders", Count: 6}}
+	createResp, err := create.RequestWith(ctx, client)
+	check(err, "CreatePartitions v3")
+	if createResp.Topics[0].ErrorCode != 0 {
+		fail("CreatePartitions v3: %+v", createResp.Topics[0])
+	}
+	createResp, err = create.RequestWith(ctx, client)
+	check(err, "CreatePartitions v3 again")
+	if createResp.Topics[0].ErrorCode != 37 {
+		fail("CreatePartitions to the same count should be INVALID_PARTITIONS: %+v", createResp.Topics[0])
+	}
+
+	del := kmsg.NewPtrDeleteGroupsRequest()
+	del.Version = 2
+	del.Groups = []string{"my-group", "no-such-group"}
+	delResp, err := del.RequestWith(ctx, client)
+	check(err, "DeleteGroups v2")
+	if delResp.Groups[0].ErrorCode != 0 || delResp.Groups[1].ErrorCode != 69 {
+		fail("DeleteGroups v2: %+v", delResp.Groups)
+	}
+	fmt.Println("ok ops")
+}
+
+func group(brokers, topic, groupID string, n int, balancer string) {
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(brokers), kgo.ConsumerGroup(groupID), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit(),
+	}
+	if balancer == "range" {
+		opts = append(opts, kgo.Balancers(kgo.RangeBalancer()))
+	} else {
+		opts = append(opts, kgo.Balancers(kgo.CooperativeStickyBalancer()))
+	}
+	client, err := kgo.NewClient(opts...)
+	check(err, "client")
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	seen := 0
+	for seen < n {
+		fetches := client.PollFetches(ctx)
+		if ctx.Err() != nil {
+			fail("timed out after %d of %d records", seen, n)
+		}
+		fetches.EachError(func(t string, p int32, err error) { fail("fetch %s[%d]: %v", t, p, err) })
+		seen += fetches.NumRecords()
+		check(client.CommitUncommittedOffsets(ctx), "commit")
+	}
+	fmt.Printf("ok %d\n", seen)
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fail("usage: kgoclient ops|group [flags]")
+	}
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	brokers := fs.String("brokers", "127.0.0.1:9092", "seed broker")
+	topic := fs.String("topic", "", "topic")
+	groupID := fs.String("group", "", "group id")
+	n := fs.Int("n", 0, "records to consume")
+	balancer := fs.String("balancer", "cooperative-sticky", "range or cooperative-sticky")
+	_ = fs.Parse(os.Args[2:])
+	switch os.Args[1] {
+	case "ops":
+		ops(*brokers)
+	case "group":
+		group(*brokers, *topic, *groupID, *n, *balancer)
+	default:
+		fail("unknown command %s", os.Args[1])
+	}
+}

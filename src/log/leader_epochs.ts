@@ -4,7 +4,8 @@
  * - the latest epoch ends at the log end offset;
  * - an older epoch answers the largest known epoch not above it, ending where the next
  *   larger epoch starts;
- * - an epoch below every known epoch, or above the latest, answers -1/-1 (undefined).
+ * - an epoch below every known epoch answers itself, ending where the first known one starts;
+ * - an epoch above the latest answers -1/-1 (undefined).
  * @module
  */
 
@@ -26,7 +27,7 @@ export function endOffsetForEpoch(
   if (requested === latest.epoch) return { epoch: latest.epoch, endOffset: logEndOffset };
   let found = -1;
   for (let i = 0; i < sorted.length; i++) if (sorted[i]!.epoch <= requested) found = i;
-  if (found < 0) return { epoch: -1, endOffset: -1 };
+  if (found < 0) return { epoch: requested, endOffset: sorted[0]!.start_offset };
   const next = sorted[found + 1]!;
   return { epoch: sorted[found]!.epoch, endOffset: next.start_offset };
 }

@@ -17,11 +17,14 @@ Deno.test("leader epochs: an older epoch ends where the next starts", () => {
 Deno.test("leader epochs: an unknown epoch between known ones answers the largest below it", () => {
   assertEquals(endOffsetForEpoch(history, 400, 3), { epoch: 2, endOffset: 250 });
 });
-Deno.test("leader epochs: above the latest or below the first is undefined (-1/-1)", () => {
+Deno.test("leader epochs: above the latest is undefined (-1/-1)", () => {
   assertEquals(endOffsetForEpoch(history, 400, 9), { epoch: -1, endOffset: -1 });
-  assertEquals(endOffsetForEpoch([{ epoch: 3, start_offset: 10 }], 20, 1), {
-    epoch: -1,
-    endOffset: -1,
-  });
   assertEquals(endOffsetForEpoch([], 0, 0), { epoch: -1, endOffset: -1 });
+});
+
+Deno.test("leader epochs: below the first known epoch ends where the first one starts", () => {
+  assertEquals(endOffsetForEpoch([{ epoch: 3, start_offset: 10 }], 20, 1), {
+    epoch: 1,
+    endOffset: 10,
+  });
 });

@@ -111,7 +111,10 @@ export class PartitionLog {
       const prev = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
       const epoch = prev ? prev.leader_epoch + 1 : 0;
       const end = prev?.log_end_offset ?? 0;
-      const history = [...(prev?.epoch_history ?? []), { epoch, start_offset: end }].slice(-64);
+      // An epoch that wrote nothing is replaced by the next one (as Kafka's epoch cache does),
+      // so the history maps every epoch to where its writes really start.
+      const kept = (prev?.epoch_history ?? []).filter((e) => e.start_offset < end);
+      const history = [...kept, { epoch, start_offset: end }].slice(-64);
       const state: PartitionState = {
         topic_id: topicId,
         partition,
@@ -196,6 +199,9 @@ export class PartitionLog {
       const base = this.nextOffset;
       const last = base + b.lastOffsetDelta;
       setBaseOffset(b.bytes, base);
+      // Like Kafka, stamp the leader epoch (not covered by the CRC): consumers commit it and
+      // later validate their position with OffsetForLeaderEpoch.
+      new DataView(b.bytes.buffer, b.bytes.byteOffset + 12, 4).setInt32(0, this.state.leader_epoch);
       this.nextOffset = last + 1;
       if (pb && b.baseSequence >= 0) this.producers.record(pb, base, last);
       if (firstOffset < 0) firstOffset = base;

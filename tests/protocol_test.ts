@@ -341,3 +341,21 @@ Deno.test("produce: acks=0 gets no response and the data still lands", async () 
     assertEquals(end, 1);
   });
 });
+
+Deno.test("start-up: a taken metrics port fails start-up cleanly (no leaked timers or sockets)", async () => {
+  const blocker = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (blocker.addr as Deno.NetAddr).port;
+  const dir = await Deno.makeTempDir();
+  try {
+    let failed = false;
+    try {
+      await inProcessBroker({ KAFSCALE_METRICS_ADDR: `127.0.0.1:${port}`, KAFSCALE_DATA_DIR: dir });
+    } catch {
+      failed = true;
+    }
+    assert(failed, "start-up must fail when the metrics port is taken");
+  } finally {
+    blocker.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

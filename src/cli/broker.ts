@@ -19,6 +19,7 @@ import { type OpsHttpServer, startOpsHttp } from "../metrics/http.ts";
 import type { Logger } from "../metrics/logger.ts";
 import { openStores } from "./stores.ts";
 import { GroupCoordinator } from "../groups/coordinator.ts";
+import { collectLag } from "../groups/lag.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
 const ADMIN_APIS = new Set([15, 16, 19, 20, 23, 32, 33, 37, 42, 44, 47]);
@@ -79,6 +80,12 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const expiry = setInterval(() => {
     groups.expire().catch((e) => log.warn("group expiry failed", { error: e }));
   }, 60_000);
+  const lagTimer = setInterval(() => {
+    collectLag(groups, logs).then((lags) => {
+      for (const l of lags) metrics.consumerLag.observe(l);
+      metrics.consumerLagMax.set(lags.length ? Math.max(...lags) : 0);
+    }).catch(() => {}); // the metadata store's own errors are counted where they happen
+  }, config.lagSampleMs);
   const registry = new HandlerRegistry();
   const services: BrokerServices = {
     config,
@@ -106,6 +113,14 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     },
   };
   registerHandlers(registry, services, metrics);
+  // Zero series for every admin API, so rate() queries return data before the first error.
+  for (const key of ADMIN_APIS) {
+    const api = registry.get(key)?.schema.name;
+    if (api) {
+      metrics.adminRequests.inc({ api }, 0);
+      metrics.adminErrors.inc({ api }, 0);
+    }
+  }
   const dispatcher = new Dispatcher(registry, {
     onRequest(ctx, outcome, ms) {
       const api = registry.get(ctx.apiKey)?.schema.name ?? String(ctx.apiKey);
@@ -151,8 +166,16 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       },
     });
   } catch (e) {
+    // The metrics port is taken (or similar): undo everything started so far.
+    clearInterval(expiry);
+    clearInterval(lagTimer);
+    groups.close();
+    metrics.stop();
     await listener.stop();
     await logs.close();
+    await topics.close();
+    await meta.close();
+    await objects.close();
     throw e;
   }
   log.info("broker started", {
@@ -173,6 +196,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       stopping ??= (async () => {
         listener.stopAccepting();
         clearInterval(expiry);
+        clearInterval(lagTimer);
         groups.close();
         await logs.close(); // flushes buffered records and answers waiting producers
         await listener.stop();

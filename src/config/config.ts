@@ -181,6 +181,12 @@ export const SETTINGS = {
     "Largest session timeout a consumer may ask for (ms)",
     int(1),
   ],
+  lagSampleMs: [
+    "KAFSCALE_LAG_SAMPLE_MS",
+    "10000",
+    "How often consumer lag metrics are sampled (ms)",
+    int(100, 3600000),
+  ],
   logLevel: [
     "KAFSCALE_LOG_LEVEL",
     "info",

@@ -165,7 +165,7 @@ export class BrokerMetrics {
     });
     const lastOk = () => this.metadataLastOk;
     this.metadataSnapshotAge = new client.Gauge({
-      name: "kafscale_metadata_snapshot_age_seconds",
+      name: "kafscale_operator_etcd_snapshot_age_seconds",
       help: "Seconds since the broker last heard from the metadata store",
       registers: r,
       collect() {

@@ -41,6 +41,7 @@ export async function openStores(
       forcePathStyle: config.s3PathStyle,
       accessKeyId: config.s3AccessKey || undefined,
       secretAccessKey: config.s3SecretKey || undefined,
+      conditionalPut: config.s3ConditionalPut,
     });
     objectsName = `s3://${config.s3Bucket}${config.s3Endpoint ? ` at ${config.s3Endpoint}` : ""}`;
   } else if (config.useMemoryS3) {

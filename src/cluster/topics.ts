@@ -139,9 +139,9 @@ export class TopicRegistry {
     const key = keys.topic(name);
     const res = await this.meta.txn({
       compares: [{ key, modRevision: 0 }],
+      // (No clean-up of old partition keys here: DeleteTopics removes them in the same
+      // transaction as the topic, and etcd refuses a delete-range overlapping a put.)
       success: [
-        { type: "deletePrefix", prefix: keys.partitionsPrefix(name) },
-        { type: "deletePrefix", prefix: keys.segmentsPrefix(name) },
         { type: "put", key, value: encodeRecord(TopicConfigSchema, topic) },
         ...this.partitionPuts(topic, 0, partitions),
       ],

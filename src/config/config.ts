@@ -82,6 +82,12 @@ export const SETTINGS = {
     "S3 secret key (default: AWS_SECRET_ACCESS_KEY)",
     z.string(),
   ],
+  s3ConditionalPut: [
+    "KAFSCALE_S3_CONDITIONAL_PUT",
+    "native",
+    "native (If-None-Match, AWS S3/MinIO) or check-then-put (servers that ignore it)",
+    z.enum(["native", "check-then-put"]),
+  ],
   s3Namespace: [
     "KAFSCALE_S3_NAMESPACE",
     "kafscale",

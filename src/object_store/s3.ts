@@ -33,6 +33,13 @@ export interface S3Options {
   requestTimeoutMs?: number;
   /** Attempts per call, including the first. */
   maxAttempts?: number;
+  /**
+   * How `ifNoneMatch` writes are made: "native" sends `If-None-Match: *` (AWS S3, MinIO);
+   * "check-then-put" reads first, for servers that ignore the header (s3rver). The latter is
+   * not atomic; fencing still holds because segment keys carry the writer's leader epoch and
+   * commits are conditional transactions in the metadata store.
+   */
+  conditionalPut?: "native" | "check-then-put";
 }
 
 interface AwsError {
@@ -49,9 +56,11 @@ function status(e: unknown): number | undefined {
 export class S3ObjectStore implements ObjectStore {
   private readonly client: S3Client;
   private readonly bucket: string;
+  private readonly conditionalPut: "native" | "check-then-put";
 
   constructor(o: S3Options) {
     this.bucket = o.bucket;
+    this.conditionalPut = o.conditionalPut ?? "native";
     this.client = new S3Client({
       region: o.region,
       endpoint: o.endpoint,
@@ -81,6 +90,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
+    if (
+      options.ifNoneMatch && this.conditionalPut === "check-then-put" &&
+      (await this.get(key, { start: 0, end: 1 })) !== null
+    ) {
+      throw new ObjectExistsError(key);
+    }
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -88,7 +103,7 @@ export class S3ObjectStore implements ObjectStore {
           Key: key,
           Body: body,
           ContentLength: body.byteLength,
-          IfNoneMatch: options.ifNoneMatch ? "*" : undefined,
+          IfNoneMatch: options.ifNoneMatch && this.conditionalPut === "native" ? "*" : undefined,
         }),
       );
     } catch (e) {

@@ -1,112 +1,215 @@
 /**
- * Builds and reads uncompressed RecordBatch v2 bytes. Used by tests and the admin CLI, never
- * on the broker's hot path (the broker keeps records opaque).
+ * Builds uncompressed RecordBatch v2 bytes and decodes the records of uncompressed batches.
+ * For tests and the admin CLI only, never the broker's hot path (the broker keeps records
+ * opaque). Record layout (varints are zigzag, as in protobuf):
+ *
+ *   length varint | attributes int8 (unused, 0) | timestampDelta varlong | offsetDelta varint |
+ *   keyLength varint (-1 = null) | key | valueLength varint (-1 = null) | value |
+ *   headerCount varint | per header: keyLength varint | key utf-8 | valueLength varint | value
  * @module
  */
-import { Reader, Writer } from "../primitives.ts";
-import { crc32c } from "./crc32c.ts";
-import { BATCH_HEADER_BYTES, RecordBatchView } from "./record_batch.ts";
+import { DecodeError, Reader, Writer } from "../primitives.ts";
+import { CorruptRecordError } from "./errors.ts";
+import {
+  ATTRIBUTE,
+  BATCH_HEADER_BYTES,
+  LOG_OVERHEAD,
+  MAGIC_V2,
+  type RecordBatchView,
+  updateCrc,
+} from "./record_batch.ts";
+
+/** A record header: a UTF-8 key and optional bytes. */
+export interface RecordHeader {
+  key: string;
+  value: Uint8Array | null;
+}
 
 /** One record to put in a batch. */
 export interface RecordInput {
+  /** Null or absent for no key. */
   key?: Uint8Array | null;
-  value: Uint8Array | null;
-  headers?: { key: string; value: Uint8Array | null }[];
+  /** Null or absent for no value (a tombstone). */
+  value?: Uint8Array | null;
+  headers?: RecordHeader[];
+  /** Milliseconds after the batch's baseTimestamp (may be negative); default 0. */
   timestampDelta?: number;
+  /** Offset relative to baseOffset; default the record's index (set it to leave holes). */
+  offsetDelta?: number;
 }
 
-/** A decoded record. */
+/** A decoded record, with absolute offset and timestamp. */
 export interface DecodedRecord {
   offset: number;
   timestamp: number;
   key: Uint8Array | null;
   value: Uint8Array | null;
-  headers: { key: string; value: Uint8Array | null }[];
+  headers: RecordHeader[];
 }
 
-/** Batch-level options. */
+/** Batch header fields; each defaults to what a plain (non-idempotent) producer sends. */
 export interface BatchOptions {
+  /** Default 0, as clients send. */
   baseOffset?: number;
+  /** Default -1 (no epoch), as clients send. */
+  partitionLeaderEpoch?: number;
+  /** Default `Date.now()`. */
   baseTimestamp?: number;
+  /** Default: the largest record timestamp. */
+  maxTimestamp?: number;
+  /** Default -1 (none). */
   producerId?: number;
+  /** Default -1 (none). */
   producerEpoch?: number;
+  /** Default -1 (none). */
   baseSequence?: number;
+  /** Set the transactional attribute bit. */
+  transactional?: boolean;
+  /** Set the control attribute bit. */
+  control?: boolean;
+  /** Set the log-append-time attribute bit. */
+  logAppendTime?: boolean;
+  /**
+   * Raw attribute bits OR-ed in, for tests that need odd batches. Compression bits only label
+   * the batch: records are always written uncompressed.
+   */
   attributes?: number;
 }
 
-function writeNullableVarBytes(w: Writer, b: Uint8Array | null | undefined) {
+/** Everything `buildRecordBatch` needs: header fields plus records. */
+export interface BatchSpec extends BatchOptions {
+  records: RecordInput[];
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Builds one uncompressed v2 batch with a valid CRC. Call as `buildRecordBatch({ records,
+ * ...fields })` or `buildRecordBatch(records, fields)`.
+ */
+export function buildRecordBatch(spec: BatchSpec): Uint8Array;
+export function buildRecordBatch(records: RecordInput[], options?: BatchOptions): Uint8Array;
+export function buildRecordBatch(
+  a: BatchSpec | RecordInput[],
+  options: BatchOptions = {},
+): Uint8Array {
+  const spec: BatchSpec = Array.isArray(a) ? { ...options, records: a } : a;
+  const baseTs = spec.baseTimestamp ?? Date.now();
+  const body = new Writer(256);
+  let maxTs = -1;
+  let lastDelta = -1;
+  spec.records.forEach((r, i) => {
+    const offsetDelta = r.offsetDelta ?? i;
+    writeRecord(body, r, offsetDelta);
+    maxTs = Math.max(maxTs, baseTs + (r.timestampDelta ?? 0));
+    lastDelta = Math.max(lastDelta, offsetDelta);
+  });
+  if (spec.records.length === 0) maxTs = baseTs;
+  const recs = body.finish();
+  const w = new Writer(BATCH_HEADER_BYTES);
+  w.int64(spec.baseOffset ?? 0).int32(BATCH_HEADER_BYTES - LOG_OVERHEAD + recs.byteLength);
+  w.int32(spec.partitionLeaderEpoch ?? -1).int8(MAGIC_V2).uint32(0).int16(attributesOf(spec));
+  w.int32(lastDelta).int64(baseTs).int64(spec.maxTimestamp ?? maxTs);
+  w.int64(spec.producerId ?? -1).int16(spec.producerEpoch ?? -1).int32(spec.baseSequence ?? -1);
+  w.int32(spec.records.length);
+  const out = new Uint8Array(BATCH_HEADER_BYTES + recs.byteLength);
+  out.set(w.finish());
+  out.set(recs, BATCH_HEADER_BYTES);
+  updateCrc(out);
+  return out;
+}
+
+function attributesOf(o: BatchOptions): number {
+  let bits = o.attributes ?? 0;
+  if (o.logAppendTime) bits |= ATTRIBUTE.logAppendTime;
+  if (o.transactional) bits |= ATTRIBUTE.transactional;
+  if (o.control) bits |= ATTRIBUTE.control;
+  return bits;
+}
+
+function writeNullable(w: Writer, b: Uint8Array | null | undefined): void {
   if (b === null || b === undefined) w.varint(-1);
   else w.varint(b.byteLength).raw(b);
 }
 
-/** Builds one uncompressed v2 batch with a valid CRC. */
-export function buildRecordBatch(records: RecordInput[], o: BatchOptions = {}): Uint8Array {
-  const body = new Writer(256);
-  const baseTs = o.baseTimestamp ?? Date.now();
-  let maxTs = baseTs;
-  records.forEach((r, i) => {
-    const rec = new Writer(64);
-    rec.int8(0).varlong(r.timestampDelta ?? 0).varint(i);
-    writeNullableVarBytes(rec, r.key);
-    writeNullableVarBytes(rec, r.value);
-    rec.varint(r.headers?.length ?? 0);
-    for (const h of r.headers ?? []) {
-      const k = new TextEncoder().encode(h.key);
-      rec.varint(k.byteLength).raw(k);
-      writeNullableVarBytes(rec, h.value);
-    }
-    const bytes = rec.finish();
-    body.varint(bytes.byteLength).raw(bytes);
-    maxTs = Math.max(maxTs, baseTs + (r.timestampDelta ?? 0));
-  });
-  const recs = body.finish();
-  const w = new Writer(BATCH_HEADER_BYTES + recs.byteLength);
-  w.int64(o.baseOffset ?? 0).int32(BATCH_HEADER_BYTES - 12 + recs.byteLength).int32(-1).int8(2);
-  w.uint32(0).int16(o.attributes ?? 0).int32(records.length - 1).int64(baseTs).int64(maxTs);
-  w.int64(o.producerId ?? -1).int16(o.producerEpoch ?? -1).int32(o.baseSequence ?? -1);
-  w.int32(records.length).raw(recs);
-  const out = w.finish();
-  new DataView(out.buffer, out.byteOffset).setUint32(17, crc32c(out.subarray(21)));
-  return out;
+function writeRecord(out: Writer, r: RecordInput, offsetDelta: number): void {
+  const rec = new Writer(64);
+  rec.int8(0).varlong(r.timestampDelta ?? 0).varint(offsetDelta);
+  writeNullable(rec, r.key);
+  writeNullable(rec, r.value);
+  rec.varint(r.headers?.length ?? 0);
+  for (const h of r.headers ?? []) {
+    const k = encoder.encode(h.key);
+    rec.varint(k.byteLength).raw(k);
+    writeNullable(rec, h.value);
+  }
+  const bytes = rec.finish();
+  out.varint(bytes.byteLength).raw(bytes);
 }
 
-function readNullableVarBytes(r: Reader): Uint8Array | null {
-  const n = r.varint();
-  return n < 0 ? null : r.raw(n);
-}
-
-/** Decodes the records of an uncompressed batch. Throws for compressed batches. */
+/**
+ * Decodes the records of an uncompressed batch (keys, values and header values are views into
+ * the batch, not copies). Throws `CorruptRecordError` ("bad_record") when a record does not
+ * decode, its length disagrees with its fields, or bytes are left over; throws a plain Error
+ * for compressed batches (the broker carries no codecs).
+ */
 export function decodeRecords(view: RecordBatchView): DecodedRecord[] {
   if (view.compression !== 0) {
-    throw new Error(`Cannot decode records: batch is ${view.compressionName}-compressed`);
+    throw new Error(
+      `Cannot decode records: the batch is ${view.compressionName}-compressed, ` +
+        "only uncompressed batches can be decoded here",
+    );
   }
   const r = new Reader(view.records);
   const out: DecodedRecord[] = [];
-  for (let i = 0; i < view.recordCount; i++) {
-    r.varint(); // length
-    r.int8(); // attributes
-    const tsDelta = r.varlong();
-    const offDelta = r.varint();
-    const key = readNullableVarBytes(r);
-    const value = readNullableVarBytes(r);
-    const headers = [];
-    const hn = r.varint();
-    for (let h = 0; h < hn; h++) {
-      const k = r.utf8(r.varint());
-      headers.push({ key: k, value: readNullableVarBytes(r) });
-    }
-    out.push({
-      offset: view.baseOffset + offDelta,
-      timestamp: view.baseTimestamp + tsDelta,
-      key,
-      value,
-      headers,
-    });
+  try {
+    for (let i = 0; i < view.recordCount; i++) out.push(readRecord(r, view, i));
+  } catch (e) {
+    if (e instanceof DecodeError) throw badRecord(out.length, e.message);
+    throw e;
+  }
+  if (r.remaining !== 0) {
+    throw badRecord(out.length, `${r.remaining} bytes left after ${view.recordCount} records`);
   }
   return out;
 }
 
-/** Convenience: a view over built bytes. */
-export function viewOf(bytes: Uint8Array): RecordBatchView {
-  return new RecordBatchView(bytes);
+function badRecord(index: number, why: string): CorruptRecordError {
+  return new CorruptRecordError("bad_record", `Cannot decode record ${index}: ${why}`);
+}
+
+function readNullable(r: Reader, what: string): Uint8Array | null {
+  const n = r.varint();
+  if (n === -1) return null;
+  if (n < 0) throw new DecodeError(`${what} length ${n}`);
+  return r.raw(n);
+}
+
+function readRecord(outer: Reader, view: RecordBatchView, index: number): DecodedRecord {
+  const length = outer.varint();
+  if (length < 0) throw new DecodeError(`record length ${length}`);
+  const r = new Reader(outer.raw(length));
+  r.int8(); // attributes: unused in v2
+  const timestampDelta = r.varlong();
+  const offsetDelta = r.varint();
+  const key = readNullable(r, "key");
+  const value = readNullable(r, "value");
+  const count = r.varint();
+  if (count < 0) throw new DecodeError(`header count ${count}`);
+  const headers: RecordHeader[] = [];
+  for (let h = 0; h < count; h++) {
+    const keyLength = r.varint();
+    if (keyLength < 0) throw new DecodeError(`header key length ${keyLength}`);
+    headers.push({ key: r.utf8(keyLength), value: readNullable(r, "header value") });
+  }
+  if (r.remaining !== 0) {
+    throw badRecord(index, `length ${length} leaves ${r.remaining} bytes unread`);
+  }
+  return {
+    offset: view.baseOffset + offsetDelta,
+    timestamp: view.baseTimestamp + timestampDelta,
+    key,
+    value,
+    headers,
+  };
 }

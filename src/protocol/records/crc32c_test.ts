@@ -1,5 +1,6 @@
 import { crc32c } from "./crc32c.ts";
 import { assertEquals } from "../../testing/assert.ts";
+import { seededRandom } from "./_prng.ts";
 
 /** Bit-at-a-time reference: slow, obviously right. */
 function reference(bytes: Uint8Array, initial = 0): number {
@@ -9,16 +10,6 @@ function reference(bytes: Uint8Array, initial = 0): number {
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
   }
   return ~c >>> 0;
-}
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 Deno.test("crc32c: standard check value of '123456789' is 0xE3069283", () => {
@@ -42,7 +33,7 @@ Deno.test("crc32c: incremental equals whole, for every split point", () => {
 });
 
 Deno.test("crc32c: matches a bitwise reference at every length, alignment and seed", () => {
-  const rnd = seeded(7);
+  const rnd = seededRandom(7);
   const pool = Uint8Array.from({ length: 4096 }, () => Math.floor(rnd() * 256));
   for (let iter = 0; iter < 400; iter++) {
     // Lengths straddle the byte path, the word path threshold and the 16-byte block edges.

@@ -4,6 +4,7 @@
  */
 import { serve } from "./serve.ts";
 import { VERSION } from "./version.ts";
+import { admin, ADMIN_HELP } from "./admin/mod.ts";
 
 const HELP = `kafscale ${VERSION}: a Kafka-compatible broker that keeps records in object storage
 
@@ -11,7 +12,8 @@ Usage:
   kafscale serve [options]      run the broker (kafscale serve --help lists every option)
   kafscale --version            print the version
   kafscale --help               print this help
-`;
+
+${ADMIN_HELP}`;
 
 /** Runs the command line; resolves the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -19,6 +21,11 @@ export async function main(args: string[]): Promise<number> {
   switch (command) {
     case "serve":
       return await serve(rest);
+    case "topics":
+    case "groups":
+    case "configs":
+    case "offsets":
+      return await admin(command, rest);
     case "--version":
     case "-V":
     case "version":

@@ -87,9 +87,15 @@ export class RecordBatchView {
   /** The batch's bytes (a view into the caller's buffer). */
   readonly bytes: Uint8Array;
   private readonly v: DataView;
+  /** Position of `bytes` inside `v`. */
+  private readonly o: number;
 
-  /** Wraps `bytes`; throws `CorruptRecordError` when they cannot hold a v2 header. */
-  constructor(bytes: Uint8Array) {
+  /**
+   * Wraps `bytes`; throws `CorruptRecordError` when they cannot hold a v2 header. `shared` is an
+   * existing DataView over a range holding `bytes` (splitBatches passes the blob's), which
+   * saves allocating one per batch.
+   */
+  constructor(bytes: Uint8Array, shared?: DataView) {
     if (bytes.byteLength < BATCH_HEADER_BYTES) {
       throw new CorruptRecordError(
         "truncated",
@@ -97,60 +103,70 @@ export class RecordBatchView {
       );
     }
     this.bytes = bytes;
-    this.v = dataView(bytes);
+    const o = shared ? bytes.byteOffset - shared.byteOffset : 0;
+    if (
+      shared && shared.buffer === bytes.buffer && o >= 0 &&
+      o + bytes.byteLength <= shared.byteLength
+    ) {
+      this.v = shared;
+      this.o = o;
+    } else {
+      this.v = dataView(bytes);
+      this.o = 0;
+    }
   }
 
   /** Offset of the first record (0 from clients; assigned by the broker on append). */
   get baseOffset(): number {
-    return readInt64(this.v, FIELD.baseOffset);
+    return readInt64(this.v, this.o + FIELD.baseOffset);
   }
   /** Bytes after the batchLength field (header remainder plus records). */
   get batchLength(): number {
-    return this.v.getInt32(FIELD.batchLength);
+    return this.v.getInt32(this.o + FIELD.batchLength);
   }
   /** Leader epoch stamped by the broker on append (-1 from clients). */
   get partitionLeaderEpoch(): number {
-    return this.v.getInt32(FIELD.partitionLeaderEpoch);
+    return this.v.getInt32(this.o + FIELD.partitionLeaderEpoch);
   }
   /** Format version: 2 for record batches. */
   get magic(): number {
-    return this.v.getInt8(FIELD.magic);
+    return this.v.getInt8(this.o + FIELD.magic);
   }
   /** The stored CRC32C (unsigned). */
   get crc(): number {
-    return this.v.getUint32(FIELD.crc);
+    return this.v.getUint32(this.o + FIELD.crc);
   }
   /** Raw attribute bits (see `ATTRIBUTE`). */
   get attributes(): number {
-    return this.v.getInt16(FIELD.attributes);
+    return this.v.getInt16(this.o + FIELD.attributes);
   }
   /** Offset of the last record relative to baseOffset. */
   get lastOffsetDelta(): number {
-    return this.v.getInt32(FIELD.lastOffsetDelta);
+    return this.v.getInt32(this.o + FIELD.lastOffsetDelta);
   }
   /** Timestamp of the first record (or the delete horizon when `hasDeleteHorizon`). */
   get baseTimestamp(): number {
-    return readInt64(this.v, FIELD.baseTimestamp);
+    return readInt64(this.v, this.o + FIELD.baseTimestamp);
   }
   /** Largest record timestamp (or the append time for log-append-time batches). */
   get maxTimestamp(): number {
-    return readInt64(this.v, FIELD.maxTimestamp);
+    return readInt64(this.v, this.o + FIELD.maxTimestamp);
   }
   /** Idempotent/transactional producer id, -1 for none. */
   get producerId(): number {
-    return readInt64(this.v, FIELD.producerId);
+    return readInt64(this.v, this.o + FIELD.producerId);
   }
   /** Producer epoch, -1 for none. */
   get producerEpoch(): number {
-    return this.v.getInt16(FIELD.producerEpoch);
+    return this.v.getInt16(this.o + FIELD.producerEpoch);
   }
   /** Sequence number of the first record, -1 for none. */
   get baseSequence(): number {
-    return this.v.getInt32(FIELD.baseSequence);
+    return this.v.getInt32(this.o + FIELD.baseSequence);
   }
   /** Number of records in the batch. */
   get recordCount(): number {
-    return this.v.getInt32(FIELD.recordCount);
+    return this.v.getInt32(this.o + FIELD.recordCount);
   }
 
   /** Total bytes of the batch: batchLength + 12 (the offset and length prefix). */
@@ -259,7 +275,7 @@ export function splitBatches(bytes: Uint8Array, options: SplitOptions = {}): Rec
   let at = 0;
   while (at < total) {
     const size = checkBatchAt(v, at, total - at);
-    const view = new RecordBatchView(bytes.subarray(at, at + size));
+    const view = new RecordBatchView(bytes.subarray(at, at + size), v);
     if (options.verifyCrc) {
       const computed = view.computeCrc();
       if (computed !== view.crc) throw crcError(view.crc, computed, at);

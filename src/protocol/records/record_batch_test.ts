@@ -256,3 +256,15 @@ Deno.test("record batch: random bytes only ever raise RecordBatchError (seeded f
     }
   }
 });
+
+Deno.test("record batch: a shared DataView is used only when it covers the bytes", () => {
+  const blob = concatBytes([new Uint8Array(5), GOLDEN]);
+  const bytes = blob.subarray(5);
+  const whole = new DataView(blob.buffer);
+  const other = new DataView(new ArrayBuffer(200));
+  const short = new DataView(blob.buffer, 0, 40);
+  for (const shared of [whole, other, short, undefined]) {
+    const v = new RecordBatchView(bytes, shared);
+    assertEquals([v.batchLength, v.maxTimestamp, v.recordCount], [71, TS + 5, 2]);
+  }
+});

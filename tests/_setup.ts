@@ -14,6 +14,31 @@ import {
 } from "../src/protocol/messages/08_offset_commit.ts";
 import { Produce } from "../src/protocol/messages/00_produce.ts";
 import { buildRecordBatch } from "../src/protocol/records/builder.ts";
+import { run } from "./_harness.ts";
+
+/** Produces values v<from>..v<from+n-1> with kcat (acks=all, random partitions). */
+export async function produceValues(
+  bootstrap: string,
+  topic: string,
+  from: number,
+  n: number,
+): Promise<void> {
+  const lines = Array.from({ length: n }, (_, i) => `v${from + i}`).join("\n") + "\n";
+  const r = await run("kcat", [
+    "-b",
+    bootstrap,
+    "-t",
+    topic,
+    "-P",
+    "-X",
+    "partitioner=murmur2_random",
+    "-X",
+    "acks=all",
+  ], {
+    stdin: lines,
+  });
+  if (r.code !== 0) throw new Error(`kcat produce failed: ${r.stderr}`);
+}
 
 /** Creates a topic; throws on any error but TOPIC_ALREADY_EXISTS. */
 export async function createTopic(

@@ -6,23 +6,9 @@
  */
 import { assertEquals } from "../src/testing/assert.ts";
 import { removeDir, requireTool, run, startBroker, toolsDir } from "./_harness.ts";
-import { createTopic } from "./_setup.ts";
+import { createTopic, produceValues } from "./_setup.ts";
 
 const KAFKA = new URL("../scripts/kafka/", import.meta.url).pathname;
-
-async function produce(bootstrap: string, topic: string, from: number, n: number) {
-  const lines = Array.from({ length: n }, (_, i) => `v${from + i}`).join("\n") + "\n";
-  const r = await run("kcat", [
-    "-b",
-    bootstrap,
-    "-t",
-    topic,
-    "-P",
-    "-X",
-    "partitioner=murmur2_random",
-  ], { stdin: lines });
-  assertEquals(r.code, 0, r.stderr);
-}
 
 const range = (from: number, n: number) =>
   Array.from({ length: n }, (_, i) => `v${from + i}`).sort();
@@ -37,13 +23,13 @@ async function scenario(
     const b = broker.bootstrap;
     const topic = `gc-${name}`;
     await createTopic(b, topic, 3);
-    await produce(b, topic, 0, 300);
+    await produceValues(b, topic, 0, 300);
     const first = await consume(b, topic, "gc", 300);
     assertEquals(
       typeof first === "number" ? first : first.sort(),
       typeof first === "number" ? 300 : range(0, 300),
     );
-    await produce(b, topic, 300, 30);
+    await produceValues(b, topic, 300, 30);
     const second = await consume(b, topic, "gc", 30);
     assertEquals(
       typeof second === "number" ? second : second.sort(),

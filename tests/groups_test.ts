@@ -6,28 +6,11 @@
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { removeDir, requireTool, startBroker, toolsDir } from "./_harness.ts";
-import { createTopic } from "./_setup.ts";
+import { createTopic, produceValues } from "./_setup.ts";
 import { Watched } from "./_process.ts";
-import { run } from "./_harness.ts";
 
 const MEMBER = new URL("./clients/python/group_member.py", import.meta.url).pathname;
 const python = () => requireTool(`${toolsDir()}/venv/bin/python`);
-
-async function produce(bootstrap: string, topic: string, from: number, n: number) {
-  const lines = Array.from({ length: n }, (_, i) => `v${from + i}`).join("\n") + "\n";
-  const r = await run("kcat", [
-    "-b",
-    bootstrap,
-    "-t",
-    topic,
-    "-P",
-    "-X",
-    "partitioner=murmur2_random",
-    "-X",
-    "acks=all",
-  ], { stdin: lines });
-  assertEquals(r.code, 0, r.stderr);
-}
 
 const values = (ms: Watched[]) => ms.flatMap((m) => m.records().map((r) => r.split(" ")[2]!));
 const member = (b: string, topic: string, group: string, instance = "-") =>
@@ -40,7 +23,7 @@ Deno.test("groups: three confluent-kafka members share 6 partitions; every recor
   try {
     const b = broker.bootstrap;
     await createTopic(b, "g6", 6);
-    await produce(b, "g6", 0, 600);
+    await produceValues(b, "g6", 0, 600);
     for (let i = 0; i < 3; i++) members.push(member(b, "g6", "g"));
     const [m0, m1, m2] = members as [Watched, Watched, Watched];
     await m0.waitFor(() => values(members).length >= 600, 60_000, "600 records across the group");
@@ -59,7 +42,7 @@ Deno.test("groups: three confluent-kafka members share 6 partitions; every recor
     );
     const moved = Date.now() - killedAt;
     assert(moved < 20_000, `partitions moved after ${moved} ms`);
-    await produce(b, "g6", 600, 300);
+    await produceValues(b, "g6", 600, 300);
     await m0.waitFor(
       () => new Set(values([m0, m1])).size + new Set(values([m2])).size >= 900,
       30_000,
@@ -76,7 +59,7 @@ Deno.test("groups: three confluent-kafka members share 6 partitions; every recor
     // Broker restart, then a new member resumes from the committed offsets: only new records.
     await broker.stop();
     broker = await startBroker({ dataDir, port });
-    await produce(broker.bootstrap, "g6", 900, 60);
+    await produceValues(broker.bootstrap, "g6", 900, 60);
     const m3 = member(broker.bootstrap, "g6", "g");
     members.push(m3);
     await m3.waitFor(() => m3.records().length >= 60, 30_000, "60 new records after restart");
@@ -98,7 +81,7 @@ Deno.test("groups: a static member (group.instance.id) restarting within the ses
   try {
     const b = broker.bootstrap;
     await createTopic(b, "st", 4);
-    await produce(b, "st", 0, 40);
+    await produceValues(b, "st", 0, 40);
     members.push(member(b, "st", "sg", "static-a"), member(b, "st", "sg", "static-b"));
     const [a, other] = members as [Watched, Watched];
     await a.waitFor(() => values(members).length >= 40, 60_000, "40 records");

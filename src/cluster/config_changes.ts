@@ -4,7 +4,7 @@
  * with INVALID_CONFIG naming the key, then writes the topic record in one transaction.
  * @module
  */
-import { KafkaError } from "../protocol/errors.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import type { TopicOverrides, TopicRegistry } from "./topics.ts";
 import { parseTopicConfig } from "./topic_config.ts";
 
@@ -52,4 +52,41 @@ export async function applyConfigChanges(
       : {};
     return { ...t, ...base, ...patch };
   }, { validateOnly: options.validateOnly });
+}
+
+/** One resource's outcome, as both alter-config responses carry it. */
+export interface AlterOutcome {
+  resourceType: number;
+  resourceName: string;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+/**
+ * Applies changes resource by resource (each all-or-nothing) and reports an outcome per
+ * resource; `changesOf` may throw a KafkaError to refuse a resource before anything is written.
+ */
+export async function alterResources<R extends { resourceType: number; resourceName: string }>(
+  topics: TopicRegistry,
+  resources: R[],
+  changesOf: (r: R) => ConfigChange[],
+  options: { replace: boolean; validateOnly: boolean },
+): Promise<AlterOutcome[]> {
+  const out: AlterOutcome[] = [];
+  for (const r of resources) {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+    try {
+      await applyConfigChanges(
+        topics,
+        { type: r.resourceType, name: r.resourceName },
+        changesOf(r),
+        options,
+      );
+      out.push({ ...base, errorCode: 0, errorMessage: null });
+    } catch (e) {
+      const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
+      out.push({ ...base, errorCode: code, errorMessage: (e as Error).message });
+    }
+  }
+  return out;
 }

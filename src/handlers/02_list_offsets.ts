@@ -16,6 +16,7 @@ import {
   type ListOffsetsResponse,
 } from "../protocol/messages/02_list_offsets.ts";
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import { partitionFor } from "./_partition.ts";
 import { findMaxTimestamp, findOffsetForTimestamp } from "../log/timestamp_search.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
@@ -43,19 +44,15 @@ export function listOffsetsHandler(services: BrokerServices): Handler {
       offset: -1,
       leaderEpoch: -1,
     };
-    const topic = services.topics.get(topicName);
-    if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) {
-      return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-    }
+    const found = await partitionFor(
+      services,
+      topicName,
+      p.partitionIndex,
+      p.currentLeaderEpoch ?? -1,
+    );
+    if ("errorCode" in found) return { ...out, errorCode: found.errorCode };
+    const log = found.log;
     try {
-      const log = await services.logs.get(topic.name, topic.topic_id, p.partitionIndex);
-      const current = p.currentLeaderEpoch ?? -1;
-      if (current >= 0 && current !== log.leaderEpoch) {
-        const code = current < log.leaderEpoch
-          ? ErrorCode.FENCED_LEADER_EPOCH
-          : ErrorCode.UNKNOWN_LEADER_EPOCH;
-        return { ...out, errorCode: code };
-      }
       out.leaderEpoch = log.leaderEpoch;
       const ts = p.timestamp;
       if (ts === LATEST || ts === LATEST_TIERED) out.offset = log.highWatermark;

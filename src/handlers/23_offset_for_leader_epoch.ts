@@ -13,7 +13,7 @@ import {
   type OffsetForLeaderEpochRequest,
   type OffsetForLeaderEpochResponse,
 } from "../protocol/messages/23_offset_for_leader_epoch.ts";
-import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import { partitionFor } from "./_partition.ts";
 import { endOffsetForEpoch } from "../log/leader_epochs.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
@@ -27,26 +27,10 @@ export function offsetForLeaderEpochHandler(services: BrokerServices): Handler {
     p: { partition: number; currentLeaderEpoch: number; leaderEpoch: number },
   ): Promise<PartitionOut> {
     const out = { errorCode: 0, partition: p.partition, leaderEpoch: -1, endOffset: -1 };
-    const topic = services.topics.get(topicName);
-    if (!topic || p.partition < 0 || p.partition >= topic.partitions) {
-      return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-    }
-    try {
-      const log = await services.logs.get(topic.name, topic.topic_id, p.partition);
-      if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== log.leaderEpoch) {
-        const code = p.currentLeaderEpoch < log.leaderEpoch
-          ? ErrorCode.FENCED_LEADER_EPOCH
-          : ErrorCode.UNKNOWN_LEADER_EPOCH;
-        return { ...out, errorCode: code };
-      }
-      const r = endOffsetForEpoch(log.epochHistory, log.highWatermark, p.leaderEpoch);
-      return { ...out, leaderEpoch: r.epoch, endOffset: r.endOffset };
-    } catch (e) {
-      return {
-        ...out,
-        errorCode: e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR,
-      };
-    }
+    const found = await partitionFor(services, topicName, p.partition, p.currentLeaderEpoch);
+    if ("errorCode" in found) return { ...out, errorCode: found.errorCode };
+    const r = endOffsetForEpoch(found.log.epochHistory, found.log.highWatermark, p.leaderEpoch);
+    return { ...out, leaderEpoch: r.epoch, endOffset: r.endOffset };
   }
   return {
     schema: OffsetForLeaderEpoch,

@@ -14,8 +14,7 @@ import {
   type AlterConfigsRequest,
   type AlterConfigsResponse,
 } from "../protocol/messages/33_alter_configs.ts";
-import { ErrorCode, KafkaError } from "../protocol/errors.ts";
-import { applyConfigChanges } from "../cluster/config_changes.ts";
+import { alterResources } from "../cluster/config_changes.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 
@@ -26,25 +25,10 @@ export function alterConfigsHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 2,
     async handle(req: AlterConfigsRequest): Promise<AlterConfigsResponse> {
-      const responses = [];
-      for (const r of req.resources) {
-        const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-        try {
-          await applyConfigChanges(
-            services.topics,
-            { type: r.resourceType, name: r.resourceName },
-            r.configs,
-            {
-              replace: true,
-              validateOnly: req.validateOnly,
-            },
-          );
-          responses.push({ ...base, errorCode: 0, errorMessage: null });
-        } catch (e) {
-          const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
-          responses.push({ ...base, errorCode: code, errorMessage: (e as Error).message });
-        }
-      }
+      const responses = await alterResources(services.topics, req.resources, (r) => r.configs, {
+        replace: true,
+        validateOnly: req.validateOnly,
+      });
       return { throttleTimeMs: 0, responses };
     },
   };

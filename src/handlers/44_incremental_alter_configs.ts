@@ -12,8 +12,8 @@ import {
   type IncrementalAlterConfigsRequest,
   type IncrementalAlterConfigsResponse,
 } from "../protocol/messages/44_incremental_alter_configs.ts";
-import { ErrorCode, KafkaError } from "../protocol/errors.ts";
-import { applyConfigChanges, type ConfigChange } from "../cluster/config_changes.ts";
+import { KafkaError } from "../protocol/errors.ts";
+import { alterResources, type ConfigChange } from "../cluster/config_changes.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 
@@ -27,33 +27,20 @@ export function incrementalAlterConfigsHandler(services: BrokerServices): Handle
     minVersion: 0,
     maxVersion: 1,
     async handle(req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
-      const responses = [];
-      for (const r of req.resources) {
-        const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-        try {
-          const changes: ConfigChange[] = r.configs.map((c) => {
+      const responses = await alterResources(
+        services.topics,
+        req.resources,
+        (r) =>
+          r.configs.map((c): ConfigChange => {
             if (c.configOperation === SET) return { name: c.name, value: c.value ?? "" };
             if (c.configOperation === DELETE) return { name: c.name, value: null };
             throw new KafkaError(
               "INVALID_CONFIG",
               `Config '${c.name}' is not a list: APPEND and SUBTRACT do not apply`,
             );
-          });
-          await applyConfigChanges(
-            services.topics,
-            { type: r.resourceType, name: r.resourceName },
-            changes,
-            {
-              replace: false,
-              validateOnly: req.validateOnly,
-            },
-          );
-          responses.push({ ...base, errorCode: 0, errorMessage: null });
-        } catch (e) {
-          const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
-          responses.push({ ...base, errorCode: code, errorMessage: (e as Error).message });
-        }
-      }
+          }),
+        { replace: false, validateOnly: req.validateOnly },
+      );
       return { throttleTimeMs: 0, responses };
     },
   };

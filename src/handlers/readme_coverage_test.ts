@@ -20,8 +20,8 @@ Deno.test("README coverage table matches the handler registry", async () => {
     readme.indexOf("## Kafka API coverage"),
     readme.indexOf("## Ops API"),
   );
-  const documented = [...section.matchAll(/^\| (\d+) \| (\w+) \| (\d+)(?:-(\d+))? \|/gm)].map((m) =>
-    `${m[1]} ${m[2]} ${m[3]}-${m[4] ?? m[3]}`
-  );
+  const documented = [
+    ...section.matchAll(/^\|\s*(\d+)\s*\|\s*(\w+)\s*\|\s*(\d+)(?:-(\d+))?\s*\|/gm),
+  ].map((m) => `${m[1]} ${m[2]} ${m[3]}-${m[4] ?? m[3]}`);
   assertEquals(documented, advertised);
 });

@@ -5,7 +5,7 @@
  * @module
  */
 import { type AdminClient, checkCode } from "./client.ts";
-import { type Args, need, opt } from "./args.ts";
+import { type Args, opt } from "./args.ts";
 import { print } from "./output.ts";
 import {
   DescribeConfigs,

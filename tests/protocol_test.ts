@@ -359,3 +359,26 @@ Deno.test("start-up: a taken metrics port fails start-up cleanly (no leaked time
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("produce: from v3 a partition takes exactly one batch (INVALID_RECORD otherwise); nothing is stored", async () => {
+  await withBroker({}, async (t) => {
+    await createTopic(t, "one");
+    const a = buildRecordBatch([{ value: enc.encode("a") }]);
+    const b = buildRecordBatch([{ value: enc.encode("b") }]);
+    const r = await t.client.request<ProduceResponse>(
+      Produce,
+      9,
+      produceBody("one", new Uint8Array([...a, ...b])),
+    );
+    assertEquals(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.INVALID_RECORD);
+    const lo = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{
+        name: "one",
+        partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }],
+      }],
+    });
+    assertEquals(lo.topics[0]!.partitions[0]!.offset, 0);
+  });
+});

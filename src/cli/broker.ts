@@ -59,6 +59,18 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     {
       flushIntervalMs: config.flushIntervalMs,
       segmentBytes: config.segmentBytes,
+      retentionCheckMs: config.retentionCheckMs,
+      settingsFor(name) {
+        const t = topics.get(name);
+        return t && {
+          retentionMs: t.retention_ms ?? config.retentionMs,
+          retentionBytes: t.retention_bytes ?? config.retentionBytes,
+          segmentBytes: t.segment_bytes ?? config.segmentBytes,
+        };
+      },
+      onRetention(topic, partition, deleted) {
+        log.info("retention deleted segments", { topic, partition, deleted });
+      },
       onFlush(ms, ok) {
         metrics.flushes.inc({ outcome: ok ? "ok" : "error" });
         metrics.flushLatency.observe(ms);

@@ -151,6 +151,12 @@ export const SETTINGS = {
     "Default retention.bytes of topics (-1 unlimited)",
     int(-1),
   ],
+  retentionCheckMs: [
+    "KAFSCALE_RETENTION_CHECK_MS",
+    "30000",
+    "How often retention deletes expired segments (ms)",
+    int(10, 3600000),
+  ],
   maxMessageBytes: [
     "KAFSCALE_MAX_MESSAGE_BYTES",
     "1048588",

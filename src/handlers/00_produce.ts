@@ -6,8 +6,9 @@
  *   batches: transactions are out of scope). v5: log start offset. v8: record errors, error
  *   message. v9: flexible. v10/v11: current leader/node endpoints (tagged, left empty: this
  *   broker leads every partition it serves).
- * - Record batches stay opaque: each is checked (magic 2, length, CRC32C, offsets) and only
- *   its base offset is rewritten. Legacy magic 0/1 message sets are refused with
+ * - Record batches stay opaque: each is checked (magic 2, length, CRC32C, offsets; from v3
+ *   exactly one batch per partition; zstd only from v7) and only its base offset and leader
+ *   epoch are rewritten. Legacy magic 0/1 message sets are refused with
  *   UNSUPPORTED_FOR_MESSAGE_FORMAT, as Kafka 4.0 refuses them, never misparsed.
  * - acks=0: no response. acks=1 and acks=-1 (all): answered after the flush holding the batch
  *   committed (bytes in the object store, log end in the metadata store); timeoutMs bounds the
@@ -23,11 +24,12 @@ import {
 } from "../protocol/messages/00_produce.ts";
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import {
+  checkProduceBatches,
   CorruptRecordError,
   splitBatches,
   UnsupportedMagicError,
   validateForAppend,
-} from "../protocol/records/record_batch.ts";
+} from "../protocol/records/mod.ts";
 import type { IncomingBatch } from "../log/partition_log.ts";
 import { type Handler, Later, NO_RESPONSE } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
@@ -53,8 +55,13 @@ function failed(index: number, code: number, message: string | null = null): Par
   };
 }
 
-function toIncoming(records: Uint8Array, maxMessageBytes: number): IncomingBatch[] {
+function toIncoming(
+  records: Uint8Array,
+  maxMessageBytes: number,
+  apiVersion: number,
+): IncomingBatch[] {
   const views = splitBatches(records);
+  checkProduceBatches(views, apiVersion);
   if (views.length === 0) throw new KafkaError("CORRUPT_MESSAGE", "no record batch in request");
   return views.map((v) => {
     if (v.sizeInBytes > maxMessageBytes) {
@@ -96,6 +103,7 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
     topicName: string,
     index: number,
     records: Uint8Array | null,
+    apiVersion: number,
   ): Promise<Outcome> {
     const topic = await services.topicForWrite(topicName);
     if (!topic || index < 0 || index >= topic.partitions) {
@@ -103,7 +111,7 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
     }
     try {
       if (!records) throw new KafkaError("CORRUPT_MESSAGE", "records are null");
-      const batches = toIncoming(records, services.config.maxMessageBytes);
+      const batches = toIncoming(records, services.config.maxMessageBytes, apiVersion);
       const log = await services.logs.get(topic.name, topic.topic_id, index);
       const res = log.append(batches);
       services.logs.afterAppend(log);
@@ -146,7 +154,7 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
     schema: Produce,
     minVersion: 0,
     maxVersion: 11,
-    async handle(req: ProduceRequest) {
+    async handle(req: ProduceRequest, ctx) {
       const started = performance.now();
       if (req.transactionalId) {
         // Transactions are out of scope: refuse every partition, never store.
@@ -168,7 +176,9 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
       }
       const outcomes: Outcome[] = [];
       for (const t of req.topicData) {
-        for (const p of t.partitionData) outcomes.push(await appendOne(t.name, p.index, p.records));
+        for (const p of t.partitionData) {
+          outcomes.push(await appendOne(t.name, p.index, p.records, ctx.apiVersion));
+        }
       }
       if (req.acks === 0) {
         for (const o of outcomes) o.durable?.catch(() => {});

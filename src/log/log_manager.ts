@@ -5,17 +5,30 @@
  */
 import { type PartitionDeps, PartitionLog } from "./partition_log.ts";
 
-/** Flush settings and hooks. */
+/** A topic's effective log settings (its overrides, else the broker defaults). */
+export interface TopicLogSettings {
+  retentionMs: number;
+  retentionBytes: number;
+  segmentBytes: number;
+}
+
+/** Flush and retention settings and hooks. */
 export interface LogManagerOptions {
   flushIntervalMs: number;
   segmentBytes: number;
+  /** How often retention runs (ms). */
+  retentionCheckMs?: number;
+  /** Current settings of a topic; read on every use, so config changes apply at once. */
+  settingsFor?(topic: string): TopicLogSettings | undefined;
   onFlush?(millis: number, ok: boolean): void;
+  onRetention?(topic: string, partition: number, deleted: number): void;
 }
 
 /** The broker's partition logs. */
 export class LogManager {
   private readonly logs = new Map<string, Promise<PartitionLog>>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  private retentionTimer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
 
   constructor(private readonly deps: PartitionDeps, private readonly options: LogManagerOptions) {}
@@ -28,6 +41,9 @@ export class LogManager {
   /** Starts the flush timer. */
   start(): void {
     this.timer = setInterval(() => this.flushAll(), this.options.flushIntervalMs);
+    this.retentionTimer = setInterval(() => {
+      this.applyRetention().catch(() => {}); // storage errors are counted by the store wrappers
+    }, this.options.retentionCheckMs ?? 30_000);
   }
 
   private key(topic: string, partition: number) {
@@ -59,7 +75,18 @@ export class LogManager {
 
   /** Called after an append: flushes at once when the partition has buffered enough. */
   afterAppend(log: PartitionLog): void {
-    if (log.bufferedBytes >= this.options.segmentBytes) this.flushLog(log);
+    const limit = this.options.settingsFor?.(log.topic)?.segmentBytes ?? this.options.segmentBytes;
+    if (log.bufferedBytes >= limit) this.flushLog(log);
+  }
+
+  /** Applies each open partition's topic retention once. */
+  async applyRetention(now = Date.now()): Promise<void> {
+    for (const log of await this.openLogs()) {
+      const s = this.options.settingsFor?.(log.topic);
+      if (!s || (s.retentionMs < 0 && s.retentionBytes < 0)) continue;
+      const deleted = await log.applyRetention(now, s.retentionMs, s.retentionBytes);
+      if (deleted > 0) this.options.onRetention?.(log.topic, log.partition, deleted);
+    }
   }
 
   private flushLog(log: PartitionLog): Promise<void> {
@@ -91,6 +118,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     const logs = await this.openLogs();
     await Promise.all(logs.map((l) => l.close()));
     this.logs.clear();

@@ -81,6 +81,7 @@ export class PartitionLog {
   private committedProducers: ProducerTable;
   private waiters: Array<() => void> = [];
   private status: "open" | "fenced" | "closed" = "open";
+  private lock: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly topic: string,
@@ -238,8 +239,66 @@ export class PartitionLog {
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     if (this.pending.length === 0) return Promise.resolve();
-    this.flushing = this.flushOnce().finally(() => this.flushing = null);
+    this.flushing = this.exclusively(() => this.flushOnce()).finally(() => this.flushing = null);
     return this.flushing;
+  }
+
+  /** Runs metadata writes of this writer one at a time (flushes and retention share a revision). */
+  private exclusively<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.then(() => {}, () => {});
+    return run;
+  }
+
+  /**
+   * Deletes the oldest whole segments that are past `retentionMs` (by their newest timestamp)
+   * or beyond `retentionBytes` (keeping the newest that fit), advancing the log start offset in
+   * one fenced transaction before the objects are removed. -1 disables a limit. Resolves the
+   * number of segments deleted.
+   */
+  applyRetention(now: number, retentionMs: number, retentionBytes: number): Promise<number> {
+    return this.exclusively(async () => {
+      if (this.status !== "open") return 0;
+      let total = this.segments.reduce((n, x) => n + x.size, 0);
+      let cut = 0;
+      for (const seg of this.segments) {
+        const expired = retentionMs >= 0 && seg.max_timestamp < now - retentionMs;
+        const oversize = retentionBytes >= 0 && total > retentionBytes;
+        if (!expired && !oversize) break;
+        total -= seg.size;
+        cut++;
+      }
+      if (cut === 0) return 0;
+      const doomed = this.segments.slice(0, cut);
+      const start = Math.min(doomed[cut - 1]!.last_offset + 1, this.state.log_end_offset);
+      const next: PartitionState = {
+        ...this.state,
+        log_start_offset: Math.max(start, this.state.log_start_offset),
+      };
+      const pkey = keys.partition(this.topic, this.partition);
+      const res = await this.deps.meta.txn({
+        compares: [{ key: pkey, modRevision: this.revision }],
+        success: [
+          { type: "put", key: pkey, value: encodeRecord(PartitionStateSchema, next) },
+          ...doomed.map((d) => ({
+            type: "delete" as const,
+            key: keys.segment(this.topic, this.partition, d.base_offset),
+          })),
+        ],
+      });
+      if (!res.succeeded) {
+        this.status = "fenced";
+        return 0;
+      }
+      this.state = next;
+      this.revision = res.revision;
+      this.segments = this.segments.slice(cut);
+      for (const d of doomed) {
+        this.deps.cache.remove(d.key);
+        await this.deps.objects.delete(d.key).catch(() => {}); // unreferenced now: garbage at worst
+      }
+      return cut;
+    });
   }
 
   private async flushOnce(): Promise<void> {
@@ -415,18 +474,6 @@ export class PartitionLog {
     for (const p of this.pending) p.reject(err);
     this.pending = [];
     this.wake();
-  }
-
-  /** Replaces the in-memory state after a metadata change made by this writer (retention). */
-  applyCommitted(state: PartitionState, revision: number, segments: SegmentRef[]): void {
-    this.state = { ...state, log_end_offset: this.state.log_end_offset };
-    this.revision = revision;
-    this.segments = segments;
-  }
-
-  /** The current record and its revision, for fenced updates by retention. */
-  snapshot(): { state: PartitionState; revision: number } {
-    return { state: this.state, revision: this.revision };
   }
 }
 

@@ -1,0 +1,125 @@
+/**
+ * Retention deletes whole segments and advances the log start offset: by size
+ * (retention.bytes at creation) and by time (retention.ms altered on the running broker).
+ * ListOffsets earliest and Fetch's OFFSET_OUT_OF_RANGE reflect it, and the objects are gone.
+ */
+import { assertEquals } from "../src/testing/assert.ts";
+import { inProcessBroker } from "./_inprocess.ts";
+import {
+  CreateTopics,
+  type CreateTopicsResponse,
+} from "../src/protocol/messages/19_create_topics.ts";
+import { Produce } from "../src/protocol/messages/00_produce.ts";
+import { ListOffsets, type ListOffsetsResponse } from "../src/protocol/messages/02_list_offsets.ts";
+import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts";
+import {
+  IncrementalAlterConfigs,
+  type IncrementalAlterConfigsResponse,
+} from "../src/protocol/messages/44_incremental_alter_configs.ts";
+import { buildRecordBatch } from "../src/protocol/records/builder.ts";
+import { ErrorCode } from "../src/protocol/errors.ts";
+
+async function countSegments(dir: string): Promise<number> {
+  let n = 0;
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      if (e.isDirectory) await walk(`${d}/${e.name}`);
+      else if (e.name.endsWith(".seg")) n++;
+    }
+  };
+  await walk(`${dir}/objects`);
+  return n;
+}
+
+Deno.test("retention: size and time limits delete whole segments and move the log start", async () => {
+  const t = await inProcessBroker({ KAFSCALE_RETENTION_CHECK_MS: "50" });
+  try {
+    const c = t.client;
+    const created = await c.request<CreateTopicsResponse>(CreateTopics, 5, {
+      topics: [{
+        name: "ret",
+        numPartitions: 1,
+        replicationFactor: 1,
+        assignments: [],
+        configs: [{ name: "retention.bytes", value: "2500" }],
+      }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    assertEquals(created.topics[0]!.errorCode, 0);
+    for (let i = 0; i < 6; i++) {
+      // acks=all waits for the flush, so every batch becomes its own segment (~1.1 KiB).
+      await c.request(Produce, 9, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [{
+          name: "ret",
+          partitionData: [{
+            index: 0,
+            records: buildRecordBatch([{ value: new Uint8Array(1000) }]),
+          }],
+        }],
+      });
+    }
+    const earliest = async () =>
+      (await c.request<ListOffsetsResponse>(ListOffsets, 7, {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{
+          name: "ret",
+          partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }],
+        }],
+      })).topics[0]!.partitions[0]!.offset!;
+    const deadline = Date.now() + 10_000;
+    // Segments are ~1.1 KiB: 2500 bytes keep the newest two, so the log starts at 4.
+    while ((await earliest()) !== 4 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const start = await earliest();
+    assertEquals(start, 4, "log start after size retention");
+    assertEquals(await countSegments(t.dataDir), 6 - start);
+    const fetch0 = await c.request<FetchResponse>(Fetch, 11, {
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{
+        topic: "ret",
+        partitions: [{
+          partition: 0,
+          currentLeaderEpoch: -1,
+          fetchOffset: 0,
+          logStartOffset: -1,
+          partitionMaxBytes: 1 << 20,
+        }],
+      }],
+      forgottenTopicsData: [],
+      rackId: "",
+    });
+    const p = fetch0.responses[0]!.partitions[0]!;
+    assertEquals([p.errorCode, p.logStartOffset], [ErrorCode.OFFSET_OUT_OF_RANGE, start]);
+
+    // Time: retention.ms=0 on the running broker expires every remaining segment.
+    const alter = await c.request<IncrementalAlterConfigsResponse>(IncrementalAlterConfigs, 1, {
+      resources: [{
+        resourceType: 2,
+        resourceName: "ret",
+        configs: [{ name: "retention.ms", configOperation: 0, value: "0" }],
+      }],
+      validateOnly: false,
+    });
+    assertEquals(alter.responses[0]!.errorCode, 0);
+    const deadline2 = Date.now() + 10_000;
+    while ((await earliest()) !== 6 && Date.now() < deadline2) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assertEquals(await earliest(), 6);
+    assertEquals(await countSegments(t.dataDir), 0);
+  } finally {
+    await t.close();
+  }
+});

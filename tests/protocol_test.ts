@@ -382,3 +382,34 @@ Deno.test("produce: from v3 a partition takes exactly one batch (INVALID_RECORD 
     assertEquals(lo.topics[0]!.partitions[0]!.offset, 0);
   });
 });
+
+Deno.test("produce: idempotent producer state survives a broker restart (a retry afterwards is not stored twice)", async () => {
+  const dir = await Deno.makeTempDir();
+  const batch = (seq: number) =>
+    buildRecordBatch([{ value: enc.encode(`s${seq}`) }], {
+      producerId: 77,
+      producerEpoch: 0,
+      baseSequence: seq,
+    });
+  const send = async (t: TestBroker, b: Uint8Array) =>
+    (await t.client.request<ProduceResponse>(Produce, 9, produceBody("idem2", b))).responses[0]!
+      .partitionResponses[0]!;
+  try {
+    let t = await inProcessBroker({ KAFSCALE_DATA_DIR: dir });
+    await createTopic(t, "idem2");
+    assertEquals((await send(t, batch(0))).baseOffset, 0);
+    assertEquals((await send(t, batch(1))).baseOffset, 1);
+    await t.close();
+    t = await inProcessBroker({ KAFSCALE_DATA_DIR: dir });
+    try {
+      const retry = await send(t, batch(1));
+      assertEquals([retry.errorCode, retry.baseOffset], [0, 1]);
+      assertEquals((await send(t, batch(5))).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+      assertEquals((await send(t, batch(2))).baseOffset, 2);
+    } finally {
+      await t.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -87,8 +87,70 @@ Deno.test({
           env: { ETCDCTL_API: "3" },
         });
         assert(inEtcd.stdout.includes('"retention_ms":120000'), inEtcd.stdout + inEtcd.stderr);
+        const etcdGet = async (key: string) =>
+          (await run("etcdctl", [
+            "--endpoints",
+            etcd.endpoint,
+            "get",
+            `/kafscale/${key}`,
+            "--print-value-only",
+          ], {
+            env: { ETCDCTL_API: "3" },
+          })).stdout;
+        const parts = await run(`${KAFKA}kafka-topics.sh`, [
+          "--bootstrap-server",
+          broker.bootstrap,
+          "--alter",
+          "--topic",
+          "orders",
+          "--partitions",
+          "4",
+        ]);
+        assertEquals(parts.code, 0, parts.stderr);
+        assert(
+          (await etcdGet("topics/orders")).includes('"partitions":4'),
+          "partition count in etcd",
+        );
+        assert(
+          (await etcdGet("partitions/orders/3")).includes('"log_end_offset":0'),
+          "new partition pre-created in etcd",
+        );
+        const reset = await run(`${KAFKA}kafka-consumer-groups.sh`, [
+          "--bootstrap-server",
+          broker.bootstrap,
+          "--reset-offsets",
+          "--group",
+          "ops",
+          "--topic",
+          "orders",
+          "--to-offset",
+          "7",
+          "--execute",
+        ]);
+        assertEquals(reset.code, 0, reset.stderr);
+        assert(
+          (await etcdGet("offsets/ops/orders/0")).includes('"offset":7'),
+          "committed offset in etcd",
+        );
         await broker.stop("SIGKILL");
         broker = await startBroker({ port, dataDir, env: backendEnv(etcd, s3) });
+        const described = await run(`${KAFKA}kafka-consumer-groups.sh`, [
+          "--bootstrap-server",
+          broker.bootstrap,
+          "--describe",
+          "--group",
+          "ops",
+        ]);
+        assert(/ops\s+orders\s+0\s+7\s+3000/.test(described.stdout), described.stdout);
+        const del = await run(`${KAFKA}kafka-consumer-groups.sh`, [
+          "--bootstrap-server",
+          broker.bootstrap,
+          "--delete",
+          "--group",
+          "ops",
+        ]);
+        assertEquals(del.code, 0, del.stderr);
+        assertEquals((await etcdGet("offsets/ops/orders/0")).trim(), "");
         const c = await run("kcat", [
           "-b",
           broker.bootstrap,

@@ -6,6 +6,8 @@
  */
 import { assertEquals } from "../src/testing/assert.ts";
 import { removeDir, requireTool, run, startBroker, toolsDir } from "./_harness.ts";
+
+const NODE_DIR = new URL("./clients/node/", import.meta.url).pathname;
 import { createTopic, produceValues } from "./_setup.ts";
 
 const KAFKA = new URL("../scripts/kafka/", import.meta.url).pathname;
@@ -104,3 +106,17 @@ for (const balancer of ["range", "cooperative-sticky"]) {
     });
   });
 }
+
+Deno.test("group clients: kafkajs consumer group consumes fully and resumes", async () => {
+  await scenario("kafkajs", async (b, topic, group, n) => {
+    const r = await run("node", [`${NODE_DIR}group_consume.mjs`, b, topic, group, String(n)], {
+      env: {
+        KAFKAJS_DIR: requireTool(`${toolsDir()}/node/node_modules`),
+        KAFKAJS_NO_PARTITIONER_WARNING: "1",
+      },
+      timeoutMs: 90_000,
+    });
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    return sortedLines(r.stdout);
+  });
+});

@@ -107,3 +107,24 @@ Deno.test("group bad input: empty protocols, bad session timeouts, stale generat
     await t.close();
   }
 });
+
+Deno.test("group expiry: an empty group and its offsets expire after the offsets retention; active groups stay", async () => {
+  const t = await inProcessBroker({ KAFSCALE_OFFSETS_RETENTION_MS: "60000" });
+  try {
+    const { createTopic, commitOffsets } = await import("./_setup.ts");
+    await createTopic(t.address, "exp", 1);
+    await commitOffsets(t.address, "old-group", "exp", [3]);
+    const groups = t.broker.services.groups;
+    assertEquals(await groups.expire(Date.now()), []); // not yet
+    assertEquals(await groups.expire(Date.now() + 61_000), ["old-group"]);
+    const f = await t.client.request<OffsetFetchResponse>(OffsetFetch, 7, {
+      groupId: "old-group",
+      topics: [{ name: "exp", partitionIndexes: [0] }],
+      requireStable: false,
+    });
+    assertEquals(f.topics?.[0]?.partitions?.[0]?.committedOffset, -1);
+    assertEquals(groups.get("old-group"), undefined);
+  } finally {
+    await t.close();
+  }
+});

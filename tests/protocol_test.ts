@@ -413,3 +413,37 @@ Deno.test("produce: idempotent producer state survives a broker restart (a retry
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("offset_for_leader_epoch: latest epoch ends at the log end; fenced and unknown current epochs; v2 (librdkafka) without replica id", async () => {
+  await withBroker({}, async (t) => {
+    await createTopic(t, "ofle");
+    await t.client.request<ProduceResponse>(
+      Produce,
+      9,
+      produceBody(
+        "ofle",
+        buildRecordBatch([{ value: enc.encode("a") }, { value: enc.encode("b") }]),
+      ),
+    );
+    const { OffsetForLeaderEpoch } = await import(
+      "../src/protocol/messages/23_offset_for_leader_epoch.ts"
+    );
+    type R =
+      import("../src/protocol/messages/23_offset_for_leader_epoch.ts").OffsetForLeaderEpochResponse;
+    const ask = async (version: number, currentLeaderEpoch: number, leaderEpoch: number) =>
+      (await t.client.request<R>(OffsetForLeaderEpoch, version, {
+        replicaId: -1,
+        topics: [{
+          topic: "ofle",
+          partitions: [{ partition: 0, currentLeaderEpoch, leaderEpoch }],
+        }],
+      })).topics[0]!.partitions[0]!;
+    const latest = await ask(3, -1, 1);
+    assertEquals([latest.errorCode, latest.leaderEpoch, latest.endOffset], [0, 1, 2]);
+    assertEquals((await ask(2, 1, 1)).endOffset, 2);
+    const above = await ask(3, -1, 7);
+    assertEquals([above.leaderEpoch, above.endOffset], [-1, -1]);
+    assertEquals((await ask(3, 0, 1)).errorCode, ErrorCode.FENCED_LEADER_EPOCH);
+    assertEquals((await ask(3, 5, 1)).errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH);
+  });
+});

@@ -137,6 +137,13 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     onRequest(ctx, outcome, ms) {
       const api = registry.get(ctx.apiKey)?.schema.name ?? String(ctx.apiKey);
       metrics.requests.inc({ api, outcome });
+      log.debug("request", {
+        api,
+        version: ctx.apiVersion,
+        client: ctx.clientId,
+        outcome,
+        ms: Math.round(ms),
+      });
       metrics.requestLatency.observe({ api }, ms);
     },
     onResponse(ctx, body, ms) {

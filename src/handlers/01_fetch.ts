@@ -1,7 +1,7 @@
 /**
- * Fetch (key 1), versions 0-17 (kafka-python 2.0.2 sends up to v10... v4 in practice,
- * librdkafka probes v2, v4 and v10 and uses up to v11-v15, Java 3.7/4.x up to v15-v17,
- * franz-go up to v16).
+ * Fetch (key 1), versions 0-17. Seen in our tests: kafka-python 2.0.2 v4, kafkajs v11,
+ * librdkafka 2.6 (confluent-kafka) v16, franz-go v16, Java 3.7 v16, Java 4.0 v17; older
+ * librdkafka probes v2, v4 and v10.
  * - v1: throttle time. v3: response max bytes. v4: isolation level, last stable offset,
  *   aborted transactions (always none: no transactions). v5: log start offset. v7: fetch
  *   sessions: we never create one (session id 0), so clients send full fetches; a request

@@ -119,3 +119,45 @@ export async function commitOffsets(
     await c.close();
   }
 }
+
+/** A ListOffsets request body for one partition (v1+ fields; the codec drops what a version lacks). */
+export function listOffsetsBody(topic: string, timestamp: number, partition = 0) {
+  return {
+    replicaId: -1,
+    isolationLevel: 0,
+    topics: [{
+      name: topic,
+      partitions: [{ partitionIndex: partition, currentLeaderEpoch: -1, timestamp }],
+    }],
+  };
+}
+
+/** A sessionless Fetch request body for one partition. */
+export function fetchBody(
+  topic: string,
+  offset: number,
+  o: { maxWaitMs?: number; maxBytes?: number } = {},
+) {
+  const maxBytes = o.maxBytes ?? 1 << 20;
+  return {
+    replicaId: -1,
+    maxWaitMs: o.maxWaitMs ?? 0,
+    minBytes: 1,
+    maxBytes,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [{
+      topic,
+      partitions: [{
+        partition: 0,
+        currentLeaderEpoch: -1,
+        fetchOffset: offset,
+        logStartOffset: -1,
+        partitionMaxBytes: maxBytes,
+      }],
+    }],
+    forgottenTopicsData: [],
+    rackId: "",
+  };
+}

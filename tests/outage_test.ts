@@ -14,7 +14,7 @@ import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts"
 import { buildRecordBatch, decodeRecords } from "../src/protocol/records/builder.ts";
 import { splitBatches } from "../src/protocol/records/record_batch.ts";
 import { ErrorCode, isRetriable } from "../src/protocol/errors.ts";
-import { createTopic } from "./_setup.ts";
+import { createTopic, fetchBody } from "./_setup.ts";
 
 Deno.test({
   name:
@@ -91,27 +91,11 @@ Deno.test({
         (await metrics()).includes('kafscale_s3_health_state{state="healthy"} 1'),
         "healthy again",
       );
-      const f = await c.request<FetchResponse>(Fetch, 11, {
-        replicaId: -1,
-        maxWaitMs: 0,
-        minBytes: 1,
-        maxBytes: 1 << 22,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [{
-          topic: "o",
-          partitions: [{
-            partition: 0,
-            currentLeaderEpoch: -1,
-            fetchOffset: 0,
-            logStartOffset: -1,
-            partitionMaxBytes: 1 << 22,
-          }],
-        }],
-        forgottenTopicsData: [],
-        rackId: "",
-      });
+      const f = await c.request<FetchResponse>(
+        Fetch,
+        11,
+        fetchBody("o", 0, { maxWaitMs: 0, maxBytes: 1 << 22 }),
+      );
       const stored = splitBatches(f.responses[0]!.partitions[0]!.records!).flatMap((b) =>
         decodeRecords(b)
       );

@@ -3,6 +3,7 @@
  * codes clients expect. Each case also checks that the broker keeps serving afterwards.
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
+import { fetchBody, listOffsetsBody } from "./_setup.ts";
 import { inProcessBroker, type TestBroker } from "./_inprocess.ts";
 import { ApiVersions, type ApiVersionsResponse } from "../src/protocol/messages/18_api_versions.ts";
 import {
@@ -181,14 +182,11 @@ Deno.test("produce: corrupt CRC is CORRUPT_MESSAGE, legacy magic is refused, ove
       await code(buildRecordBatch([{ value: new Uint8Array(5000) }])),
       ErrorCode.MESSAGE_TOO_LARGE,
     );
-    const lo = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
-      replicaId: -1,
-      isolationLevel: 0,
-      topics: [{
-        name: "t",
-        partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }],
-      }],
-    });
+    const lo = await t.client.request<ListOffsetsResponse>(
+      ListOffsets,
+      7,
+      listOffsetsBody("t", -1),
+    );
     assertEquals(lo.topics[0]!.partitions[0]!.offset, 0);
   });
 });
@@ -202,27 +200,11 @@ Deno.test("fetch: beyond the end is OFFSET_OUT_OF_RANGE; at the end long-polls a
       produceBody("f", buildRecordBatch([{ value: enc.encode("a") }, { value: enc.encode("b") }])),
     );
     const fetch = (offset: number, maxWaitMs = 0) =>
-      t.client.request<FetchResponse>(Fetch, 11, {
-        replicaId: -1,
-        maxWaitMs,
-        minBytes: 1,
-        maxBytes: 1 << 20,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics: [{
-          topic: "f",
-          partitions: [{
-            partition: 0,
-            currentLeaderEpoch: -1,
-            fetchOffset: offset,
-            logStartOffset: -1,
-            partitionMaxBytes: 1 << 20,
-          }],
-        }],
-        forgottenTopicsData: [],
-        rackId: "",
-      });
+      t.client.request<FetchResponse>(
+        Fetch,
+        11,
+        fetchBody("f", offset, { maxWaitMs: maxWaitMs, maxBytes: 1 << 20 }),
+      );
     const beyond = (await fetch(5)).responses[0]!.partitions[0]!;
     assertEquals(beyond.errorCode, ErrorCode.OFFSET_OUT_OF_RANGE);
     const atEnd = (await fetch(2, 50)).responses[0]!.partitions[0]!;
@@ -253,14 +235,11 @@ Deno.test("produce: idempotent retries get the first offset back and are stored 
     assertEquals([retry.errorCode, retry.baseOffset], [0, 0]);
     assertEquals((await send(batch(10))).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     assertEquals((await send(batch(4))).baseOffset, 4);
-    const lo = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
-      replicaId: -1,
-      isolationLevel: 0,
-      topics: [{
-        name: "idem",
-        partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }],
-      }],
-    });
+    const lo = await t.client.request<ListOffsetsResponse>(
+      ListOffsets,
+      7,
+      listOffsetsBody("idem", -1),
+    );
     assertEquals(lo.topics[0]!.partitions[0]!.offset, 6);
   });
 });
@@ -297,14 +276,11 @@ Deno.test("list_offsets: earliest, latest, by timestamp and max timestamp", asyn
       );
     }
     const q = async (timestamp: number) => {
-      const r = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
-        replicaId: -1,
-        isolationLevel: 0,
-        topics: [{
-          name: "ts",
-          partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp }],
-        }],
-      });
+      const r = await t.client.request<ListOffsetsResponse>(
+        ListOffsets,
+        7,
+        listOffsetsBody("ts", timestamp),
+      );
       const p = r.topics[0]!.partitions[0]!;
       return [p.offset, p.timestamp];
     };
@@ -328,14 +304,11 @@ Deno.test("produce: acks=0 gets no response and the data still lands", async () 
     const deadline = Date.now() + 5000;
     let end = 0;
     while (end === 0 && Date.now() < deadline) {
-      const r = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
-        replicaId: -1,
-        isolationLevel: 0,
-        topics: [{
-          name: "fire",
-          partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }],
-        }],
-      });
+      const r = await t.client.request<ListOffsetsResponse>(
+        ListOffsets,
+        7,
+        listOffsetsBody("fire", -1),
+      );
       end = r.topics[0]!.partitions[0]!.offset!;
     }
     assertEquals(end, 1);
@@ -371,14 +344,11 @@ Deno.test("produce: from v3 a partition takes exactly one batch (INVALID_RECORD 
       produceBody("one", new Uint8Array([...a, ...b])),
     );
     assertEquals(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.INVALID_RECORD);
-    const lo = await t.client.request<ListOffsetsResponse>(ListOffsets, 7, {
-      replicaId: -1,
-      isolationLevel: 0,
-      topics: [{
-        name: "one",
-        partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }],
-      }],
-    });
+    const lo = await t.client.request<ListOffsetsResponse>(
+      ListOffsets,
+      7,
+      listOffsetsBody("one", -1),
+    );
     assertEquals(lo.topics[0]!.partitions[0]!.offset, 0);
   });
 });

@@ -4,6 +4,7 @@
  * ListOffsets earliest and Fetch's OFFSET_OUT_OF_RANGE reflect it, and the objects are gone.
  */
 import { assertEquals } from "../src/testing/assert.ts";
+import { fetchBody, listOffsetsBody } from "./_setup.ts";
 import { inProcessBroker } from "./_inprocess.ts";
 import {
   CreateTopics,
@@ -63,14 +64,8 @@ Deno.test("retention: size and time limits delete whole segments and move the lo
       });
     }
     const earliest = async () =>
-      (await c.request<ListOffsetsResponse>(ListOffsets, 7, {
-        replicaId: -1,
-        isolationLevel: 0,
-        topics: [{
-          name: "ret",
-          partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }],
-        }],
-      })).topics[0]!.partitions[0]!.offset!;
+      (await c.request<ListOffsetsResponse>(ListOffsets, 7, listOffsetsBody("ret", -2))).topics[0]!
+        .partitions[0]!.offset!;
     const deadline = Date.now() + 10_000;
     // Segments are ~1.1 KiB: 2500 bytes keep the newest two, so the log starts at 4.
     while ((await earliest()) !== 4 && Date.now() < deadline) {
@@ -79,27 +74,11 @@ Deno.test("retention: size and time limits delete whole segments and move the lo
     const start = await earliest();
     assertEquals(start, 4, "log start after size retention");
     assertEquals(await countSegments(t.dataDir), 6 - start);
-    const fetch0 = await c.request<FetchResponse>(Fetch, 11, {
-      replicaId: -1,
-      maxWaitMs: 0,
-      minBytes: 1,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [{
-        topic: "ret",
-        partitions: [{
-          partition: 0,
-          currentLeaderEpoch: -1,
-          fetchOffset: 0,
-          logStartOffset: -1,
-          partitionMaxBytes: 1 << 20,
-        }],
-      }],
-      forgottenTopicsData: [],
-      rackId: "",
-    });
+    const fetch0 = await c.request<FetchResponse>(
+      Fetch,
+      11,
+      fetchBody("ret", 0, { maxWaitMs: 0, maxBytes: 1 << 20 }),
+    );
     const p = fetch0.responses[0]!.partitions[0]!;
     assertEquals([p.errorCode, p.logStartOffset], [ErrorCode.OFFSET_OUT_OF_RANGE, start]);
 

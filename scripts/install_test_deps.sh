@@ -64,4 +64,4 @@ if [ ! -x "$TOOLS/kgoclient" ] || [ tests/clients/go/main.go -nt "$TOOLS/kgoclie
   (cd tests/clients/go && go build -o "$TOOLS/kgoclient" .)
 fi
 
-say "ready: $(etcd --version 2>/dev/null | head -1); kcat $(kcat -V 2>/dev/null | head -1 | awk '{print $2}'); $("$PY" -c 'import confluent_kafka as c, kafka; print("confluent-kafka", c.version()[0], "kafka-python", kafka.__version__)')"
+say "ready: $(etcd --version 2>/dev/null | head -1); kcat $(kcat -V 2>/dev/null | grep -o "Version [0-9.]*" | head -1 | cut -d" " -f2); $("$PY" -c 'import confluent_kafka as c, kafka; print("confluent-kafka", c.version()[0], "kafka-python", kafka.__version__)')"

@@ -82,6 +82,8 @@ export class PartitionLog {
   private waiters: Array<() => void> = [];
   private status: "open" | "fenced" | "closed" = "open";
   private lock: Promise<void> = Promise.resolve();
+  /** Set when a commit failed in a way that may still have applied it (see `resync`). */
+  private uncertain = false;
 
   private constructor(
     readonly topic: string,
@@ -259,6 +261,7 @@ export class PartitionLog {
   applyRetention(now: number, retentionMs: number, retentionBytes: number): Promise<number> {
     return this.exclusively(async () => {
       if (this.status !== "open") return 0;
+      if (this.uncertain) await this.resync();
       let total = this.segments.reduce((n, x) => n + x.size, 0);
       let cut = 0;
       for (const seg of this.segments) {
@@ -285,6 +288,9 @@ export class PartitionLog {
             key: keys.segment(this.topic, this.partition, d.base_offset),
           })),
         ],
+      }).catch((e) => {
+        this.uncertain = true; // the outcome is unknown: read it back before the next write
+        throw e;
       });
       if (!res.succeeded) {
         this.status = "fenced";
@@ -302,6 +308,8 @@ export class PartitionLog {
   }
 
   private async flushOnce(): Promise<void> {
+    if (this.uncertain) await this.resync();
+    if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
@@ -310,7 +318,9 @@ export class PartitionLog {
     const end = batch[batch.length - 1]!.lastOffset + 1;
     const epoch = this.state.leader_epoch;
     const objectKey = `${this.deps.namespace}/${this.state.topic_id}/${this.partition}/` +
-      `${String(base).padStart(20, "0")}-e${epoch}.seg`;
+      `${String(base).padStart(20, "0")}-e${epoch}-${crypto.randomUUID().slice(0, 8)}.seg`;
+    // Unique per attempt: an attempt whose commit failed may have left its object behind
+    // (garbage, never referenced), and a retry must not collide with it.
     try {
       const bytes = encodeSegment(batch);
       await this.deps.objects.put(objectKey, bytes, { ifNoneMatch: true });
@@ -357,9 +367,44 @@ export class PartitionLog {
         "KAFKA_STORAGE_ERROR",
         `Cannot flush ${this.topic}-${this.partition}: ${e}`,
       );
+      // A store failure leaves the commit's outcome unknown (the answer may be what was lost).
+      if (this.status === "open") this.uncertain = true;
       this.rollBack(batch, err);
       throw err;
     }
+  }
+
+  /**
+   * After a commit with an unknown outcome, reads the partition record back: if this writer
+   * still holds the epoch it adopts what is stored (the lost commit may have landed), failing
+   * any unacknowledged batches whose offsets that makes stale; otherwise it stands down.
+   */
+  private async resync(): Promise<void> {
+    const key = keys.partition(this.topic, this.partition);
+    const entry = await this.deps.meta.get(key);
+    const stored = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
+    if (!entry || !stored || stored.leader_epoch !== this.state.leader_epoch) {
+      this.status = "fenced";
+      throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
+    }
+    if (entry.modRevision !== this.revision) {
+      const segs = await this.deps.meta.getPrefix(keys.segmentsPrefix(this.topic, this.partition));
+      this.segments = segs.map((x) => decodeRecord(SegmentRefSchema, x.key, x.value))
+        .filter((r) =>
+          r.last_offset >= stored.log_start_offset && r.base_offset < stored.log_end_offset
+        )
+        .sort((a, b) => a.base_offset - b.base_offset);
+      if (stored.log_end_offset !== this.state.log_end_offset) {
+        this.rollBack([], new KafkaError("NOT_LEADER_OR_FOLLOWER", "log end moved; retry"));
+      }
+      this.state = stored;
+      this.revision = entry.modRevision;
+      this.committedProducers = ProducerTable.fromRecord(stored.producers);
+      this.producers = this.committedProducers.clone();
+      this.nextOffset = stored.log_end_offset;
+      this.wake();
+    }
+    this.uncertain = false;
   }
 
   /** Fails the flushed batches and everything appended after them; offsets return to the HW. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need, idempotently: etcd and kcat (Debian), an S3-compatible
-# server (s3rver, npm), confluent-kafka and kafka-python (PyPI), kafkajs (npm), and the Apache
-# Kafka CLI tools and Java clients 3.7.x and 4.x (Maven Central). Tools go to $KAFSCALE_TOOLS_DIR
-# (default ~/.cache/kafscale); a second run only checks.
+# Installs what the end-to-end tests need, idempotently: etcd, kcat and openssl (the etcd TLS
+# tests' throwaway CA) from Debian, an S3-compatible server (s3rver, npm), confluent-kafka and
+# kafka-python (PyPI), kafkajs (npm), and the Apache Kafka CLI tools and Java clients 3.7.x and
+# 4.x (Maven Central). Tools go to $KAFSCALE_TOOLS_DIR (default ~/.cache/kafscale); a second run
+# only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS="${KAFSCALE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kafscale}"
@@ -18,6 +19,7 @@ need_apt=()
 command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || need_apt+=(etcd-client)
 command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)

@@ -9,6 +9,7 @@ import { BlockProducerIds } from "../cluster/producer_ids.ts";
 import { loadClusterId } from "../cluster/cluster_id.ts";
 import { LogManager } from "../log/log_manager.ts";
 import { SegmentCache } from "../log/segment_cache.ts";
+import { SegmentUploader } from "../log/segment_uploader.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { registerHandlers } from "../handlers/mod.ts";
 import type { BrokerServices } from "../handlers/services.ts";
@@ -54,12 +55,32 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const topics = new TopicRegistry(meta);
   await topics.start();
   const cache = new SegmentCache(config.cacheBytes);
+  metrics.cacheStats = cache.stats;
+  const uploader = new SegmentUploader(objects, {
+    namespace: config.s3Namespace,
+    brokerId: config.brokerId,
+    maxObjectBytes: config.segmentBytes,
+    onUpload(_bytes, segments, ok) {
+      if (ok) metrics.objectSegments.observe(segments);
+    },
+  });
   const logs = new LogManager(
-    { objects, meta, cache, brokerId: config.brokerId, namespace: config.s3Namespace },
+    {
+      objects,
+      meta,
+      cache,
+      uploader,
+      brokerId: config.brokerId,
+      namespace: config.s3Namespace,
+      readaheadSegments: config.readaheadSegments,
+      commitDeadlineMs: config.gcGraceMs / 2,
+    },
     {
       flushIntervalMs: config.flushIntervalMs,
       segmentBytes: config.segmentBytes,
       retentionCheckMs: config.retentionCheckMs,
+      gcIntervalMs: config.gcIntervalMs,
+      gcGraceMs: config.gcGraceMs,
       settingsFor(name) {
         const t = topics.get(name);
         return t && {
@@ -71,11 +92,18 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       onRetention(topic, partition, deleted) {
         log.info("retention deleted segments", { topic, partition, deleted });
       },
-      onFlush(ms, ok) {
+      onFlush(ms, ok, bytes) {
         metrics.flushes.inc({ outcome: ok ? "ok" : "error" });
         metrics.flushLatency.observe(ms);
-        metrics.cacheHits.set(cache.stats.hits);
-        metrics.cacheMisses.set(cache.stats.misses);
+        if (ok) metrics.flushBytes.observe(bytes);
+      },
+      onGc(result) {
+        if (result instanceof Error) {
+          log.warn("garbage collection failed", { error: result });
+        } else if (result.deleted > 0) {
+          metrics.gcDeleted.inc(result.deleted);
+          log.info("garbage collection deleted unreferenced objects", { ...result });
+        }
       },
     },
   );

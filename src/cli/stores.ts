@@ -1,7 +1,8 @@
 /**
  * Chooses and opens the object store and metadata store from the configuration:
  * S3 when KAFSCALE_S3_BUCKET is set, memory when KAFSCALE_USE_MEMORY_S3=1, else the local data
- * directory; etcd when KAFSCALE_ETCD_ENDPOINTS is set, else a file store in the data
+ * directory; etcd when KAFSCALE_ETCD_ENDPOINTS is set (over TLS for https:// endpoints or
+ * KAFSCALE_ETCD_TLS_* files, which are read here at start-up), else a file store in the data
  * directory. Wraps both with metrics (errors, latency, health) without touching the adapters.
  * @module
  */
@@ -12,7 +13,7 @@ import { MemoryObjectStore } from "../object_store/memory.ts";
 import { FilesystemObjectStore } from "../object_store/filesystem.ts";
 import { S3ObjectStore } from "../object_store/s3.ts";
 import { FileMetadataStore } from "../metadata/file.ts";
-import { EtcdMetadataStore } from "../metadata/etcd.ts";
+import { EtcdMetadataStore, readEtcdTls } from "../metadata/etcd.ts";
 import type { BrokerMetrics } from "../metrics/metrics.ts";
 import type { Logger } from "../metrics/logger.ts";
 import { InstrumentedObjectStore } from "../object_store/instrumented.ts";
@@ -60,6 +61,11 @@ export async function openStores(
       prefix: config.etcdPrefix,
       username: config.etcdUsername || undefined,
       password: config.etcdPassword || undefined,
+      tls: await readEtcdTls({
+        caFile: config.etcdTlsCaFile || undefined,
+        certFile: config.etcdTlsCertFile || undefined,
+        keyFile: config.etcdTlsKeyFile || undefined,
+      }),
     });
     metaName = `etcd ${config.etcdEndpoints}`;
   } else {

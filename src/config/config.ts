@@ -91,7 +91,7 @@ export const SETTINGS = {
   s3Namespace: [
     "KAFSCALE_S3_NAMESPACE",
     "kafscale",
-    "Key prefix for every object",
+    "Key prefix for every object; one cluster (one etcd prefix) per namespace",
     z.string().regex(/^[A-Za-z0-9._-]*$/, "must be letters, digits, . _ -"),
   ],
   etcdEndpoints: [
@@ -103,6 +103,24 @@ export const SETTINGS = {
   etcdUsername: ["KAFSCALE_ETCD_USERNAME", "", "etcd user", z.string()],
   etcdPassword: ["KAFSCALE_ETCD_PASSWORD", "", "etcd password", z.string()],
   etcdPrefix: ["KAFSCALE_ETCD_PREFIX", "/kafscale", "Key prefix in etcd", z.string()],
+  etcdTlsCaFile: [
+    "KAFSCALE_ETCD_TLS_CA_FILE",
+    "",
+    "PEM CA bundle that verifies etcd over TLS (https:// endpoints; default: system roots)",
+    z.string(),
+  ],
+  etcdTlsCertFile: [
+    "KAFSCALE_ETCD_TLS_CERT_FILE",
+    "",
+    "PEM client certificate for etcd mutual TLS (with KAFSCALE_ETCD_TLS_KEY_FILE)",
+    z.string(),
+  ],
+  etcdTlsKeyFile: [
+    "KAFSCALE_ETCD_TLS_KEY_FILE",
+    "",
+    "PEM private key of KAFSCALE_ETCD_TLS_CERT_FILE",
+    z.string(),
+  ],
   cacheBytes: [
     "KAFSCALE_CACHE_BYTES",
     String(256 * 1024 * 1024),
@@ -156,6 +174,18 @@ export const SETTINGS = {
     "30000",
     "How often retention deletes expired segments (ms)",
     int(10, 3600000),
+  ],
+  gcIntervalMs: [
+    "KAFSCALE_GC_INTERVAL_MS",
+    "300000",
+    "How often unreferenced segment objects are deleted (ms); 0 disables",
+    int(0, 86400000),
+  ],
+  gcGraceMs: [
+    "KAFSCALE_GC_GRACE_MS",
+    "1800000",
+    "Age before an unreferenced object is garbage (ms); uploads older than half are not committed",
+    int(1000, 604800000),
   ],
   maxMessageBytes: [
     "KAFSCALE_MAX_MESSAGE_BYTES",
@@ -260,6 +290,12 @@ export function parseConfig(vars: Record<string, string | undefined>): Config {
   const [listenHost, listenPort] = splitHostPort(r.brokerAddr);
   const [metricsHost, metricsPort] = splitHostPort(r.metricsAddr);
   if (listenPort > 65535) throw new ConfigError(`Invalid KAFSCALE_BROKER_ADDR: port above 65535`);
+  if (!r.etcdTlsCertFile !== !r.etcdTlsKeyFile) {
+    const [cert, key] = ["KAFSCALE_ETCD_TLS_CERT_FILE", "KAFSCALE_ETCD_TLS_KEY_FILE"];
+    const [set, missing] = r.etcdTlsCertFile ? [cert, key] : [key, cert];
+    const why = `needs ${missing} too (a client certificate goes with its key)`;
+    throw new ConfigError(`Invalid ${set}=${JSON.stringify(vars[set])}: ${why}`);
+  }
   const wildcard = listenHost === "" || listenHost === "0.0.0.0" || listenHost === "::";
   const { brokerHost, brokerPort, ...rest } = r;
   return Object.freeze({

@@ -3,7 +3,8 @@
  * Java 3.7/4.x up to v6, franz-go up to v6).
  * - v1: throttle time. v4: flexible. v5: error messages. v6: topics by name or by id.
  * - Deleting removes the topic's metadata at once (so it can be re-created with a new id)
- *   and then its segment objects: DeleteTopics deletes the data.
+ *   and then its segment objects: DeleteTopics deletes the data. Objects shared with other
+ *   topics' segments are left to the garbage collector, which deletes them once unreferenced.
  * - Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID.
  * @module
  */
@@ -15,16 +16,24 @@ import {
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
 import type { Handler } from "./registry.ts";
+import { decodeRecord, keys, type SegmentRef, SegmentRefSchema } from "../metadata/records.ts";
 import type { BrokerServices } from "./services.ts";
 
 type Result = DeleteTopicsResponse["responses"][number];
 
 /** Builds the DeleteTopics handler. */
 export function deleteTopicsHandler(services: BrokerServices): Handler {
-  async function deleteData(topicId: string): Promise<void> {
+  async function deleteData(topicId: string, refs: SegmentRef[]): Promise<void> {
     const objects = services.logs.objectStore;
+    for (const ref of refs) if (ref.object_chunks === 1) await objects.delete(ref.key);
+    // Objects written before segments were packed lived under the topic's id.
     const prefix = `${services.config.s3Namespace}/${topicId}/`;
     for (const o of await objects.list(prefix)) await objects.delete(o.key);
+  }
+
+  async function segmentRefs(topic: string): Promise<SegmentRef[]> {
+    const entries = await services.meta.getPrefix(keys.segmentsPrefix(topic));
+    return entries.map((e) => decodeRecord(SegmentRefSchema, e.key, e.value));
   }
 
   async function deleteOne(name: string | null, id: Uint8Array): Promise<Result> {
@@ -39,9 +48,10 @@ export function deleteTopicsHandler(services: BrokerServices): Handler {
       };
     }
     try {
+      const refs = await segmentRefs(topic.name);
       await services.topics.delete(topic.name);
       await services.logs.drop(topic.name);
-      deleteData(topic.topic_id).catch(() => {}); // orphans are retried by a later delete
+      deleteData(topic.topic_id, refs).catch(() => {}); // the garbage collector takes leftovers
       return {
         name: topic.name,
         topicId: topicIdBytes(topic.topic_id),

@@ -1,9 +1,12 @@
 /**
  * Owns the open partition logs of this broker and drives their flushes: every
- * `flushIntervalMs` (timer) and as soon as a partition buffers `segmentBytes` (size).
+ * `flushIntervalMs` (timer; all partitions at once, so their segments share one object) and as
+ * soon as a partition buffers `segmentBytes` (size). Also runs retention and the object
+ * garbage collector on their timers.
  * @module
  */
 import { type PartitionDeps, PartitionLog } from "./partition_log.ts";
+import { collectGarbage, type GcResult } from "./object_gc.ts";
 
 /** A topic's effective log settings (its overrides, else the broker defaults). */
 export interface TopicLogSettings {
@@ -18,9 +21,14 @@ export interface LogManagerOptions {
   segmentBytes: number;
   /** How often retention runs (ms). */
   retentionCheckMs?: number;
+  /** How often the object garbage collector runs (ms); 0 or absent: never on a timer. */
+  gcIntervalMs?: number;
+  /** Age before an unreferenced object is garbage (ms). */
+  gcGraceMs?: number;
   /** Current settings of a topic; read on every use, so config changes apply at once. */
   settingsFor?(topic: string): TopicLogSettings | undefined;
-  onFlush?(millis: number, ok: boolean): void;
+  onFlush?(millis: number, ok: boolean, bytes: number): void;
+  onGc?(result: GcResult | Error): void;
   onRetention?(topic: string, partition: number, deleted: number): void;
 }
 
@@ -29,6 +37,7 @@ export class LogManager {
   private readonly logs = new Map<string, Promise<PartitionLog>>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
+  private gcTimer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
 
   constructor(private readonly deps: PartitionDeps, private readonly options: LogManagerOptions) {}
@@ -44,6 +53,24 @@ export class LogManager {
     this.retentionTimer = setInterval(() => {
       this.applyRetention().catch(() => {}); // storage errors are counted by the store wrappers
     }, this.options.retentionCheckMs ?? 30_000);
+    if (this.options.gcIntervalMs) {
+      let running = false; // a slow pass (a big bucket) is not overlapped by the next one
+      this.gcTimer = setInterval(() => {
+        if (running) return;
+        running = true;
+        this.collectGarbage().then((r) => this.options.onGc?.(r), (e) => this.options.onGc?.(e))
+          .finally(() => running = false);
+      }, this.options.gcIntervalMs);
+    }
+  }
+
+  /** One garbage-collection pass over this cluster's segment objects. */
+  collectGarbage(now = Date.now()): Promise<GcResult> {
+    return collectGarbage(this.deps.objects, this.deps.meta, {
+      namespace: this.deps.namespace,
+      graceMs: this.options.gcGraceMs ?? 30 * 60_000,
+      now,
+    });
   }
 
   private key(topic: string, partition: number) {
@@ -91,9 +118,10 @@ export class LogManager {
 
   private flushLog(log: PartitionLog): Promise<void> {
     const started = performance.now();
+    const bytes = log.bufferedBytes;
     return log.flush().then(
-      () => this.options.onFlush?.(performance.now() - started, true),
-      () => this.options.onFlush?.(performance.now() - started, false),
+      () => this.options.onFlush?.(performance.now() - started, true, bytes),
+      () => this.options.onFlush?.(performance.now() - started, false, bytes),
     );
   }
 
@@ -119,6 +147,7 @@ export class LogManager {
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
+    if (this.gcTimer !== null) clearInterval(this.gcTimer);
     const logs = await this.openLogs();
     await Promise.all(logs.map((l) => l.close()));
     this.logs.clear();

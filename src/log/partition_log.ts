@@ -6,13 +6,19 @@
  *
  * Produce: `append` assigns offsets in memory at once (so a connection's order is kept) and
  * returns a promise that settles when the flush holding the batch commits. `flush` uploads the
- * pending batches as one immutable segment object, then commits the new log end in one metadata
- * transaction conditional on the partition record's revision (which changes only through this
- * writer while it holds the epoch). A failed flush fails every waiting producer and rolls the
- * offsets back, so nothing is acknowledged that is not durable.
+ * pending batches as one immutable segment (through the shared uploader, which packs the
+ * segments of partitions flushing together into one object), then commits the new log end in
+ * one metadata transaction conditional on the partition record's revision (which changes only
+ * through this writer while it holds the epoch). A failed flush fails every waiting producer
+ * and rolls the offsets back, so nothing is acknowledged that is not durable.
+ *
+ * Read: segments come from the cache or with one ranged GET each; every read also starts
+ * loading the next `readaheadSegments` segments that are not cached, in the background.
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";
+import { concatBytes } from "../protocol/primitives.ts";
+import { setBaseOffset, setPartitionLeaderEpoch } from "../protocol/records/record_batch.ts";
 import type { ObjectStore } from "../object_store/types.ts";
 import type { MetadataStore } from "../metadata/types.ts";
 import {
@@ -26,6 +32,7 @@ import {
 } from "../metadata/records.ts";
 import { decodeSegment, encodeSegment, findBatch, type Segment } from "./segment_format.ts";
 import type { SegmentCache } from "./segment_cache.ts";
+import type { SegmentUploader } from "./segment_uploader.ts";
 import { type ProducerBatch, ProducerTable } from "./producer_state.ts";
 
 /** A validated record batch ready to append (header fields already read). */
@@ -57,8 +64,17 @@ export interface PartitionDeps {
   objects: ObjectStore;
   meta: MetadataStore;
   cache: SegmentCache;
+  uploader: SegmentUploader;
   brokerId: number;
+  /** The cluster's key prefix in the bucket. */
   namespace: string;
+  /** Segments loaded ahead of a reader that had to go to storage. */
+  readaheadSegments?: number;
+  /**
+   * An upload older than this (ms) is never committed: the garbage collector may already
+   * consider its object unreferenced (it waits twice as long).
+   */
+  commitDeadlineMs?: number;
   now?: () => number;
 }
 
@@ -204,7 +220,7 @@ export class PartitionLog {
       setBaseOffset(b.bytes, base);
       // Like Kafka, stamp the leader epoch (not covered by the CRC): consumers commit it and
       // later validate their position with OffsetForLeaderEpoch.
-      new DataView(b.bytes.buffer, b.bytes.byteOffset + 12, 4).setInt32(0, this.state.leader_epoch);
+      setPartitionLeaderEpoch(b.bytes, this.state.leader_epoch);
       this.nextOffset = last + 1;
       if (pb && b.baseSequence >= 0) this.producers.record(pb, base, last);
       if (firstOffset < 0) firstOffset = base;
@@ -300,8 +316,10 @@ export class PartitionLog {
       this.revision = res.revision;
       this.segments = this.segments.slice(cut);
       for (const d of doomed) {
-        this.deps.cache.remove(d.key);
-        await this.deps.objects.delete(d.key).catch(() => {}); // unreferenced now: garbage at worst
+        this.deps.cache.remove(cacheKey(d));
+        // An object shared with other segments is removed by the garbage collector once none
+        // of them is referenced; a failed delete leaves garbage for it too.
+        if (d.object_chunks === 1) await this.deps.objects.delete(d.key).catch(() => {});
       }
       return cut;
     });
@@ -317,22 +335,29 @@ export class PartitionLog {
     const base = batch[0]!.baseOffset;
     const end = batch[batch.length - 1]!.lastOffset + 1;
     const epoch = this.state.leader_epoch;
-    const objectKey = `${this.deps.namespace}/${this.state.topic_id}/${this.partition}/` +
-      `${String(base).padStart(20, "0")}-e${epoch}-${crypto.randomUUID().slice(0, 8)}.seg`;
-    // Unique per attempt: an attempt whose commit failed may have left its object behind
-    // (garbage, never referenced), and a retry must not collide with it.
+    const now = this.deps.now ?? Date.now;
     try {
       const bytes = encodeSegment(batch);
-      await this.deps.objects.put(objectKey, bytes, { ifNoneMatch: true });
+      // Object keys are unique per upload: an attempt whose commit failed leaves garbage that
+      // is never referenced (the collector removes it), and a retry cannot collide with it.
+      const placed = await this.deps.uploader.upload(bytes);
+      if (now() - placed.startedMs > (this.deps.commitDeadlineMs ?? Infinity)) {
+        throw new KafkaError(
+          "REQUEST_TIMED_OUT",
+          "Cannot commit a flush: its upload took too long",
+        );
+      }
       const ref: SegmentRef = {
-        key: objectKey,
+        key: placed.key,
         base_offset: base,
         last_offset: end - 1,
+        position: placed.position,
         size: bytes.byteLength,
+        object_chunks: placed.objectChunks,
         batch_count: batch.length,
         max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
         epoch,
-        created_ms: (this.deps.now ?? Date.now)(),
+        created_ms: now(),
       };
       const next: PartitionState = {
         ...this.state,
@@ -359,7 +384,7 @@ export class PartitionLog {
       this.revision = res.revision;
       this.committedProducers = producers;
       this.segments.push(ref);
-      this.deps.cache.put(objectKey, decodeSegment(objectKey, bytes));
+      this.deps.cache.put(cacheKey(ref), decodeSegment(ref.key, bytes));
       for (const p of batch) p.resolve();
       this.wake();
     } catch (e) {
@@ -459,8 +484,10 @@ export class PartitionLog {
     let size = 0;
     let i = this.segmentIndexFor(offset);
     let next = offset;
-    while (i >= 0 && i < this.segments.length && next < hw) {
-      const seg = await this.loadSegment(this.segments[i]!);
+    while (i >= 0 && i < this.segments.length && next < hw && size < maxBytes) {
+      const ref = this.segments[i]!;
+      this.readAhead(i + 1); // keeps a sequential reader's next segments loading
+      const seg = await this.loadSegment(ref);
       const first = findBatch(seg, next);
       if (first >= 0) {
         let endPos = seg.batches[first]!.position;
@@ -482,7 +509,7 @@ export class PartitionLog {
       i++;
     }
     if (parts.length === 0) return result(null);
-    return result(parts.length === 1 ? parts[0]! : concat(parts, size));
+    return result(parts.length === 1 ? parts[0]! : concatBytes(parts));
   }
 
   private segmentIndexFor(offset: number): number {
@@ -498,17 +525,27 @@ export class PartitionLog {
     return lo < this.segments.length ? lo : -1;
   }
 
-  /** Loads a committed segment through the cache (verifying its checksum). */
-  async loadSegment(ref: SegmentRef): Promise<Segment> {
-    const hit = this.deps.cache.get(ref.key);
-    if (hit) return hit;
-    const bytes = await this.deps.objects.get(ref.key);
-    if (!bytes) {
-      throw new KafkaError("KAFKA_STORAGE_ERROR", `segment ${ref.key} is missing from storage`);
+  /** Loads a committed segment through the cache (one ranged GET; checksum verified). */
+  loadSegment(ref: SegmentRef, ahead = false): Promise<Segment> {
+    return this.deps.cache.load(cacheKey(ref), async () => {
+      const range = { start: ref.position, end: ref.position + ref.size };
+      const bytes = await this.deps.objects.get(ref.key, range);
+      if (!bytes || bytes.byteLength !== ref.size) {
+        throw new KafkaError("KAFKA_STORAGE_ERROR", `segment ${ref.key} is missing from storage`);
+      }
+      return decodeSegment(ref.key, bytes);
+    }, ahead);
+  }
+
+  /** Starts loading the segments from index `from` on that are not cached yet (no waiting). */
+  private readAhead(from: number): void {
+    const last = Math.min(this.segments.length, from + (this.deps.readaheadSegments ?? 0));
+    for (let i = from; i < last; i++) {
+      const ref = this.segments[i]!;
+      if (this.deps.cache.has(cacheKey(ref))) continue;
+      // A failure here is met again (and reported) by the read that needs the segment.
+      this.loadSegment(ref, true).catch(() => {});
     }
-    const seg = decodeSegment(ref.key, bytes);
-    this.deps.cache.put(ref.key, seg);
-    return seg;
   }
 
   /** Marks the log closed; pending producers get NOT_LEADER_OR_FOLLOWER. */
@@ -522,19 +559,7 @@ export class PartitionLog {
   }
 }
 
-function setBaseOffset(bytes: Uint8Array, offset: number): void {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, 8);
-  const hi = Math.floor(offset / 4294967296);
-  v.setInt32(0, hi);
-  v.setUint32(4, offset - hi * 4294967296);
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+/** Cache key of a segment: its object and position (objects hold many segments). */
+function cacheKey(ref: SegmentRef): string {
+  return `${ref.key}#${ref.position}`;
 }

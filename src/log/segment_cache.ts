@@ -1,6 +1,8 @@
 /**
  * A least-recently-used cache of decoded segments, bounded by bytes (`KAFSCALE_CACHE_BYTES`).
  * Newly flushed segments are put in as they are written, so tail reads never touch storage.
+ * Loads go through `load`, which shares one GET among concurrent readers of a segment and
+ * lets read-ahead fill the cache in the background.
  * @module
  */
 import type { Segment } from "./segment_format.ts";
@@ -9,6 +11,8 @@ import type { Segment } from "./segment_format.ts";
 export interface CacheStats {
   hits: number;
   misses: number;
+  /** Segments loaded ahead of a sequential reader. */
+  readahead: number;
   bytes: number;
   entries: number;
 }
@@ -16,8 +20,9 @@ export interface CacheStats {
 /** LRU by insertion order of a Map (re-inserted on every hit). */
 export class SegmentCache {
   private readonly entries = new Map<string, Segment>();
+  private readonly loading = new Map<string, Promise<Segment>>();
   private bytes = 0;
-  readonly stats: CacheStats = { hits: 0, misses: 0, bytes: 0, entries: 0 };
+  readonly stats: CacheStats = { hits: 0, misses: 0, readahead: 0, bytes: 0, entries: 0 };
 
   constructor(private readonly maxBytes: number) {}
 
@@ -30,6 +35,30 @@ export class SegmentCache {
       this.stats.hits++;
     } else this.stats.misses++;
     return s;
+  }
+
+  /** Whether a key is cached or being loaded (no effect on recency or counters). */
+  has(key: string): boolean {
+    return this.entries.has(key) || this.loading.has(key);
+  }
+
+  /**
+   * The cached segment, or the one `loader` fetches (one fetch however many callers wait).
+   * `ahead` marks a read-ahead load, counted apart from misses.
+   */
+  load(key: string, loader: () => Promise<Segment>, ahead = false): Promise<Segment> {
+    const cached = ahead ? this.entries.get(key) : this.get(key);
+    if (cached) return Promise.resolve(cached);
+    let p = this.loading.get(key);
+    if (!p) {
+      if (ahead) this.stats.readahead++;
+      p = loader().then((seg) => {
+        if (this.loading.get(key) === p) this.put(key, seg);
+        return seg;
+      }).finally(() => this.loading.delete(key));
+      this.loading.set(key, p);
+    }
+    return p;
   }
 
   /** Adds a segment, evicting the least recently used ones past the byte bound. */
@@ -49,6 +78,7 @@ export class SegmentCache {
 
   /** Drops a key (deleted segments). */
   remove(key: string): void {
+    this.loading.delete(key);
     const old = this.entries.get(key);
     if (old) {
       this.entries.delete(key);

@@ -2,11 +2,13 @@
  * The etcd metadata store (`KAFSCALE_ETCD_ENDPOINTS`), over the `etcd3` client. Keys live
  * under a prefix; transactions map to etcd's compare/then/else; watches start at the current
  * revision. Every call has a deadline: an unreachable etcd surfaces as
- * MetadataUnavailableError, never as a hang.
+ * MetadataUnavailableError, never as a hang. TLS: `https://` endpoints, or a CA and/or client
+ * certificate given in `tls` (then every endpoint is dialled over TLS, as etcd3 does).
  * @module
  */
 import { Etcd3, type Namespace } from "etcd3";
 import { Buffer as NodeBuffer } from "node:buffer";
+import { isIP } from "node:net";
 import {
   type KvEntry,
   type KvEvent,
@@ -26,6 +28,46 @@ export interface EtcdOptions {
   password?: string;
   /** Deadline of each call (ms). */
   timeoutMs?: number;
+  /** PEM bytes: a CA to verify etcd (default: the system roots), a client certificate and key. */
+  tls?: EtcdTls;
+}
+
+/** PEM-encoded TLS material for etcd; `cert` and `key` go together (mutual TLS). */
+export interface EtcdTls {
+  ca?: Uint8Array;
+  cert?: Uint8Array;
+  key?: Uint8Array;
+}
+
+/** Paths of the PEM files behind `EtcdTls`, named after their settings in error messages. */
+export interface EtcdTlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/**
+ * Reads the TLS files at start-up, so a missing or unreadable one stops the broker with its
+ * path and setting named. Returns undefined when no file is given.
+ */
+export async function readEtcdTls(files: EtcdTlsFiles): Promise<EtcdTls | undefined> {
+  const read = async (path: string | undefined, setting: string) => {
+    if (!path) return undefined;
+    try {
+      return await Deno.readFile(path);
+    } catch (e) {
+      throw new Error(
+        `Cannot read ${setting} ${JSON.stringify(path)}: ${(e as Error).message}`,
+        { cause: e },
+      );
+    }
+  };
+  const tls: EtcdTls = {
+    ca: await read(files.caFile, "KAFSCALE_ETCD_TLS_CA_FILE"),
+    cert: await read(files.certFile, "KAFSCALE_ETCD_TLS_CERT_FILE"),
+    key: await read(files.keyFile, "KAFSCALE_ETCD_TLS_KEY_FILE"),
+  };
+  return tls.ca || tls.cert || tls.key ? tls : undefined;
 }
 
 interface RawKv {
@@ -56,15 +98,22 @@ export class EtcdMetadataStore implements MetadataStore {
 
   /** Connects and checks that etcd answers. */
   static async open(options: EtcdOptions): Promise<EtcdMetadataStore> {
+    checkTlsEndpoints(options);
     const client = new Etcd3({
       hosts: options.endpoints,
       auth: options.username
         ? { username: options.username, password: options.password ?? "" }
         : undefined,
+      credentials: credentials(options.tls),
       faultHandling: { global: undefined as never },
     });
     const store = new EtcdMetadataStore(client, options, options.timeoutMs ?? 5000);
-    await store.get("cluster/id");
+    try {
+      await store.get("cluster/id");
+    } catch (e) {
+      client.close();
+      throw e;
+    }
     return store;
   }
 
@@ -166,6 +215,47 @@ export class EtcdMetadataStore implements MetadataStore {
     this.client.close();
     return Promise.resolve();
   }
+}
+
+/**
+ * etcd3 dials every endpoint alike: over TLS as soon as one is https:// or TLS material is
+ * given. Its gRPC client sends the endpoint's host as the TLS server name, which this runtime
+ * refuses for an IP address; both mistakes would otherwise surface as opaque connect errors.
+ */
+function checkTlsEndpoints(options: EtcdOptions): void {
+  const tls = options.tls !== undefined || options.endpoints.some((e) => /^https:\/\//i.test(e));
+  if (!tls) return;
+  for (const endpoint of options.endpoints) {
+    if (/^http:\/\//i.test(endpoint)) {
+      throw new TypeError(
+        `Cannot use etcd endpoint ${endpoint} without TLS while TLS is in use: ` +
+          "every endpoint is dialled the same way; give them all as https://",
+      );
+    }
+    const hostPort = endpoint.replace(/^https:\/\//i, "");
+    const host = hostPort.startsWith("[")
+      ? hostPort.slice(1, hostPort.indexOf("]"))
+      : hostPort.split(":")[0] ?? "";
+    if (isIP(host)) {
+      throw new TypeError(
+        `Cannot use etcd endpoint ${endpoint} over TLS: give a host name that the server ` +
+          "certificate lists instead of an IP address (the TLS server name cannot be an IP)",
+      );
+    }
+  }
+}
+
+function credentials(tls: EtcdTls | undefined) {
+  if (!tls) return undefined;
+  if (!tls.cert !== !tls.key) {
+    throw new TypeError("Cannot use an etcd client certificate without its key (or a key alone)");
+  }
+  // etcd3 passes these to grpc's createSsl, which takes the system roots for a missing CA.
+  return {
+    rootCertificate: (tls.ca ? toBuffer(tls.ca) : undefined) as NodeBuffer,
+    privateKey: tls.key && toBuffer(tls.key),
+    certChain: tls.cert && toBuffer(tls.cert),
+  };
 }
 
 function toBuffer(b: Uint8Array): NodeBuffer {

@@ -1,6 +1,6 @@
 /**
- * Metrics around any metadata store: counts errors, logs the first failure of a run once,
- * and keeps the "snapshot age" gauge (seconds since the store last answered).
+ * Metrics around any metadata store: counts requests and errors, logs the first failure of a
+ * run once, and keeps the "snapshot age" gauge (seconds since the store last answered).
  * @module
  */
 import type { KvEntry, KvEvent, KvTxn, KvTxnResult, KvWatch, MetadataStore } from "./types.ts";
@@ -18,6 +18,7 @@ export class InstrumentedMetadataStore implements MetadataStore {
   ) {}
 
   private async track<T>(op: string, run: () => Promise<T>): Promise<T> {
+    this.metrics.metadataRequests.inc({ op });
     try {
       const v = await run();
       this.metrics.metadataLastOk = Date.now();

@@ -55,10 +55,15 @@ export type PartitionState = z.infer<typeof PartitionStateSchema>;
 
 /** One committed segment object. */
 export const SegmentRefSchema = z.object({
+  /** The object holding the segment; one object can hold segments of many partitions. */
   key: z.string(),
   base_offset: int.min(0),
   last_offset: int.min(0),
+  /** Where the segment starts in its object, and its size: one ranged GET reads it. */
+  position: int.min(0).default(0),
   size: int.min(0),
+  /** How many segments the object holds (1: the object can go with this segment). */
+  object_chunks: int.min(1).default(1),
   batch_count: int.min(0),
   max_timestamp: int,
   epoch: int,
@@ -74,6 +79,8 @@ export const keys = {
   partitionsPrefix: (topic: string) => `partitions/${topic}/`,
   segment: (topic: string, p: number, base: number) =>
     `segments/${topic}/${p}/${String(base).padStart(20, "0")}`,
+  /** Every partition's segment references (the garbage collector's mark phase). */
+  allSegmentsPrefix: () => "segments/",
   segmentsPrefix: (topic: string, p?: number) =>
     p === undefined ? `segments/${topic}/` : `segments/${topic}/${p}/`,
   group: (group: string) => `groups/${group}`,

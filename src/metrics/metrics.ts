@@ -4,6 +4,7 @@
  * @module
  */
 import client from "prom-client";
+import type { CacheStats } from "../log/segment_cache.ts";
 
 const MS_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
@@ -19,11 +20,22 @@ export class BrokerMetrics {
   readonly connections;
   readonly flushes;
   readonly flushLatency;
+  /** Bytes of one partition's flush (one segment). */
+  readonly flushBytes;
+  /** Segments packed into one uploaded object (partitions that flushed together). */
+  readonly objectSegments;
   readonly cacheHits;
   readonly cacheMisses;
+  readonly cacheReadahead;
+  /** Unreferenced segment objects the garbage collector deleted. */
+  readonly gcDeleted;
   readonly s3Health;
   readonly s3LatencyAvg;
   readonly storageErrors;
+  /** Object store calls by op (put, get, delete, list), successful or not: PUT rate is cost. */
+  readonly objectStoreRequests;
+  /** Metadata store calls by op (get, getPrefix, put, delete, txn, watch), successful or not. */
+  readonly metadataRequests;
   readonly adminRequests;
   readonly adminErrors;
   readonly adminLatency;
@@ -32,6 +44,8 @@ export class BrokerMetrics {
   readonly memAlloc;
   readonly memSys;
   readonly metadataSnapshotAge;
+  /** The segment cache's counters, read at scrape time (set by the composition root). */
+  cacheStats: CacheStats | undefined;
   /** When the metadata store last answered (ms since epoch), for the snapshot age gauge. */
   metadataLastOk = Date.now();
   private producedRecords = 0;
@@ -90,15 +104,48 @@ export class BrokerMetrics {
       buckets: MS_BUCKETS,
       registers: r,
     });
+    this.flushBytes = new client.Histogram({
+      name: "kafscale_flush_bytes",
+      help: "Size of one partition's flushed segment (bytes)",
+      buckets: [1024, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864],
+      registers: r,
+    });
+    this.objectSegments = new client.Histogram({
+      name: "kafscale_object_segments",
+      help: "Segments (partitions) packed into one uploaded object",
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024],
+      registers: r,
+    });
+    // Cache gauges are read from the cache's counters when scraped.
+    const stats = () => this.cacheStats;
+    this.cacheReadahead = new client.Gauge({
+      name: "kafscale_cache_readahead",
+      help: "Segments loaded ahead of sequential readers since start",
+      registers: r,
+      collect() {
+        this.set(stats()?.readahead ?? 0);
+      },
+    });
+    this.gcDeleted = new client.Counter({
+      name: "kafscale_gc_deleted_objects_total",
+      help: "Unreferenced segment objects deleted by the garbage collector",
+      registers: r,
+    });
     this.cacheHits = new client.Gauge({
       name: "kafscale_cache_hits",
       help: "Segment cache hits since start",
       registers: r,
+      collect() {
+        this.set(stats()?.hits ?? 0);
+      },
     });
     this.cacheMisses = new client.Gauge({
       name: "kafscale_cache_misses",
       help: "Segment cache misses since start",
       registers: r,
+      collect() {
+        this.set(stats()?.misses ?? 0);
+      },
     });
     this.s3Health = new client.Gauge({
       name: "kafscale_s3_health_state",
@@ -115,6 +162,18 @@ export class BrokerMetrics {
       name: "kafscale_storage_errors_total",
       help: "Object store and metadata store errors",
       labelNames: ["store", "op"],
+      registers: r,
+    });
+    this.objectStoreRequests = new client.Counter({
+      name: "kafscale_object_store_requests_total",
+      help: "Object store requests by operation, successful or not",
+      labelNames: ["op"],
+      registers: r,
+    });
+    this.metadataRequests = new client.Counter({
+      name: "kafscale_metadata_requests_total",
+      help: "Metadata store requests by operation, successful or not",
+      labelNames: ["op"],
       registers: r,
     });
     this.adminRequests = new client.Counter({

@@ -68,12 +68,18 @@ export function objectStoreConformance(
       ? "this backend's conditional writes are check-then-put, not atomic"
       : undefined,
   );
-  test("list by prefix is sorted and carries sizes", async (s) => {
+  test("list by prefix is sorted and carries sizes and write times", async (s) => {
+    // Second granularity (S3's Last-Modified) and some clock skew between us and the server.
+    const before = Date.now() - 60_000;
     await s.put("l/b", bytes("22"));
     await s.put("l/a", bytes("1"));
     await s.put("l/c/d", bytes("333"));
     await s.put("other/x", bytes("x"));
-    assertEquals(await s.list("l/"), [
+    const listed = await s.list("l/");
+    for (const o of listed) {
+      assert(o.lastModified > before && o.lastModified < Date.now() + 60_000, `${o.lastModified}`);
+    }
+    assertEquals(listed.map(({ key, size }) => ({ key, size })), [
       { key: "l/a", size: 1 },
       { key: "l/b", size: 2 },
       { key: "l/c/d", size: 3 },

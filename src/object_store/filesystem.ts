@@ -104,7 +104,8 @@ export class FilesystemObjectStore implements ObjectStore {
             prefix.startsWith(key + "/") || key.startsWith(prefix) || (key + "/").startsWith(prefix)
           ) await walk(key);
         } else if (key.startsWith(prefix)) {
-          out.push({ key, size: (await Deno.stat(`${this.root}/${key}`)).size });
+          const info = await Deno.stat(`${this.root}/${key}`);
+          out.push({ key, size: info.size, lastModified: info.mtime?.getTime() ?? 0 });
         }
       }
     };

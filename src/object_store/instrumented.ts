@@ -1,7 +1,7 @@
 /**
  * Metrics around any object store (DESIGN.md: cross-cutting concerns wrap the port): counts
- * errors, tracks average latency and a health state (healthy / degraded / unavailable), and
- * logs the first failure of a run once with context, not every failure.
+ * requests and errors, tracks average latency and a health state (healthy / degraded /
+ * unavailable), and logs the first failure of a run once with context, not every failure.
  * @module
  */
 import type { ByteRange, ObjectInfo, ObjectStore, PutOptions } from "./types.ts";
@@ -24,6 +24,7 @@ export class InstrumentedObjectStore implements ObjectStore {
   ) {}
 
   private async track<T>(op: string, key: string, run: () => Promise<T>): Promise<T> {
+    this.metrics.objectStoreRequests.inc({ op });
     const started = performance.now();
     try {
       const v = await run();

@@ -13,17 +13,17 @@ import {
 
 /** Objects kept in memory. */
 export class MemoryObjectStore implements ObjectStore {
-  private readonly objects = new Map<string, Uint8Array>();
+  private readonly objects = new Map<string, { bytes: Uint8Array; at: number }>();
 
   put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
     if (options.ifNoneMatch && this.objects.has(key)) {
       return Promise.reject(new ObjectExistsError(key));
     }
-    this.objects.set(key, body.slice());
+    this.objects.set(key, { bytes: body.slice(), at: Date.now() });
     return Promise.resolve();
   }
   get(key: string, range?: ByteRange): Promise<Uint8Array | null> {
-    const o = this.objects.get(key);
+    const o = this.objects.get(key)?.bytes;
     if (!o) return Promise.resolve(null);
     return Promise.resolve(
       range ? o.slice(range.start, Math.min(range.end, o.byteLength)) : o.slice(),
@@ -36,7 +36,7 @@ export class MemoryObjectStore implements ObjectStore {
   list(prefix: string): Promise<ObjectInfo[]> {
     const out: ObjectInfo[] = [];
     for (const [key, o] of this.objects) {
-      if (key.startsWith(prefix)) out.push({ key, size: o.byteLength });
+      if (key.startsWith(prefix)) out.push({ key, size: o.bytes.byteLength, lastModified: o.at });
     }
     return Promise.resolve(out.sort((a, b) => (a.key < b.key ? -1 : 1)));
   }

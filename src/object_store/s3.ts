@@ -154,7 +154,13 @@ export class S3ObjectStore implements ObjectStore {
             ContinuationToken: token,
           }),
         );
-        for (const o of res.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0 });
+        for (const o of res.Contents ?? []) {
+          out.push({
+            key: o.Key!,
+            size: o.Size ?? 0,
+            lastModified: o.LastModified?.getTime() ?? 0,
+          });
+        }
         token = res.IsTruncated ? res.NextContinuationToken : undefined;
       } while (token);
     } catch (e) {

@@ -14,6 +14,8 @@ export interface ByteRange {
 export interface ObjectInfo {
   key: string;
   size: number;
+  /** When the object was written, ms since the epoch (the garbage collector's age test). */
+  lastModified: number;
 }
 
 /** Options for a write. */

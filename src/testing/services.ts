@@ -1,7 +1,8 @@
 /**
  * Starts real backing services for tests: etcd (Debian's etcd-server) and an S3-compatible
  * server (s3rver from npm, installed by scripts/install_test_deps.sh), each on a free loopback
- * port in a temporary directory. `available()` says why a service cannot run here.
+ * port in a temporary directory. `available()` says why a service cannot run here. etcd can
+ * serve TLS (optionally requiring client certificates) with a throwaway CA made by `openssl`.
  * @module
  */
 
@@ -16,6 +17,15 @@ export interface Service {
   restart(): Promise<void>;
   /** Stops it and removes its data. */
   destroy(): Promise<void>;
+  /** PEM files for a TLS client, when the service was started with TLS. */
+  tls?: TestTlsFiles;
+}
+
+/** Paths of a throwaway CA certificate and a client certificate and key it signed. */
+export interface TestTlsFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
 }
 
 function toolsDir(): string {
@@ -71,12 +81,22 @@ async function waitForPort(port: number, child: Deno.ChildProcess, what: string)
   }
 }
 
-async function service(
-  what: string,
-  endpoint: (port: number) => string,
-  spawn: (port: number, dir: string) => Deno.ChildProcess,
-): Promise<Service> {
+interface ServiceOptions {
+  endpoint: (port: number) => string;
+  spawn: (port: number, dir: string) => Deno.ChildProcess;
+  /** Runs once in the fresh directory before the first start. */
+  prepare?: (dir: string) => Promise<void>;
+}
+
+async function service(what: string, options: ServiceOptions): Promise<Service> {
+  const { endpoint, spawn } = options;
   const dir = await Deno.makeTempDir({ prefix: `kafscale-${what}-` });
+  try {
+    await options.prepare?.(dir);
+  } catch (e) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw e;
+  }
   const port = freePort();
   let child: Deno.ChildProcess | null = null;
   const start = async () => {
@@ -106,41 +126,130 @@ async function service(
   };
 }
 
-/** Starts etcd on loopback. */
-export function startEtcd(): Promise<Service> {
-  return service("etcd", (p) => `127.0.0.1:${p}`, (port, dir) => {
-    const peer = freePort();
-    return new Deno.Command("etcd", {
-      args: [
-        "--data-dir",
-        `${dir}/data`,
-        "--name",
-        "test",
+async function openssl(dir: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" })
+    .output();
+  if (!out.success) {
+    const why = new TextDecoder().decode(out.stderr).trim().split("\n")[0];
+    throw new Error(`Cannot run openssl ${args[0]}: ${why}`);
+  }
+}
+
+/**
+ * Writes into `dir` a throwaway CA (ca.pem), a server certificate for 127.0.0.1 and localhost
+ * (server.pem, server-key.pem) and a client certificate (client.pem, client-key.pem).
+ */
+export async function makeTestCerts(dir: string): Promise<TestTlsFiles> {
+  const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  const ca = ["-x509", "-days", "2", "-subj", "/CN=kafscale-test-ca"];
+  await openssl(dir, ["req", ...ca, ...newKey, "-keyout", "ca-key.pem", "-out", "ca.pem"]);
+  for (
+    const [name, ext] of [
+      ["server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n"],
+      ["client", "extendedKeyUsage=clientAuth\n"],
+    ] as const
+  ) {
+    await Deno.writeTextFile(`${dir}/${name}.ext`, ext);
+    const subject = ["-subj", `/CN=kafscale-test-${name}`];
+    await openssl(dir, ["req", ...newKey, ...subject, "-keyout", `${name}-key.pem`, "-out", "csr"]);
+    const signer = ["-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "2"];
+    const out = ["-extfile", `${name}.ext`, "-out", `${name}.pem`];
+    await openssl(dir, ["x509", "-req", "-in", "csr", ...signer, ...out]);
+  }
+  const f = (name: string) => `${dir}/${name}`;
+  return { caFile: f("ca.pem"), certFile: f("client.pem"), keyFile: f("client-key.pem") };
+}
+
+/** Why etcd with TLS cannot run here, or undefined when it can. */
+export function etcdTlsMissing(): string | undefined {
+  return etcdMissing() ??
+    (onPath("openssl") ? undefined : "openssl is not installed (scripts/install_test_deps.sh)");
+}
+
+/** How to start etcd. */
+export interface EtcdStartOptions {
+  /**
+   * Serve clients over TLS with a throwaway CA (`Service.tls` has the files); "mutual" also
+   * requires a client certificate signed by that CA.
+   */
+  tls?: "server" | "mutual";
+}
+
+/** Starts etcd on loopback; its endpoint is `https://127.0.0.1:port` when it serves TLS. */
+export async function startEtcd(options: EtcdStartOptions = {}): Promise<Service> {
+  const scheme = options.tls ? "https" : "http";
+  const tlsArgs = (dir: string) =>
+    !options.tls ? [] : [
+      "--cert-file",
+      `${dir}/tls/server.pem`,
+      "--key-file",
+      `${dir}/tls/server-key.pem`,
+      ...(options.tls === "mutual"
+        ? ["--client-cert-auth", "--trusted-ca-file", `${dir}/tls/ca.pem`]
+        : []),
+    ];
+  let tls: TestTlsFiles | undefined;
+  const etcd = await service("etcd", {
+    endpoint: (p) => options.tls ? `https://localhost:${p}` : `127.0.0.1:${p}`,
+    prepare: async (dir) => {
+      if (!options.tls) return;
+      await Deno.mkdir(`${dir}/tls`);
+      tls = await makeTestCerts(`${dir}/tls`);
+    },
+    spawn: (port, dir) =>
+      etcdCommand(dir, [
         "--listen-client-urls",
-        `http://127.0.0.1:${port}`,
+        `${scheme}://127.0.0.1:${port}`,
         "--advertise-client-urls",
-        `http://127.0.0.1:${port}`,
-        "--listen-peer-urls",
-        `http://127.0.0.1:${peer}`,
-        "--initial-advertise-peer-urls",
-        `http://127.0.0.1:${peer}`,
-        "--initial-cluster",
-        `test=http://127.0.0.1:${peer}`,
-        "--log-level",
-        "error",
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+        `${scheme}://127.0.0.1:${port}`,
+        ...tlsArgs(dir),
+      ]),
   });
+  return tls ? { ...etcd, tls } : etcd;
+}
+
+function etcdCommand(dir: string, clientArgs: string[]): Deno.ChildProcess {
+  const peer = freePort();
+  return new Deno.Command("etcd", {
+    args: [
+      "--data-dir",
+      `${dir}/data`,
+      "--name",
+      "test",
+      ...clientArgs,
+      "--listen-peer-urls",
+      `http://127.0.0.1:${peer}`,
+      "--initial-advertise-peer-urls",
+      `http://127.0.0.1:${peer}`,
+      "--initial-cluster",
+      `test=http://127.0.0.1:${peer}`,
+      "--log-level",
+      "error",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
 }
 
 /** Starts s3rver on loopback with bucket `bucket` created. */
 export function startS3(bucket = "kafscale"): Promise<Service> {
-  return service("s3", (p) => `http://127.0.0.1:${p}`, (port, dir) =>
-    new Deno.Command(S3RVER(), {
-      args: ["-d", dir, "-a", "127.0.0.1", "-p", String(port), "-s", "--configure-bucket", bucket],
-      stdout: "null",
-      stderr: "null",
-    }).spawn());
+  return service("s3", {
+    endpoint: (p) => `http://127.0.0.1:${p}`,
+    spawn: (port, dir) =>
+      new Deno.Command(S3RVER(), {
+        args: [
+          "-d",
+          dir,
+          "-a",
+          "127.0.0.1",
+          "-p",
+          String(port),
+          "-s",
+          "--configure-bucket",
+          bucket,
+        ],
+        stdout: "null",
+        stderr: "null",
+      }).spawn(),
+  });
 }

@@ -1,0 +1,39 @@
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { ConfigError, parseConfig, settingDocs } from "./config.ts";
+
+Deno.test("config: etcd TLS files default to unset and are documented", () => {
+  const c = parseConfig({});
+  assertEquals([c.etcdTlsCaFile, c.etcdTlsCertFile, c.etcdTlsKeyFile], ["", "", ""]);
+  const envs = settingDocs().map((d) => d.env);
+  for (const env of ["CA", "CERT", "KEY"]) {
+    assertEquals(envs.includes(`KAFSCALE_ETCD_TLS_${env}_FILE`), true, env);
+  }
+});
+
+Deno.test("config: etcd client certificate and key are set together", () => {
+  const c = parseConfig({
+    KAFSCALE_ETCD_TLS_CA_FILE: "/etc/kafscale/ca.pem",
+    KAFSCALE_ETCD_TLS_CERT_FILE: "/etc/kafscale/client.pem",
+    KAFSCALE_ETCD_TLS_KEY_FILE: "/etc/kafscale/client-key.pem",
+  });
+  assertEquals(c.etcdTlsCertFile, "/etc/kafscale/client.pem");
+  assertEquals(c.etcdTlsKeyFile, "/etc/kafscale/client-key.pem");
+  assertEquals(parseConfig({ KAFSCALE_ETCD_TLS_CA_FILE: "/ca.pem" }).etcdTlsCaFile, "/ca.pem");
+});
+
+Deno.test("config: an etcd client certificate without its key stops start-up naming both", () => {
+  const e = assertThrows(
+    () => parseConfig({ KAFSCALE_ETCD_TLS_CERT_FILE: "/etc/kafscale/client.pem" }),
+    ConfigError,
+  );
+  assertEquals(
+    e.message,
+    'Invalid KAFSCALE_ETCD_TLS_CERT_FILE="/etc/kafscale/client.pem": needs ' +
+      "KAFSCALE_ETCD_TLS_KEY_FILE too (a client certificate goes with its key)",
+  );
+  assertThrows(
+    () => parseConfig({ KAFSCALE_ETCD_TLS_KEY_FILE: "/k.pem" }),
+    ConfigError,
+    'Invalid KAFSCALE_ETCD_TLS_KEY_FILE="/k.pem": needs KAFSCALE_ETCD_TLS_CERT_FILE too',
+  );
+});

@@ -1,0 +1,169 @@
+/**
+ * The log layer on memory stores: partitions flushing together share one object (PUTs do not
+ * grow with the partition count), cold reads use one ranged GET per segment and read ahead,
+ * retention leaves shared objects to the garbage collector, and the collector deletes only old
+ * unreferenced objects, including the upload of a commit that came too late.
+ */
+import { assertEquals, assertRejects } from "../testing/assert.ts";
+import { MemoryObjectStore } from "../object_store/memory.ts";
+import type { ByteRange, ObjectStore, PutOptions } from "../object_store/types.ts";
+import { MemoryMetadataStore } from "../metadata/memory.ts";
+import { buildRecordBatch, decodeRecords } from "../protocol/records/builder.ts";
+import { RecordBatchView } from "../protocol/records/record_batch.ts";
+import { KafkaError } from "../protocol/errors.ts";
+import { LogManager } from "./log_manager.ts";
+import type { IncomingBatch, PartitionDeps } from "./partition_log.ts";
+import { SegmentCache } from "./segment_cache.ts";
+import { SegmentUploader } from "./segment_uploader.ts";
+
+/** An object store that counts calls and can run a hook before each PUT. */
+class CountingStore extends MemoryObjectStore {
+  puts = 0;
+  gets: Array<ByteRange | undefined> = [];
+  beforePut: (() => void) | undefined;
+  override put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
+    this.puts++;
+    this.beforePut?.();
+    return super.put(key, body, options);
+  }
+  override get(key: string, range?: ByteRange): Promise<Uint8Array | null> {
+    this.gets.push(range);
+    return super.get(key, range);
+  }
+}
+
+function deps(objects: ObjectStore, meta: MemoryMetadataStore, extra: Partial<PartitionDeps> = {}) {
+  return {
+    objects,
+    meta,
+    cache: new SegmentCache(64 * 1024 * 1024),
+    uploader: new SegmentUploader(objects, {
+      namespace: "ns",
+      brokerId: 0,
+      maxObjectBytes: 1024 * 1024,
+      now: extra.now,
+    }),
+    brokerId: 0,
+    namespace: "ns",
+    ...extra,
+  };
+}
+
+function batch(text: string): IncomingBatch {
+  const bytes = buildRecordBatch([{ value: new TextEncoder().encode(text) }]);
+  const v = new RecordBatchView(bytes);
+  return {
+    bytes,
+    lastOffsetDelta: v.lastOffsetDelta,
+    maxTimestamp: v.maxTimestamp,
+    producerId: -1,
+    producerEpoch: -1,
+    baseSequence: -1,
+  };
+}
+
+const manager = (d: PartitionDeps) =>
+  new LogManager(d, { flushIntervalMs: 1000, segmentBytes: 1 << 20 });
+const segmentObjects = async (s: ObjectStore) =>
+  (await s.list("ns/")).filter((o) => o.key.endsWith(".seg"));
+
+Deno.test("log: partitions flushing together share one object, each read back by a ranged GET", async () => {
+  const objects = new CountingStore();
+  const meta = new MemoryMetadataStore();
+  const logs = manager(deps(objects, meta));
+  const parts = await Promise.all(Array.from({ length: 8 }, (_, p) => logs.get("t", "id", p)));
+  const acks = parts.map((log, p) => log.append([batch(`p${p}`)]).durable);
+  await logs.flushAll();
+  await Promise.all(acks);
+  assertEquals(objects.puts, 1);
+  assertEquals((await segmentObjects(objects)).length, 1);
+  await logs.close();
+
+  const cold = manager(deps(objects, meta)); // a restarted broker: empty cache
+  for (let p = 0; p < 8; p++) {
+    const log = await cold.get("t", "id", p);
+    assertEquals(log.committedSegments[0]!.object_chunks, 8);
+    const read = await log.read(0, 1 << 20);
+    const [record] = decodeRecords(new RecordBatchView(read.records!));
+    assertEquals(new TextDecoder().decode(record!.value!), `p${p}`);
+  }
+  const ranges = objects.gets.map((r) => r!);
+  assertEquals(ranges.length, 8);
+  assertEquals(new Set(ranges.map((r) => r.start)).size, 8, "each partition its own range");
+  await cold.close();
+});
+
+Deno.test("log: a cold sequential read loads the next segments ahead, one GET each", async () => {
+  const objects = new CountingStore();
+  const meta = new MemoryMetadataStore();
+  const logs = manager(deps(objects, meta));
+  const log = await logs.get("t", "id", 0);
+  for (let i = 0; i < 5; i++) {
+    const ack = log.append([batch(`r${i}`)]).durable;
+    await logs.flushAll();
+    await ack;
+  }
+  await logs.close();
+
+  const d = deps(objects, meta, { readaheadSegments: 2 });
+  const cold = manager(d);
+  const reader = await cold.get("t", "id", 0);
+  objects.gets = [];
+  await reader.read(0, 1); // one batch: segment 0 only, segments 1 and 2 loaded ahead
+  await new Promise((r) => setTimeout(r, 10));
+  assertEquals(objects.gets.length, 3);
+  assertEquals(d.cache.stats.readahead, 2);
+  await reader.read(1, 1); // cached; segment 3 starts loading
+  await reader.read(2, 1); // cached; segment 4 starts loading
+  await new Promise((r) => setTimeout(r, 10));
+  assertEquals(objects.gets.length, 5);
+  await reader.read(3, 1);
+  await reader.read(4, 1);
+  assertEquals(objects.gets.length, 5, "nothing was fetched twice");
+  assertEquals(d.cache.stats.readahead, 4);
+  assertEquals(d.cache.stats.misses, 1, "only the first read waited for storage");
+  await cold.close();
+});
+
+Deno.test("log: retention leaves a shared object to the collector, which deletes it once unreferenced", async () => {
+  const objects = new CountingStore();
+  const meta = new MemoryMetadataStore();
+  const logs = manager(deps(objects, meta));
+  const [a, b] = await Promise.all([logs.get("t", "id", 0), logs.get("t", "id", 1)]);
+  const acks = [a!.append([batch("a")]).durable, b!.append([batch("b")]).durable];
+  await logs.flushAll();
+  await Promise.all(acks);
+  const [shared] = await segmentObjects(objects);
+  assertEquals(await a!.applyRetention(Date.now(), 0, -1), 1);
+  assertEquals((await segmentObjects(objects)).length, 1, "partition 1 still uses it");
+  const later = Date.now() + 3_600_000;
+  assertEquals((await logs.collectGarbage(later)).deleted, 0);
+  assertEquals(await b!.applyRetention(Date.now(), 0, -1), 1);
+  assertEquals((await logs.collectGarbage(Date.now())).deleted, 0, "young objects are kept");
+  assertEquals(await logs.collectGarbage(later), { scanned: 1, deleted: 1 });
+  assertEquals(await objects.get(shared!.key), null);
+  await logs.close();
+});
+
+Deno.test("log: an upload older than the commit deadline is not committed and becomes garbage", async () => {
+  const objects = new CountingStore();
+  const meta = new MemoryMetadataStore();
+  let clock = 1_000_000;
+  const logs = manager(deps(objects, meta, { now: () => clock, commitDeadlineMs: 5_000 }));
+  const log = await logs.get("t", "id", 0);
+  objects.beforePut = () => clock += 10_000; // the PUT takes "10 s"
+  const ack = log.append([batch("late")]).durable;
+  await logs.flushAll();
+  const e = await assertRejects(() => ack, KafkaError);
+  assertEquals(e.code, 7); // REQUEST_TIMED_OUT: retriable
+  assertEquals(log.highWatermark, 0);
+  objects.beforePut = undefined;
+  const retry = log.append([batch("again")]);
+  assertEquals(retry.baseOffset, 0, "offsets were rolled back");
+  await logs.flushAll();
+  await retry.durable;
+  const gc = await logs.collectGarbage(Date.now() + 3_600_000);
+  assertEquals(gc, { scanned: 2, deleted: 1 });
+  assertEquals((await log.read(0, 1 << 20)).highWatermark, 1);
+  await logs.close();
+});

@@ -1,6 +1,7 @@
 /**
- * Test set-up over our own Kafka client: create topics and commit group offsets without a
- * consumer (a "simple" commit with generation -1, as admin tools do).
+ * Test set-up over our own Kafka client: create topics, commit group offsets without a
+ * consumer (a "simple" commit with generation -1, as admin tools do), read a whole partition;
+ * and the broker's environment on real etcd + s3rver.
  * @module
  */
 import { KafkaConnection } from "../src/client/connection.ts";
@@ -13,7 +14,15 @@ import {
   type OffsetCommitResponse,
 } from "../src/protocol/messages/08_offset_commit.ts";
 import { Produce } from "../src/protocol/messages/00_produce.ts";
-import { buildRecordBatch } from "../src/protocol/records/builder.ts";
+import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts";
+import { ListOffsets, type ListOffsetsResponse } from "../src/protocol/messages/02_list_offsets.ts";
+import {
+  buildRecordBatch,
+  type DecodedRecord,
+  decodeRecords,
+} from "../src/protocol/records/builder.ts";
+import { splitBatches } from "../src/protocol/records/record_batch.ts";
+import { type Service, startEtcd, startS3 } from "../src/testing/services.ts";
 import { run } from "./_harness.ts";
 
 /** Produces values v<from>..v<from+n-1> with kcat (acks=all, random partitions). */
@@ -132,11 +141,11 @@ export function listOffsetsBody(topic: string, timestamp: number, partition = 0)
   };
 }
 
-/** A sessionless Fetch request body for one partition. */
+/** A sessionless Fetch request body for one partition (partition 0 unless told). */
 export function fetchBody(
   topic: string,
   offset: number,
-  o: { maxWaitMs?: number; maxBytes?: number } = {},
+  o: { maxWaitMs?: number; maxBytes?: number; partition?: number } = {},
 ) {
   const maxBytes = o.maxBytes ?? 1 << 20;
   return {
@@ -150,7 +159,7 @@ export function fetchBody(
     topics: [{
       topic,
       partitions: [{
-        partition: 0,
+        partition: o.partition ?? 0,
         currentLeaderEpoch: -1,
         fetchOffset: offset,
         logStartOffset: -1,
@@ -160,4 +169,94 @@ export function fetchBody(
     forgottenTopicsData: [],
     rackId: "",
   };
+}
+
+/** What `readPartition` found. */
+export interface PartitionContents {
+  /** The latest offset from ListOffsets. */
+  highWatermark: number;
+  /** Every record from offset 0 up to the high watermark, in the order the broker sent them. */
+  records: DecodedRecord[];
+}
+
+/**
+ * Reads a partition from offset 0 to its high watermark (ListOffsets latest), fetch after
+ * fetch. Only the records a fetch returns below its fetch offset at the start of its answer
+ * are dropped (Kafka may send the whole batch holding the fetch offset); anything else out of
+ * order is kept, so a caller's density check sees it.
+ */
+export async function readPartition(
+  c: KafkaConnection,
+  topic: string,
+  partition = 0,
+): Promise<PartitionContents> {
+  const lo = await c.request<ListOffsetsResponse>(
+    ListOffsets,
+    7,
+    listOffsetsBody(topic, -1, partition),
+  );
+  const latest = lo.topics[0]!.partitions[0]!;
+  if (latest.errorCode !== 0) {
+    throw new Error(`Cannot list offsets of ${topic}/${partition}: error ${latest.errorCode}`);
+  }
+  const highWatermark = latest.offset!;
+  const records: DecodedRecord[] = [];
+  let next = 0;
+  while (next < highWatermark) {
+    const f = await c.request<FetchResponse>(
+      Fetch,
+      11,
+      fetchBody(topic, next, { partition, maxBytes: 1 << 22 }),
+    );
+    const part = f.responses[0]!.partitions[0]!;
+    if (part.errorCode !== 0) {
+      throw new Error(`Cannot fetch ${topic}/${partition} at ${next}: error ${part.errorCode}`);
+    }
+    const all = splitBatches(part.records ?? new Uint8Array()).flatMap((b) => decodeRecords(b));
+    const start = all.findIndex((r) => r.offset >= next);
+    if (start < 0) {
+      throw new Error(
+        `Cannot read ${topic}/${partition}: no record at ${next}, below the high watermark ${highWatermark}`,
+      );
+    }
+    const got = all.slice(start);
+    records.push(...got);
+    next = got.at(-1)!.offset + 1;
+  }
+  return { highWatermark, records };
+}
+
+/** The broker's environment for etcd and s3rver (its default credentials, path-style URLs). */
+export function backendEnv(
+  etcd: Service,
+  s3: Service,
+  o: { brokerId?: number } = {},
+): Record<string, string> {
+  return {
+    KAFSCALE_BROKER_ID: String(o.brokerId ?? 0),
+    KAFSCALE_ETCD_ENDPOINTS: etcd.endpoint,
+    KAFSCALE_S3_BUCKET: "kafscale",
+    KAFSCALE_S3_ENDPOINT: s3.endpoint,
+    KAFSCALE_S3_PATH_STYLE: "1",
+    KAFSCALE_S3_ACCESS_KEY: "S3RVER",
+    KAFSCALE_S3_SECRET_KEY: "S3RVER",
+    KAFSCALE_S3_CONDITIONAL_PUT: "check-then-put",
+  };
+}
+
+/** Starts etcd and s3rver, runs `fn` with them, then destroys both. */
+export async function withServices(
+  fn: (etcd: Service, s3: Service) => Promise<void>,
+): Promise<void> {
+  const etcd = await startEtcd();
+  try {
+    const s3 = await startS3();
+    try {
+      await fn(etcd, s3);
+    } finally {
+      await s3.destroy();
+    }
+  } finally {
+    await etcd.destroy();
+  }
 }

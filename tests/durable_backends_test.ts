@@ -4,46 +4,16 @@
  * two brokers that both believe they own a partition cannot both commit (epoch fencing).
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
-import {
-  etcdMissing,
-  s3Missing,
-  type Service,
-  startEtcd,
-  startS3,
-} from "../src/testing/services.ts";
+import { etcdMissing, s3Missing } from "../src/testing/services.ts";
 import { removeDir, run, startBroker } from "./_harness.ts";
 import { KafkaConnection } from "../src/client/connection.ts";
 import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
 import { buildRecordBatch } from "../src/protocol/records/builder.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
-import { createTopic } from "./_setup.ts";
+import { backendEnv, createTopic, withServices } from "./_setup.ts";
 
 const missing = etcdMissing() ?? s3Missing();
 const KAFKA = new URL("../scripts/kafka/", import.meta.url).pathname;
-
-function backendEnv(etcd: Service, s3: Service, id = 0): Record<string, string> {
-  return {
-    KAFSCALE_BROKER_ID: String(id),
-    KAFSCALE_ETCD_ENDPOINTS: etcd.endpoint,
-    KAFSCALE_S3_BUCKET: "kafscale",
-    KAFSCALE_S3_ENDPOINT: s3.endpoint,
-    KAFSCALE_S3_PATH_STYLE: "1",
-    KAFSCALE_S3_ACCESS_KEY: "S3RVER",
-    KAFSCALE_S3_SECRET_KEY: "S3RVER",
-    KAFSCALE_S3_CONDITIONAL_PUT: "check-then-put",
-  };
-}
-
-async function withServices(fn: (etcd: Service, s3: Service) => Promise<void>) {
-  const etcd = await startEtcd();
-  const s3 = await startS3();
-  try {
-    await fn(etcd, s3);
-  } finally {
-    await etcd.destroy();
-    await s3.destroy();
-  }
-}
 
 Deno.test({
   name:
@@ -190,8 +160,8 @@ Deno.test({
   ignore: missing !== undefined,
   async fn() {
     await withServices(async (etcd, s3) => {
-      const a = await startBroker({ env: backendEnv(etcd, s3, 1) });
-      const b = await startBroker({ env: backendEnv(etcd, s3, 2) });
+      const a = await startBroker({ env: backendEnv(etcd, s3, { brokerId: 1 }) });
+      const b = await startBroker({ env: backendEnv(etcd, s3, { brokerId: 2 }) });
       const ca = await KafkaConnection.connect(a.bootstrap);
       const cb = await KafkaConnection.connect(b.bootstrap);
       try {

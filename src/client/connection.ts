@@ -94,7 +94,14 @@ export class KafkaConnection {
     const done = new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { schema, version, resolve: resolve as (v: unknown) => void, reject });
     });
-    await this.writeRaw(this.encode(schema, version, body, id));
+    try {
+      await this.writeRaw(this.encode(schema, version, body, id));
+    } catch (e) {
+      // The answer can never come; the waiting promise is dropped (its rejection handled).
+      this.waiting.delete(id);
+      done.catch(() => {});
+      throw e;
+    }
     return await done;
   }
 

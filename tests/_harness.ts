@@ -4,16 +4,23 @@
  * run client programs with hard timeouts, and locate installed tools.
  * @module
  */
+import { brokerPermissions as permissionFlags } from "../src/cli/permissions.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-/** Permission flags of `deno task start` and the compiled binary. */
-export const BROKER_PERMISSIONS = [
-  "--allow-net",
-  "--allow-env",
-  "--allow-read",
-  "--allow-write",
-  "--allow-sys",
-];
+
+let npmCache: string | undefined;
+/**
+ * The permission flags of `deno task start` and the compiled binary (src/cli/permissions.ts)
+ * for a broker whose data directory is `dataDir`, plus read access to Deno's npm cache, which
+ * only `deno run` needs (a compiled binary embeds its packages).
+ */
+export function brokerPermissions(dataDir: string): string[] {
+  if (npmCache === undefined) {
+    const out = new Deno.Command(`${ROOT}scripts/deno`, { args: ["info", "--json"] }).outputSync();
+    npmCache = JSON.parse(new TextDecoder().decode(out.stdout)).npmCache as string;
+  }
+  return permissionFlags({ dataDir, readOnly: [npmCache] });
+}
 
 /** Where scripts/install_test_deps.sh puts tools. */
 export function toolsDir(): string {
@@ -64,7 +71,7 @@ export async function startBroker(options: StartOptions = {}): Promise<BrokerPro
   const port = options.port ?? freePort();
   const metricsPort = freePort();
   const child = new Deno.Command(`${ROOT}scripts/deno`, {
-    args: ["run", ...BROKER_PERMISSIONS, `${ROOT}main.ts`, "serve"],
+    args: ["run", ...brokerPermissions(dataDir), `${ROOT}main.ts`, "serve"],
     env: {
       KAFSCALE_DATA_DIR: dataDir,
       KAFSCALE_BROKER_ADDR: `127.0.0.1:${port}`,

@@ -4,12 +4,14 @@
  * plus `--version`, `--help` and a failing command's exit status and message.
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
-import { BROKER_PERMISSIONS, removeDir, run, startBroker } from "./_harness.ts";
+import { brokerPermissions, removeDir, run, startBroker } from "./_harness.ts";
 import { produceRecords } from "./_setup.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
+// The admin CLI runs with the broker's flags (it is the same binary); it touches no files.
+const PERMISSIONS = brokerPermissions("/nonexistent/kafscale-cli");
 const cli = (...args: string[]) =>
-  run(`${ROOT}scripts/deno`, ["run", ...BROKER_PERMISSIONS, `${ROOT}main.ts`, ...args]);
+  run(`${ROOT}scripts/deno`, ["run", ...PERMISSIONS, `${ROOT}main.ts`, ...args]);
 
 Deno.test("admin cli: topics, groups, configs and offsets against the broker, as JSON", async () => {
   const broker = await startBroker();
@@ -95,7 +97,7 @@ Deno.test("cli: --version, --help and serve --help list every setting; a bad set
   }
   const bad = await run(`${ROOT}scripts/deno`, [
     "run",
-    ...BROKER_PERMISSIONS,
+    ...PERMISSIONS,
     `${ROOT}main.ts`,
     "serve",
   ], {

@@ -1,9 +1,14 @@
 /**
  * The systemd unit passes `systemd-analyze verify` (with the binary path pointed at a stand-in
- * executable, since the test machine has no installed kafscale) and keeps its hardening.
+ * executable, since the test machine has no installed kafscale) and keeps its hardening. The
+ * broker's permission flags are scoped (every end-to-end test runs the broker with them), and
+ * a broker built for one data directory refuses another at start-up.
  */
-import { assert, assertEquals } from "../src/testing/assert.ts";
-import { run } from "./_harness.ts";
+import { assert, assertEquals, assertRejects } from "../src/testing/assert.ts";
+import { removeDir, run, startBroker } from "./_harness.ts";
+import { brokerPermissions as brokerPermissionFlags } from "../src/cli/permissions.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
 
 const UNIT = new URL("../deploy/kafscale.service", import.meta.url).pathname;
 
@@ -47,4 +52,45 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("deploy: a broker scoped to one data directory refuses another with one clear line", async () => {
+  const allowed = await Deno.makeTempDir({ prefix: "kafscale-allowed-" });
+  try {
+    const e = await assertRejects(
+      () =>
+        startBroker({ dataDir: allowed, env: { KAFSCALE_DATA_DIR: "/tmp/kafscale-elsewhere" } }),
+      Error,
+    );
+    assert(
+      e.message.includes(
+        "kafscale: Cannot start broker: Cannot use KAFSCALE_DATA_DIR=/tmp/kafscale-elsewhere: " +
+          "this broker's permissions do not allow writing there",
+      ),
+      e.message,
+    );
+  } finally {
+    await removeDir(allowed);
+  }
+});
+
+Deno.test("deploy: the compile script bakes the shared permission list, scoped to its directories", async () => {
+  const r = await run(`${ROOT}scripts/deno`, [
+    "run",
+    `${ROOT}scripts/permissions.ts`,
+    "--data-dir",
+    "/var/lib/kafscale",
+    "--read",
+    "/etc/kafscale",
+  ]);
+  assertEquals(r.code, 0, r.stderr);
+  const flags = r.stdout.trim().split("\n");
+  assertEquals(
+    flags,
+    brokerPermissionFlags({ dataDir: "/var/lib/kafscale", readOnly: ["/etc/kafscale"] }),
+  );
+  assert(flags.includes("--allow-write=/var/lib/kafscale"), r.stdout);
+  assert(flags.every((f) => f !== "--allow-env" && f !== "--allow-read" && f !== "--allow-all"));
+  const compile = await Deno.readTextFile(`${ROOT}scripts/compile.sh`);
+  assert(compile.includes("scripts/permissions.ts"), "compile.sh uses the shared list");
 });

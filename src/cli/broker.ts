@@ -10,6 +10,7 @@ import { loadClusterId } from "../cluster/cluster_id.ts";
 import { LogManager } from "../log/log_manager.ts";
 import { SegmentCache } from "../log/segment_cache.ts";
 import { SegmentUploader } from "../log/segment_uploader.ts";
+import { CommitBatcher } from "../log/commit_batcher.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { registerHandlers } from "../handlers/mod.ts";
 import type { BrokerServices } from "../handlers/services.ts";
@@ -70,6 +71,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       meta,
       cache,
       uploader,
+      committer: new CommitBatcher(meta, {
+        onSend: (commits) => metrics.commitsPerTxn.observe(commits),
+      }),
       brokerId: config.brokerId,
       namespace: config.s3Namespace,
       readaheadSegments: config.readaheadSegments,
@@ -91,6 +95,10 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       },
       onRetention(topic, partition, deleted) {
         log.info("retention deleted segments", { topic, partition, deleted });
+      },
+      onCompaction(topic, partition, merged) {
+        metrics.compactedSegments.inc(merged);
+        log.debug("compaction merged small segments", { topic, partition, merged });
       },
       onFlush(ms, ok, bytes) {
         metrics.flushes.inc({ outcome: ok ? "ok" : "error" });

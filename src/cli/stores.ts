@@ -16,6 +16,7 @@ import { FileMetadataStore } from "../metadata/file.ts";
 import { EtcdMetadataStore, readEtcdTls } from "../metadata/etcd.ts";
 import type { BrokerMetrics } from "../metrics/metrics.ts";
 import type { Logger } from "../metrics/logger.ts";
+import { mayWrite } from "./permissions.ts";
 import { InstrumentedObjectStore } from "../object_store/instrumented.ts";
 import { InstrumentedMetadataStore } from "../metadata/instrumented.ts";
 
@@ -49,6 +50,7 @@ export async function openStores(
     objects = new MemoryObjectStore();
     objectsName = "memory";
   } else {
+    checkDataDir(config.dataDir);
     await Deno.mkdir(`${config.dataDir}/objects`, { recursive: true });
     objects = new FilesystemObjectStore(`${config.dataDir}/objects`);
     objectsName = `directory ${config.dataDir}/objects`;
@@ -69,6 +71,7 @@ export async function openStores(
     });
     metaName = `etcd ${config.etcdEndpoints}`;
   } else {
+    checkDataDir(config.dataDir);
     await Deno.mkdir(`${config.dataDir}/metadata`, { recursive: true });
     meta = await FileMetadataStore.open(`${config.dataDir}/metadata`);
     metaName = `directory ${config.dataDir}/metadata`;
@@ -78,4 +81,18 @@ export async function openStores(
     meta: new InstrumentedMetadataStore(meta, metrics, log),
     describe: { objects: objectsName, metadata: metaName },
   };
+}
+
+/**
+ * A binary built by scripts/compile.sh may write only the data directory it was built for:
+ * say so at start-up rather than fail on the first write.
+ */
+function checkDataDir(dir: string): void {
+  if (!mayWrite(dir)) {
+    throw new Error(
+      `Cannot use KAFSCALE_DATA_DIR=${dir}: this broker's permissions do not allow writing ` +
+        "there (a release binary writes only the directory it was built for, by default " +
+        "/var/lib/kafscale; see scripts/compile.sh --data-dir)",
+    );
+  }
 }

@@ -1,8 +1,8 @@
 /**
  * Owns the open partition logs of this broker and drives their flushes: every
  * `flushIntervalMs` (timer; all partitions at once, so their segments share one object) and as
- * soon as a partition buffers `segmentBytes` (size). Also runs retention and the object
- * garbage collector on their timers.
+ * soon as a partition buffers `segmentBytes` (size). Also runs retention and compaction of
+ * small segments (one timer) and the object garbage collector (its own timer).
  * @module
  */
 import { type PartitionDeps, PartitionLog } from "./partition_log.ts";
@@ -30,6 +30,7 @@ export interface LogManagerOptions {
   onFlush?(millis: number, ok: boolean, bytes: number): void;
   onGc?(result: GcResult | Error): void;
   onRetention?(topic: string, partition: number, deleted: number): void;
+  onCompaction?(topic: string, partition: number, merged: number): void;
 }
 
 /** The broker's partition logs. */
@@ -51,7 +52,8 @@ export class LogManager {
   start(): void {
     this.timer = setInterval(() => this.flushAll(), this.options.flushIntervalMs);
     this.retentionTimer = setInterval(() => {
-      this.applyRetention().catch(() => {}); // storage errors are counted by the store wrappers
+      // Storage errors are counted by the store wrappers.
+      this.applyRetention().then(() => this.compact()).catch(() => {});
     }, this.options.retentionCheckMs ?? 30_000);
     if (this.options.gcIntervalMs) {
       let running = false; // a slow pass (a big bucket) is not overlapped by the next one
@@ -113,6 +115,19 @@ export class LogManager {
       if (!s || (s.retentionMs < 0 && s.retentionBytes < 0)) continue;
       const deleted = await log.applyRetention(now, s.retentionMs, s.retentionBytes);
       if (deleted > 0) this.options.onRetention?.(log.topic, log.partition, deleted);
+    }
+  }
+
+  /** Merges runs of small segments of every open partition (a bounded amount per pass). */
+  async compact(maxRunsPerPartition = 8): Promise<void> {
+    for (const log of await this.openLogs()) {
+      const target = this.options.settingsFor?.(log.topic)?.segmentBytes ??
+        this.options.segmentBytes;
+      for (let i = 0; i < maxRunsPerPartition; i++) {
+        const merged = await log.compact(target);
+        if (merged === 0) break;
+        this.options.onCompaction?.(log.topic, log.partition, merged);
+      }
     }
   }
 

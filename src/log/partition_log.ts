@@ -31,8 +31,10 @@ import {
   SegmentRefSchema,
 } from "../metadata/records.ts";
 import { decodeSegment, encodeSegment, findBatch, type Segment } from "./segment_format.ts";
+import { mergeSegments, pickCompactionRun } from "./compaction.ts";
 import type { SegmentCache } from "./segment_cache.ts";
 import type { SegmentUploader } from "./segment_uploader.ts";
+import type { CommitBatcher } from "./commit_batcher.ts";
 import { type ProducerBatch, ProducerTable } from "./producer_state.ts";
 
 /** A validated record batch ready to append (header fields already read). */
@@ -65,6 +67,8 @@ export interface PartitionDeps {
   meta: MetadataStore;
   cache: SegmentCache;
   uploader: SegmentUploader;
+  /** Group commit of this broker's fenced partition transactions. */
+  committer: CommitBatcher;
   brokerId: number;
   /** The cluster's key prefix in the bucket. */
   namespace: string;
@@ -295,7 +299,7 @@ export class PartitionLog {
         log_start_offset: Math.max(start, this.state.log_start_offset),
       };
       const pkey = keys.partition(this.topic, this.partition);
-      const res = await this.deps.meta.txn({
+      const res = await this.deps.committer.commit({
         compares: [{ key: pkey, modRevision: this.revision }],
         success: [
           { type: "put", key: pkey, value: encodeRecord(PartitionStateSchema, next) },
@@ -322,6 +326,76 @@ export class PartitionLog {
         if (d.object_chunks === 1) await this.deps.objects.delete(d.key).catch(() => {});
       }
       return cut;
+    });
+  }
+
+  /**
+   * Merges one run of small consecutive segments (see compaction.ts) into a new segment: one
+   * upload, then one fenced transaction that puts the new reference and deletes the old ones.
+   * The old objects stay until the garbage collector finds them unreferenced, so reads that
+   * started before the swap still succeed. Resolves the number of segments merged (0: none).
+   */
+  compact(targetBytes: number): Promise<number> {
+    return this.exclusively(async () => {
+      if (this.status !== "open") return 0;
+      if (this.uncertain) await this.resync();
+      const run = pickCompactionRun(this.segments, targetBytes);
+      if (!run) return 0;
+      const olds = this.segments.slice(run.from, run.to + 1);
+      const loaded = await Promise.all(olds.map((r) => this.loadSegment(r)));
+      const bytes = mergeSegments(loaded);
+      const placed = await this.deps.uploader.upload(bytes);
+      const now = this.deps.now ?? Date.now;
+      if (now() - placed.startedMs > (this.deps.commitDeadlineMs ?? Infinity)) return 0;
+      const first = olds[0]!;
+      const last = olds[olds.length - 1]!;
+      const ref: SegmentRef = {
+        key: placed.key,
+        base_offset: first.base_offset,
+        last_offset: last.last_offset,
+        position: placed.position,
+        size: bytes.byteLength,
+        object_chunks: placed.objectChunks,
+        batch_count: olds.reduce((n, r) => n + r.batch_count, 0),
+        max_timestamp: Math.max(...olds.map((r) => r.max_timestamp)),
+        epoch: last.epoch,
+        created_ms: now(),
+      };
+      const pkey = keys.partition(this.topic, this.partition);
+      // The partition record is rewritten as it is so its revision moves: a writer that lost
+      // the answer re-reads the segment list in `resync`.
+      const res = await this.deps.committer.commit({
+        compares: [{ key: pkey, modRevision: this.revision }],
+        success: [
+          { type: "put", key: pkey, value: encodeRecord(PartitionStateSchema, this.state) },
+          {
+            type: "put",
+            key: keys.segment(this.topic, this.partition, ref.base_offset),
+            value: encodeRecord(SegmentRefSchema, ref),
+          },
+          ...olds.slice(1).map((r) => ({
+            type: "delete" as const,
+            key: keys.segment(this.topic, this.partition, r.base_offset),
+          })),
+        ],
+      }).catch((e) => {
+        this.uncertain = true;
+        throw e;
+      });
+      if (!res.succeeded) {
+        this.status = "fenced";
+        return 0;
+      }
+      this.revision = res.revision;
+      // A new array: a read in progress keeps iterating the list it started with.
+      this.segments = [
+        ...this.segments.slice(0, run.from),
+        ref,
+        ...this.segments.slice(run.to + 1),
+      ];
+      for (const r of olds) this.deps.cache.remove(cacheKey(r));
+      this.deps.cache.put(cacheKey(ref), decodeSegment(ref.key, bytes));
+      return olds.length;
     });
   }
 
@@ -365,7 +439,7 @@ export class PartitionLog {
         producers: producers.toRecord(),
       };
       const pkey = keys.partition(this.topic, this.partition);
-      const res = await this.deps.meta.txn({
+      const res = await this.deps.committer.commit({
         compares: [{ key: pkey, modRevision: this.revision }],
         success: [
           { type: "put", key: pkey, value: encodeRecord(PartitionStateSchema, next) },
@@ -482,11 +556,13 @@ export class PartitionLog {
     if (offset === hw) return result(null);
     const parts: Uint8Array[] = [];
     let size = 0;
-    let i = this.segmentIndexFor(offset);
+    // Compaction and retention replace the list; this read keeps the one it started with.
+    const segments = this.segments;
+    let i = this.segmentIndexFor(segments, offset);
     let next = offset;
-    while (i >= 0 && i < this.segments.length && next < hw && size < maxBytes) {
-      const ref = this.segments[i]!;
-      this.readAhead(i + 1); // keeps a sequential reader's next segments loading
+    while (i >= 0 && i < segments.length && next < hw && size < maxBytes) {
+      const ref = segments[i]!;
+      this.readAhead(segments, i + 1); // keeps a sequential reader's next segments loading
       const seg = await this.loadSegment(ref);
       const first = findBatch(seg, next);
       if (first >= 0) {
@@ -512,17 +588,17 @@ export class PartitionLog {
     return result(parts.length === 1 ? parts[0]! : concatBytes(parts));
   }
 
-  private segmentIndexFor(offset: number): number {
+  private segmentIndexFor(segments: readonly SegmentRef[], offset: number): number {
     let lo = 0;
-    let hi = this.segments.length - 1;
+    let hi = segments.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const s = this.segments[mid]!;
+      const s = segments[mid]!;
       if (s.last_offset < offset) lo = mid + 1;
       else if (s.base_offset > offset) hi = mid - 1;
       else return mid;
     }
-    return lo < this.segments.length ? lo : -1;
+    return lo < segments.length ? lo : -1;
   }
 
   /** Loads a committed segment through the cache (one ranged GET; checksum verified). */
@@ -538,10 +614,10 @@ export class PartitionLog {
   }
 
   /** Starts loading the segments from index `from` on that are not cached yet (no waiting). */
-  private readAhead(from: number): void {
-    const last = Math.min(this.segments.length, from + (this.deps.readaheadSegments ?? 0));
+  private readAhead(segments: readonly SegmentRef[], from: number): void {
+    const last = Math.min(segments.length, from + (this.deps.readaheadSegments ?? 0));
     for (let i = from; i < last; i++) {
-      const ref = this.segments[i]!;
+      const ref = segments[i]!;
       if (this.deps.cache.has(cacheKey(ref))) continue;
       // A failure here is met again (and reported) by the read that needs the segment.
       this.loadSegment(ref, true).catch(() => {});

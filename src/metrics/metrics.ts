@@ -29,6 +29,10 @@ export class BrokerMetrics {
   readonly cacheReadahead;
   /** Unreferenced segment objects the garbage collector deleted. */
   readonly gcDeleted;
+  /** Small segments merged into larger ones by compaction. */
+  readonly compactedSegments;
+  /** Partition commits carried by one metadata transaction (group commit). */
+  readonly commitsPerTxn;
   readonly s3Health;
   readonly s3LatencyAvg;
   readonly storageErrors;
@@ -125,6 +129,17 @@ export class BrokerMetrics {
       collect() {
         this.set(stats()?.readahead ?? 0);
       },
+    });
+    this.commitsPerTxn = new client.Histogram({
+      name: "kafscale_commits_per_txn",
+      help: "Partition commits carried by one metadata transaction (group commit)",
+      buckets: [1, 2, 4, 8, 16, 32, 64],
+      registers: r,
+    });
+    this.compactedSegments = new client.Counter({
+      name: "kafscale_compacted_segments_total",
+      help: "Small segments merged into larger ones by compaction",
+      registers: r,
     });
     this.gcDeleted = new client.Counter({
       name: "kafscale_gc_deleted_objects_total",

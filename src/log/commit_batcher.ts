@@ -1,0 +1,124 @@
+/**
+ * Group commit for partition metadata: the fenced transactions of partitions that flushed
+ * together (their segments share an object, so their commits start in the same moment) go to
+ * the metadata store as one transaction. On etcd every transaction is a raft round with an
+ * fsync, so this keeps transactions per flush cycle from growing with the partition count.
+ *
+ * Semantics stay per partition: when the combined transaction's compares do not all hold (one
+ * partition was fenced), each transaction is retried alone, so the others still commit and
+ * the fenced one alone fails. A store error rejects every transaction of the group (their
+ * outcome is unknown, as it would be alone). Groups are split to stay under etcd's limit of
+ * operations per transaction, and transactions touching the same key never share one.
+ * @module
+ */
+import type { KvTxn, KvTxnResult, MetadataStore } from "../metadata/types.ts";
+
+interface Entry {
+  txn: KvTxn;
+  resolve: (r: KvTxnResult) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Settings of a batcher. */
+export interface CommitBatcherOptions {
+  /** Most compares plus operations in one transaction (etcd's default --max-txn-ops is 128). */
+  maxOps?: number;
+  /** Called for every transaction sent (metrics): how many partition commits it carried. */
+  onSend?(commits: number): void;
+}
+
+/** Batches concurrent fenced transactions into shared ones. */
+export class CommitBatcher {
+  private queue: Entry[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly meta: MetadataStore,
+    private readonly options: CommitBatcherOptions = {},
+  ) {}
+
+  /** Commits `txn` (no `failure` branch), possibly together with others. */
+  commit(txn: KvTxn): Promise<KvTxnResult> {
+    if (txn.failure?.length) return this.meta.txn(txn); // cannot be combined
+    return new Promise((resolve, reject) => {
+      this.queue.push({ txn, resolve, reject });
+      this.timer ??= setTimeout(() => this.send(), 0);
+    });
+  }
+
+  private send(): void {
+    this.timer = null;
+    const queue = this.queue;
+    this.queue = [];
+    for (const group of split(queue, this.options.maxOps ?? 128)) void this.sendGroup(group);
+  }
+
+  private async sendGroup(group: Entry[]): Promise<void> {
+    try {
+      if (group.length === 1) {
+        this.options.onSend?.(1);
+        group[0]!.resolve(await this.meta.txn(group[0]!.txn));
+        return;
+      }
+      this.options.onSend?.(group.length);
+      const combined = await this.meta.txn({
+        compares: group.flatMap((e) => e.txn.compares),
+        success: group.flatMap((e) => e.txn.success),
+      });
+      if (combined.succeeded) {
+        for (const e of group) e.resolve(combined);
+        return;
+      }
+    } catch (e) {
+      for (const entry of group) entry.reject(e);
+      return;
+    }
+    // Some compare failed: find out which, each on its own.
+    await Promise.all(group.map(async (e) => {
+      try {
+        this.options.onSend?.(1);
+        e.resolve(await this.meta.txn(e.txn));
+      } catch (err) {
+        e.reject(err);
+      }
+    }));
+  }
+}
+
+function keysOf(txn: KvTxn): string[] {
+  return [
+    ...txn.compares.map((c) => c.key),
+    ...txn.success.map((op) => op.type === "deletePrefix" ? `${op.prefix}\u0000*` : op.key),
+  ];
+}
+
+/** Splits entries into groups under `maxOps` whose keys do not overlap. */
+function split(entries: Entry[], maxOps: number): Entry[][] {
+  const groups: Entry[][] = [];
+  let current: Entry[] = [];
+  let ops = 0;
+  let seen = new Set<string>();
+  for (const e of entries) {
+    const size = e.txn.compares.length + e.txn.success.length;
+    const keys = keysOf(e.txn);
+    const prefixed = e.txn.success.some((op) => op.type === "deletePrefix");
+    const clash = prefixed || keys.some((k) => seen.has(k));
+    if (current.length > 0 && (ops + size > maxOps || clash)) {
+      groups.push(current);
+      current = [];
+      ops = 0;
+      seen = new Set();
+    }
+    current.push(e);
+    ops += size;
+    for (const k of keys) seen.add(k);
+    if (prefixed) { // a prefix delete may cover any key: it travels alone
+      groups.push(current);
+      current = [];
+      ops = 0;
+      seen = new Set();
+    }
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}

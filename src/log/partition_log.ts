@@ -12,15 +12,13 @@
  * through this writer while it holds the epoch). A failed flush fails every waiting producer
  * and rolls the offsets back, so nothing is acknowledged that is not durable.
  *
- * Read: segments come from the cache or with one ranged GET each; every read also starts
- * loading the next `readaheadSegments` segments that are not cached, in the background.
+ * Read: see segment_reader.ts (cache, one ranged GET per segment, read-ahead).
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";
-import { concatBytes } from "../protocol/primitives.ts";
 import { setBaseOffset, setPartitionLeaderEpoch } from "../protocol/records/record_batch.ts";
 import type { ObjectStore } from "../object_store/types.ts";
-import type { MetadataStore } from "../metadata/types.ts";
+import type { KvOp, MetadataStore } from "../metadata/types.ts";
 import {
   decodeRecord,
   encodeRecord,
@@ -30,8 +28,10 @@ import {
   type SegmentRef,
   SegmentRefSchema,
 } from "../metadata/records.ts";
-import { decodeSegment, encodeSegment, findBatch, type Segment } from "./segment_format.ts";
+import { decodeSegment, encodeSegment, type Segment } from "./segment_format.ts";
+import { cacheKey, SegmentReader } from "./segment_reader.ts";
 import { mergeSegments, pickCompactionRun } from "./compaction.ts";
+import { retentionCut } from "./retention.ts";
 import type { SegmentCache } from "./segment_cache.ts";
 import type { SegmentUploader } from "./segment_uploader.ts";
 import type { CommitBatcher } from "./commit_batcher.ts";
@@ -72,7 +72,7 @@ export interface PartitionDeps {
   brokerId: number;
   /** The cluster's key prefix in the bucket. */
   namespace: string;
-  /** Segments loaded ahead of a reader that had to go to storage. */
+  /** Segments every read starts loading ahead of the reader. */
   readaheadSegments?: number;
   /**
    * An upload older than this (ms) is never committed: the garbage collector may already
@@ -104,6 +104,7 @@ export class PartitionLog {
   private lock: Promise<void> = Promise.resolve();
   /** Set when a commit failed in a way that may still have applied it (see `resync`). */
   private uncertain = false;
+  private readonly reader: SegmentReader;
 
   private constructor(
     readonly topic: string,
@@ -114,6 +115,7 @@ export class PartitionLog {
     private readonly deps: PartitionDeps,
   ) {
     this.nextOffset = state.log_end_offset;
+    this.reader = new SegmentReader(deps.objects, deps.cache, deps.readaheadSegments);
     this.committedProducers = ProducerTable.fromRecord(state.producers);
     this.producers = this.committedProducers.clone();
   }
@@ -273,6 +275,68 @@ export class PartitionLog {
   }
 
   /**
+   * Writes `next` as the partition record, with `ops`, in one transaction conditional on this
+   * writer's revision (the epoch fence). Resolves false, and stands the writer down, when
+   * another writer took the partition; a store error leaves the outcome unknown, so the next
+   * write reads the partition back first (`resync`).
+   */
+  private async commitFenced(next: PartitionState, ops: KvOp[]): Promise<boolean> {
+    const pkey = keys.partition(this.topic, this.partition);
+    const res = await this.deps.committer.commit({
+      compares: [{ key: pkey, modRevision: this.revision }],
+      success: [
+        { type: "put", key: pkey, value: encodeRecord(PartitionStateSchema, next) },
+        ...ops,
+      ],
+    }).catch((e) => {
+      this.uncertain = true;
+      throw e;
+    });
+    if (!res.succeeded) {
+      this.status = "fenced";
+      return false;
+    }
+    this.state = next;
+    this.revision = res.revision;
+    return true;
+  }
+
+  private segmentKey(base: number): string {
+    return keys.segment(this.topic, this.partition, base);
+  }
+
+  /**
+   * Uploads an encoded segment (in an object shared with the partitions flushing now) and
+   * returns its reference, or null when the upload outlived the commit deadline (the garbage
+   * collector may already count its object as garbage, so it must not be committed).
+   */
+  private async upload(
+    bytes: Uint8Array,
+    about: Pick<
+      SegmentRef,
+      "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch"
+    >,
+  ): Promise<SegmentRef | null> {
+    const now = this.deps.now ?? Date.now;
+    // Keys are unique per upload: a failed commit leaves garbage that is never referenced.
+    const placed = await this.deps.uploader.upload(bytes);
+    if (now() - placed.startedMs > (this.deps.commitDeadlineMs ?? Infinity)) return null;
+    return {
+      ...about,
+      key: placed.key,
+      position: placed.position,
+      size: bytes.byteLength,
+      object_chunks: placed.objectChunks,
+      created_ms: now(),
+    };
+  }
+
+  private putRef(ref: SegmentRef): KvOp {
+    const value = encodeRecord(SegmentRefSchema, ref);
+    return { type: "put", key: this.segmentKey(ref.base_offset), value };
+  }
+
+  /**
    * Deletes the oldest whole segments that are past `retentionMs` (by their newest timestamp)
    * or beyond `retentionBytes` (keeping the newest that fit), advancing the log start offset in
    * one fenced transaction before the objects are removed. -1 disables a limit. Resolves the
@@ -282,15 +346,7 @@ export class PartitionLog {
     return this.exclusively(async () => {
       if (this.status !== "open") return 0;
       if (this.uncertain) await this.resync();
-      let total = this.segments.reduce((n, x) => n + x.size, 0);
-      let cut = 0;
-      for (const seg of this.segments) {
-        const expired = retentionMs >= 0 && seg.max_timestamp < now - retentionMs;
-        const oversize = retentionBytes >= 0 && total > retentionBytes;
-        if (!expired && !oversize) break;
-        total -= seg.size;
-        cut++;
-      }
+      const cut = retentionCut(this.segments, { now, retentionMs, retentionBytes });
       if (cut === 0) return 0;
       const doomed = this.segments.slice(0, cut);
       const start = Math.min(doomed[cut - 1]!.last_offset + 1, this.state.log_end_offset);
@@ -298,26 +354,11 @@ export class PartitionLog {
         ...this.state,
         log_start_offset: Math.max(start, this.state.log_start_offset),
       };
-      const pkey = keys.partition(this.topic, this.partition);
-      const res = await this.deps.committer.commit({
-        compares: [{ key: pkey, modRevision: this.revision }],
-        success: [
-          { type: "put", key: pkey, value: encodeRecord(PartitionStateSchema, next) },
-          ...doomed.map((d) => ({
-            type: "delete" as const,
-            key: keys.segment(this.topic, this.partition, d.base_offset),
-          })),
-        ],
-      }).catch((e) => {
-        this.uncertain = true; // the outcome is unknown: read it back before the next write
-        throw e;
-      });
-      if (!res.succeeded) {
-        this.status = "fenced";
-        return 0;
-      }
-      this.state = next;
-      this.revision = res.revision;
+      const deletes = doomed.map((d) => ({
+        type: "delete" as const,
+        key: this.segmentKey(d.base_offset),
+      }));
+      if (!await this.commitFenced(next, deletes)) return 0;
       this.segments = this.segments.slice(cut);
       for (const d of doomed) {
         this.deps.cache.remove(cacheKey(d));
@@ -344,49 +385,22 @@ export class PartitionLog {
       const olds = this.segments.slice(run.from, run.to + 1);
       const loaded = await Promise.all(olds.map((r) => this.loadSegment(r)));
       const bytes = mergeSegments(loaded);
-      const placed = await this.deps.uploader.upload(bytes);
-      const now = this.deps.now ?? Date.now;
-      if (now() - placed.startedMs > (this.deps.commitDeadlineMs ?? Infinity)) return 0;
-      const first = olds[0]!;
       const last = olds[olds.length - 1]!;
-      const ref: SegmentRef = {
-        key: placed.key,
-        base_offset: first.base_offset,
+      const ref = await this.upload(bytes, {
+        base_offset: olds[0]!.base_offset,
         last_offset: last.last_offset,
-        position: placed.position,
-        size: bytes.byteLength,
-        object_chunks: placed.objectChunks,
         batch_count: olds.reduce((n, r) => n + r.batch_count, 0),
         max_timestamp: Math.max(...olds.map((r) => r.max_timestamp)),
         epoch: last.epoch,
-        created_ms: now(),
-      };
-      const pkey = keys.partition(this.topic, this.partition);
+      });
+      if (!ref) return 0;
       // The partition record is rewritten as it is so its revision moves: a writer that lost
       // the answer re-reads the segment list in `resync`.
-      const res = await this.deps.committer.commit({
-        compares: [{ key: pkey, modRevision: this.revision }],
-        success: [
-          { type: "put", key: pkey, value: encodeRecord(PartitionStateSchema, this.state) },
-          {
-            type: "put",
-            key: keys.segment(this.topic, this.partition, ref.base_offset),
-            value: encodeRecord(SegmentRefSchema, ref),
-          },
-          ...olds.slice(1).map((r) => ({
-            type: "delete" as const,
-            key: keys.segment(this.topic, this.partition, r.base_offset),
-          })),
-        ],
-      }).catch((e) => {
-        this.uncertain = true;
-        throw e;
-      });
-      if (!res.succeeded) {
-        this.status = "fenced";
-        return 0;
-      }
-      this.revision = res.revision;
+      const deletes = olds.slice(1).map((r) => ({
+        type: "delete" as const,
+        key: this.segmentKey(r.base_offset),
+      }));
+      if (!await this.commitFenced(this.state, [this.putRef(ref), ...deletes])) return 0;
       // A new array: a read in progress keeps iterating the list it started with.
       this.segments = [
         ...this.segments.slice(0, run.from),
@@ -408,54 +422,25 @@ export class PartitionLog {
     const producers = this.producers.clone();
     const base = batch[0]!.baseOffset;
     const end = batch[batch.length - 1]!.lastOffset + 1;
-    const epoch = this.state.leader_epoch;
-    const now = this.deps.now ?? Date.now;
     try {
       const bytes = encodeSegment(batch);
-      // Object keys are unique per upload: an attempt whose commit failed leaves garbage that
-      // is never referenced (the collector removes it), and a retry cannot collide with it.
-      const placed = await this.deps.uploader.upload(bytes);
-      if (now() - placed.startedMs > (this.deps.commitDeadlineMs ?? Infinity)) {
+      const ref = await this.upload(bytes, {
+        base_offset: base,
+        last_offset: end - 1,
+        batch_count: batch.length,
+        max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
+        epoch: this.state.leader_epoch,
+      });
+      if (!ref) {
         throw new KafkaError(
           "REQUEST_TIMED_OUT",
           "Cannot commit a flush: its upload took too long",
         );
       }
-      const ref: SegmentRef = {
-        key: placed.key,
-        base_offset: base,
-        last_offset: end - 1,
-        position: placed.position,
-        size: bytes.byteLength,
-        object_chunks: placed.objectChunks,
-        batch_count: batch.length,
-        max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
-        epoch,
-        created_ms: now(),
-      };
-      const next: PartitionState = {
-        ...this.state,
-        log_end_offset: end,
-        producers: producers.toRecord(),
-      };
-      const pkey = keys.partition(this.topic, this.partition);
-      const res = await this.deps.committer.commit({
-        compares: [{ key: pkey, modRevision: this.revision }],
-        success: [
-          { type: "put", key: pkey, value: encodeRecord(PartitionStateSchema, next) },
-          {
-            type: "put",
-            key: keys.segment(this.topic, this.partition, base),
-            value: encodeRecord(SegmentRefSchema, ref),
-          },
-        ],
-      });
-      if (!res.succeeded) {
-        this.status = "fenced";
+      const next = { ...this.state, log_end_offset: end, producers: producers.toRecord() };
+      if (!await this.commitFenced(next, [this.putRef(ref)])) {
         throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
       }
-      this.state = next;
-      this.revision = res.revision;
       this.committedProducers = producers;
       this.segments.push(ref);
       this.deps.cache.put(cacheKey(ref), decodeSegment(ref.key, bytes));
@@ -554,74 +539,12 @@ export class PartitionLog {
       );
     }
     if (offset === hw) return result(null);
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    // Compaction and retention replace the list; this read keeps the one it started with.
-    const segments = this.segments;
-    let i = this.segmentIndexFor(segments, offset);
-    let next = offset;
-    while (i >= 0 && i < segments.length && next < hw && size < maxBytes) {
-      const ref = segments[i]!;
-      this.readAhead(segments, i + 1); // keeps a sequential reader's next segments loading
-      const seg = await this.loadSegment(ref);
-      const first = findBatch(seg, next);
-      if (first >= 0) {
-        let endPos = seg.batches[first]!.position;
-        let j = first;
-        for (; j < seg.batches.length; j++) {
-          const b = seg.batches[j]!;
-          if (
-            size + (b.position + b.size - seg.batches[first]!.position) > maxBytes &&
-            (size > 0 || j > first)
-          ) break;
-          endPos = b.position + b.size;
-          next = b.lastOffset + 1;
-        }
-        const chunk = seg.data.subarray(seg.batches[first]!.position, endPos);
-        if (chunk.byteLength > 0) parts.push(chunk);
-        size += chunk.byteLength;
-        if (j < seg.batches.length) break;
-      }
-      i++;
-    }
-    if (parts.length === 0) return result(null);
-    return result(parts.length === 1 ? parts[0]! : concatBytes(parts));
-  }
-
-  private segmentIndexFor(segments: readonly SegmentRef[], offset: number): number {
-    let lo = 0;
-    let hi = segments.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = segments[mid]!;
-      if (s.last_offset < offset) lo = mid + 1;
-      else if (s.base_offset > offset) hi = mid - 1;
-      else return mid;
-    }
-    return lo < segments.length ? lo : -1;
+    return result(await this.reader.read(this.segments, { offset, end: hw, maxBytes }));
   }
 
   /** Loads a committed segment through the cache (one ranged GET; checksum verified). */
-  loadSegment(ref: SegmentRef, ahead = false): Promise<Segment> {
-    return this.deps.cache.load(cacheKey(ref), async () => {
-      const range = { start: ref.position, end: ref.position + ref.size };
-      const bytes = await this.deps.objects.get(ref.key, range);
-      if (!bytes || bytes.byteLength !== ref.size) {
-        throw new KafkaError("KAFKA_STORAGE_ERROR", `segment ${ref.key} is missing from storage`);
-      }
-      return decodeSegment(ref.key, bytes);
-    }, ahead);
-  }
-
-  /** Starts loading the segments from index `from` on that are not cached yet (no waiting). */
-  private readAhead(segments: readonly SegmentRef[], from: number): void {
-    const last = Math.min(segments.length, from + (this.deps.readaheadSegments ?? 0));
-    for (let i = from; i < last; i++) {
-      const ref = segments[i]!;
-      if (this.deps.cache.has(cacheKey(ref))) continue;
-      // A failure here is met again (and reported) by the read that needs the segment.
-      this.loadSegment(ref, true).catch(() => {});
-    }
+  loadSegment(ref: SegmentRef): Promise<Segment> {
+    return this.reader.load(ref);
   }
 
   /** Marks the log closed; pending producers get NOT_LEADER_OR_FOLLOWER. */
@@ -633,9 +556,4 @@ export class PartitionLog {
     this.pending = [];
     this.wake();
   }
-}
-
-/** Cache key of a segment: its object and position (objects hold many segments). */
-function cacheKey(ref: SegmentRef): string {
-  return `${ref.key}#${ref.position}`;
 }

@@ -20,6 +20,7 @@ import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts"
 import { CreateTopics } from "../src/protocol/messages/19_create_topics.ts";
 import { splitBatches } from "../src/protocol/records/record_batch.ts";
 import {
+  backendEnv,
   etcdMissing,
   s3Missing,
   type Service,
@@ -53,22 +54,6 @@ async function storeCounts(metrics: BrokerMetrics): Promise<{ puts: number; txns
   return {
     puts: await of(metrics.objectStoreRequests, "put"),
     txns: await of(metrics.metadataRequests, "txn"),
-  };
-}
-
-/** Broker settings for the chosen backend (etcd-s3: as backendEnv in the durable tests). */
-function backendEnv(services: Service[]): Record<string, string> {
-  const [etcd, s3] = services;
-  if (!etcd || !s3) return {};
-  return {
-    KAFSCALE_BROKER_ID: "0",
-    KAFSCALE_ETCD_ENDPOINTS: etcd.endpoint,
-    KAFSCALE_S3_BUCKET: "kafscale",
-    KAFSCALE_S3_ENDPOINT: s3.endpoint,
-    KAFSCALE_S3_PATH_STYLE: "1",
-    KAFSCALE_S3_ACCESS_KEY: "S3RVER",
-    KAFSCALE_S3_SECRET_KEY: "S3RVER",
-    KAFSCALE_S3_CONDITIONAL_PUT: "check-then-put",
   };
 }
 
@@ -214,7 +199,7 @@ try {
       KAFSCALE_BROKER_ADDR: "127.0.0.1:0",
       KAFSCALE_METRICS_ADDR: "127.0.0.1:0",
       KAFSCALE_DATA_DIR: dir,
-      ...backendEnv(services),
+      ...(services.length === 2 ? backendEnv(services[0]!, services[1]!) : {}),
     }),
     silentLogger,
   );

@@ -23,6 +23,7 @@ import {
 } from "../src/protocol/records/builder.ts";
 import { splitBatches } from "../src/protocol/records/record_batch.ts";
 import { type Service, startEtcd, startS3 } from "../src/testing/services.ts";
+export { backendEnv } from "../src/testing/services.ts";
 import { run } from "./_harness.ts";
 
 /** Produces values v<from>..v<from+n-1> with kcat (acks=all, random partitions). */
@@ -224,24 +225,6 @@ export async function readPartition(
     next = got.at(-1)!.offset + 1;
   }
   return { highWatermark, records };
-}
-
-/** The broker's environment for etcd and s3rver (its default credentials, path-style URLs). */
-export function backendEnv(
-  etcd: Service,
-  s3: Service,
-  o: { brokerId?: number } = {},
-): Record<string, string> {
-  return {
-    KAFSCALE_BROKER_ID: String(o.brokerId ?? 0),
-    KAFSCALE_ETCD_ENDPOINTS: etcd.endpoint,
-    KAFSCALE_S3_BUCKET: "kafscale",
-    KAFSCALE_S3_ENDPOINT: s3.endpoint,
-    KAFSCALE_S3_PATH_STYLE: "1",
-    KAFSCALE_S3_ACCESS_KEY: "S3RVER",
-    KAFSCALE_S3_SECRET_KEY: "S3RVER",
-    KAFSCALE_S3_CONDITIONAL_PUT: "check-then-put",
-  };
 }
 
 /** Starts etcd and s3rver, runs `fn` with them, then destroys both. */

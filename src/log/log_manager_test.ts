@@ -64,6 +64,17 @@ function batch(text: string): IncomingBatch {
   };
 }
 
+/** Appends each value to partition t-0 and flushes it alone: one segment per value. */
+async function segmentPerValue(logs: LogManager, values: string[]) {
+  const log = await logs.get("t", "id", 0);
+  for (const v of values) {
+    const ack = log.append([batch(v)]).durable;
+    await logs.flushAll();
+    await ack;
+  }
+  return log;
+}
+
 const manager = (d: PartitionDeps) =>
   new LogManager(d, { flushIntervalMs: 1000, segmentBytes: 1 << 20 });
 const segmentObjects = async (s: ObjectStore) =>
@@ -99,12 +110,7 @@ Deno.test("log: a cold sequential read loads the next segments ahead, one GET ea
   const objects = new CountingStore();
   const meta = new MemoryMetadataStore();
   const logs = manager(deps(objects, meta));
-  const log = await logs.get("t", "id", 0);
-  for (let i = 0; i < 5; i++) {
-    const ack = log.append([batch(`r${i}`)]).durable;
-    await logs.flushAll();
-    await ack;
-  }
+  await segmentPerValue(logs, ["r0", "r1", "r2", "r3", "r4"]);
   await logs.close();
 
   const d = deps(objects, meta, { readaheadSegments: 2 });
@@ -174,12 +180,7 @@ Deno.test("log: compaction merges small segments into one; reads, offsets and GC
   const objects = new CountingStore();
   const meta = new MemoryMetadataStore();
   const logs = manager(deps(objects, meta));
-  const log = await logs.get("t", "id", 0);
-  for (let i = 0; i < 12; i++) {
-    const ack = log.append([batch(`v${i}`)]).durable;
-    await logs.flushAll();
-    await ack;
-  }
+  const log = await segmentPerValue(logs, Array.from({ length: 12 }, (_, i) => `v${i}`));
   const before = await log.read(0, 1 << 20);
   assertEquals(log.committedSegments.length, 12);
   await logs.compact();

@@ -253,3 +253,21 @@ export function startS3(bucket = "kafscale"): Promise<Service> {
       }).spawn(),
   });
 }
+
+/** The broker's environment for etcd and s3rver (its default credentials, path-style URLs). */
+export function backendEnv(
+  etcd: Service,
+  s3: Service,
+  o: { brokerId?: number } = {},
+): Record<string, string> {
+  return {
+    KAFSCALE_BROKER_ID: String(o.brokerId ?? 0),
+    KAFSCALE_ETCD_ENDPOINTS: etcd.endpoint,
+    KAFSCALE_S3_BUCKET: "kafscale",
+    KAFSCALE_S3_ENDPOINT: s3.endpoint,
+    KAFSCALE_S3_PATH_STYLE: "1",
+    KAFSCALE_S3_ACCESS_KEY: "S3RVER",
+    KAFSCALE_S3_SECRET_KEY: "S3RVER",
+    KAFSCALE_S3_CONDITIONAL_PUT: "check-then-put",
+  };
+}

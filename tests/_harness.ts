@@ -54,6 +54,8 @@ export interface BrokerProcess {
   dataDir: string;
   /** Sends a signal and waits for the exit; resolves the exit code. */
   stop(signal?: Deno.Signal): Promise<number>;
+  /** Sends a signal without waiting (SIGSTOP/SIGCONT: a paused broker). */
+  signal(signal: Deno.Signal): void;
   /** Everything the broker wrote to stderr so far. */
   stderr(): string;
 }
@@ -126,6 +128,12 @@ export async function startBroker(options: StartOptions = {}): Promise<BrokerPro
       const s = await status;
       await drained;
       return s.code;
+    },
+    signal(signal: Deno.Signal) {
+      if (exited) return;
+      try {
+        child.kill(signal);
+      } catch { /* exited meanwhile */ }
     },
     stderr: () => err,
   };

@@ -10,6 +10,7 @@ import { loadClusterId } from "../cluster/cluster_id.ts";
 import { LogManager } from "../log/log_manager.ts";
 import { SegmentCache } from "../log/segment_cache.ts";
 import { SegmentUploader } from "../log/segment_uploader.ts";
+import { groupKey, Membership, partitionKey } from "../cluster/membership.ts";
 import { CommitBatcher } from "../log/commit_batcher.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { registerHandlers } from "../handlers/mod.ts";
@@ -51,10 +52,27 @@ export interface RunningBroker {
 /** Starts a broker. */
 export async function startBroker(config: Config, log: Logger): Promise<RunningBroker> {
   const metrics = new BrokerMetrics();
-  const { objects, meta, describe } = await openStores(config, metrics, log);
+  const { objects, meta, describe, leases } = await openStores(config, metrics, log);
   const clusterId = await loadClusterId(meta);
   const topics = new TopicRegistry(meta);
   await topics.start();
+  const self = {
+    nodeId: config.brokerId,
+    host: config.advertisedHost,
+    port: config.advertisedPort,
+    rack: null,
+  };
+  // Placement changes move partitions and groups: hand over what moved away, load what came.
+  let onMembershipChange = () => {};
+  const cluster = leases
+    ? await Membership.join(meta, leases, self, {
+      ttlSeconds: config.brokerLeaseSeconds,
+      onChange: (live) => {
+        log.info("cluster membership changed", { live: live.map((b) => b.nodeId) });
+        onMembershipChange();
+      },
+    })
+    : Membership.solo(self);
   const cache = new SegmentCache(config.cacheBytes);
   metrics.cacheStats = cache.stats;
   const uploader = new SegmentUploader(objects, {
@@ -83,6 +101,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       flushIntervalMs: config.flushIntervalMs,
       segmentBytes: config.segmentBytes,
       retentionCheckMs: config.retentionCheckMs,
+      owns: (topic, partition) => cluster.owns(partitionKey(topic, partition)),
       gcIntervalMs: config.gcIntervalMs,
       gcGraceMs: config.gcGraceMs,
       settingsFor(name) {
@@ -122,9 +141,14 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     offsetsRetentionMs: config.groupOffsetsRetentionMs,
     maxMetadataBytes: 4096,
+    owns: (groupId) => cluster.owns(groupKey(groupId)),
     onError: (what, e) => log.error(what, { error: e }),
   });
   await groups.start();
+  onMembershipChange = () => {
+    logs.release().catch((e) => log.warn("handing over partitions failed", { error: e }));
+    groups.reconcile().catch((e) => log.warn("loading moved groups failed", { error: e }));
+  };
   const expiry = setInterval(() => {
     groups.expire().catch((e) => log.warn("group expiry failed", { error: e }));
   }, 60_000);
@@ -150,6 +174,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     registry,
     producerIds: new BlockProducerIds(meta),
     groups,
+    cluster,
     async topicForWrite(name) {
       const t = topics.get(name);
       if (t || !config.autoCreateTopics) return t;
@@ -228,6 +253,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     metrics.stop();
     await listener.stop();
     await logs.close();
+    await cluster.close();
     await topics.close();
     await meta.close();
     await objects.close();
@@ -254,6 +280,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         clearInterval(lagTimer);
         groups.close();
         await logs.close(); // flushes buffered records and answers waiting producers
+        await cluster.close(); // the others take our partitions and groups at once
         await listener.stop();
         await http.close();
         metrics.stop();

@@ -8,7 +8,7 @@
  */
 import type { Config } from "../config/config.ts";
 import type { ObjectStore } from "../object_store/types.ts";
-import type { MetadataStore } from "../metadata/types.ts";
+import type { LeasedPuts, MetadataStore } from "../metadata/types.ts";
 import { MemoryObjectStore } from "../object_store/memory.ts";
 import { FilesystemObjectStore } from "../object_store/filesystem.ts";
 import { S3ObjectStore } from "../object_store/s3.ts";
@@ -25,6 +25,8 @@ export interface Stores {
   objects: ObjectStore;
   meta: MetadataStore;
   describe: { objects: string; metadata: string };
+  /** Leased keys for cluster membership, when the metadata store is shared (etcd). */
+  leases?: LeasedPuts;
 }
 
 /** Opens both stores. */
@@ -57,6 +59,7 @@ export async function openStores(
   }
   let meta: MetadataStore;
   let metaName: string;
+  let leases: LeasedPuts | undefined;
   if (config.etcdEndpoints) {
     meta = await EtcdMetadataStore.open({
       endpoints: config.etcdEndpoints.split(",").map((e) => e.trim()).filter(Boolean),
@@ -70,6 +73,7 @@ export async function openStores(
       }),
     });
     metaName = `etcd ${config.etcdEndpoints}`;
+    leases = meta as EtcdMetadataStore;
   } else {
     checkDataDir(config.dataDir);
     await Deno.mkdir(`${config.dataDir}/metadata`, { recursive: true });
@@ -80,6 +84,7 @@ export async function openStores(
     objects: new InstrumentedObjectStore(objects, metrics, log),
     meta: new InstrumentedMetadataStore(meta, metrics, log),
     describe: { objects: objectsName, metadata: metaName },
+    leases,
   };
 }
 

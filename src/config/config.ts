@@ -103,6 +103,12 @@ export const SETTINGS = {
   etcdUsername: ["KAFSCALE_ETCD_USERNAME", "", "etcd user", z.string()],
   etcdPassword: ["KAFSCALE_ETCD_PASSWORD", "", "etcd password", z.string()],
   etcdPrefix: ["KAFSCALE_ETCD_PREFIX", "/kafscale", "Key prefix in etcd", z.string()],
+  brokerLeaseSeconds: [
+    "KAFSCALE_BROKER_LEASE_SECONDS",
+    "10",
+    "With etcd: how long a broker that stopped renewing its lease keeps its partitions (s)",
+    int(2, 300),
+  ],
   etcdTlsCaFile: [
     "KAFSCALE_ETCD_TLS_CA_FILE",
     "",

@@ -2,9 +2,10 @@
  * The group coordinator: owns the classic groups this broker coordinates and their committed
  * offsets. Membership lives in memory (`Group`) and is persisted to the metadata store only
  * when it changes shape (Stable or Empty), never on heartbeats; committed offsets are written
- * through at once. Exactly one broker coordinates a group (DESIGN.md invariant 6): today that
- * is this broker for every group; `ownsGroup` is the single place a multi-broker placement
- * will decide it.
+ * through at once. Exactly one broker coordinates a group (DESIGN.md invariant 6): cluster
+ * placement decides which (`options.owns`); when it moves groups, `reconcile` drops the ones
+ * this broker lost (their waiting members are told to find the coordinator again) and loads
+ * the ones it gained from the metadata store.
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";
@@ -27,6 +28,8 @@ export interface CoordinatorOptions {
   initialRebalanceDelayMs: number;
   offsetsRetentionMs: number;
   maxMetadataBytes: number;
+  /** Whether this broker coordinates a group (absent: every group, one broker). */
+  owns?(groupId: string): boolean;
   onError?(what: string, e: unknown): void;
 }
 
@@ -50,17 +53,28 @@ export class GroupCoordinator {
   constructor(private readonly meta: MetadataStore, readonly options: CoordinatorOptions) {}
 
   /** Whether this broker coordinates `groupId` (one coordinator per group). */
-  ownsGroup(_groupId: string): boolean {
-    return true;
+  ownsGroup(groupId: string): boolean {
+    return this.options.owns?.(groupId) ?? true;
   }
 
-  /** Loads persisted groups (after a restart members rejoin with their old ids). */
+  /** Loads the persisted groups this broker coordinates (members rejoin with their old ids). */
   async start(): Promise<void> {
+    await this.reconcile();
+    this.loaded = true;
+  }
+
+  /** Drops the groups placement moved away and loads the ones it brought here. */
+  async reconcile(): Promise<void> {
+    for (const [id, g] of [...this.groups]) {
+      if (this.ownsGroup(id)) continue;
+      g.dispose();
+      this.groups.delete(id);
+    }
     for (const e of await this.meta.getPrefix(keys.groupsPrefix())) {
       const rec = decodeRecord(GroupRecordSchema, e.key, e.value);
+      if (!this.ownsGroup(rec.group_id) || this.groups.has(rec.group_id)) continue;
       this.groups.set(rec.group_id, this.fromRecord(rec));
     }
-    this.loaded = true;
   }
 
   private fromRecord(rec: GroupRecord): Group {
@@ -286,8 +300,9 @@ export class GroupCoordinator {
       if (
         rec.empty_since_ms !== null && now - rec.empty_since_ms > this.options.offsetsRetentionMs
       ) {
-        await this.deleteGroup(rec.group_id).catch(() => {});
-        removed.push(rec.group_id);
+        // Another broker's group is that broker's to expire (NOT_COORDINATOR here).
+        const deleted = await this.deleteGroup(rec.group_id).then(() => true, () => false);
+        if (deleted) removed.push(rec.group_id);
       }
     }
     return removed;

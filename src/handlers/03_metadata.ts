@@ -7,9 +7,12 @@
  *   v5: offline replicas. v7: leader epoch. v8-10: authorized operations (all allowed: no
  *   authorizer yet). v9: flexible. v10: topic ids (random UUIDs; a re-created topic gets a new
  *   one). v12: topic name nullable in responses.
- * - This broker is the controller and the leader of every partition it reports: admin
- *   clients send CreateTopics/DeleteTopics/CreatePartitions to the controller and hang without
- *   one. The leader epoch is the one the partition's writer holds.
+ * - Brokers are the live members of the cluster (one, on the embedded default); the leader
+ *   of a partition is its owner by placement (src/cluster/membership.ts), the controller the
+ *   live broker with the lowest id (admin clients send CreateTopics/DeleteTopics/
+ *   CreatePartitions to it and hang without one; any broker serves them). The leader epoch
+ *   is the one the owner's writer holds: opened here for our partitions, read from the
+ *   metadata store for the others.
  * @module
  */
 import {
@@ -20,7 +23,13 @@ import {
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
 import { invalidTopicName } from "../cluster/topic_names.ts";
-import type { TopicConfig } from "../metadata/records.ts";
+import {
+  decodeRecord,
+  keys,
+  PartitionStateSchema,
+  type TopicConfig,
+} from "../metadata/records.ts";
+import { partitionKey } from "../cluster/membership.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 
@@ -33,24 +42,40 @@ const ALL_CLUSTER_OPS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((m, b) => m | (1 << b
 
 /** Builds the Metadata handler. */
 export function metadataHandler(services: BrokerServices): Handler {
+  /** Leader epochs of a topic's partitions as stored (for partitions other brokers lead). */
+  async function storedEpochs(topic: string): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    for (const e of await services.meta.getPrefix(keys.partitionsPrefix(topic))) {
+      const s = decodeRecord(PartitionStateSchema, e.key, e.value);
+      out.set(s.partition, s.leader_epoch);
+    }
+    return out;
+  }
+
   async function describeTopic(t: TopicConfig, ops: number): Promise<TopicOut> {
-    const id = services.broker.nodeId;
     const partitions = [];
+    let stored: Map<number, number> | undefined;
     for (let p = 0; p < t.partitions; p++) {
+      const leader = services.cluster.ownerOf(partitionKey(t.name, p)).nodeId;
       let epoch = 0;
       let code = 0;
       try {
-        epoch = (await services.logs.get(t.name, t.topic_id, p)).leaderEpoch;
+        if (leader === services.broker.nodeId) {
+          epoch = (await services.logs.get(t.name, t.topic_id, p)).leaderEpoch;
+        } else {
+          stored ??= await storedEpochs(t.name);
+          epoch = stored.get(p) ?? 0;
+        }
       } catch (e) {
         code = e instanceof KafkaError ? e.code : ErrorCode.LEADER_NOT_AVAILABLE;
       }
       partitions.push({
         errorCode: code,
         partitionIndex: p,
-        leaderId: code === 0 ? id : -1,
+        leaderId: code === 0 ? leader : -1,
         leaderEpoch: epoch,
-        replicaNodes: [id],
-        isrNodes: [id],
+        replicaNodes: [leader],
+        isrNodes: [leader],
         offlineReplicas: [],
       });
     }
@@ -116,13 +141,13 @@ export function metadataHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 12,
     async handle(req: MetadataRequest, ctx): Promise<MetadataResponse> {
-      const b = services.broker;
+      const cluster = services.cluster;
       const ops = req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPS : NOT_REQUESTED;
       return {
         throttleTimeMs: 0,
-        brokers: [{ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }],
-        clusterId: b.clusterId,
-        controllerId: b.nodeId,
+        brokers: cluster.live().map(({ nodeId, host, port, rack }) => ({ nodeId, host, port, rack })),
+        clusterId: services.broker.clusterId,
+        controllerId: cluster.controller().nodeId,
         topics: await lookup(req, ctx.apiVersion, ops),
         clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
           ? ALL_CLUSTER_OPS

@@ -3,7 +3,8 @@
  * Java 3.7/4.x up to v4-v6, franz-go up to v5).
  * - v1: key type (0 group, 1 transaction), throttle time, error message. v3: flexible.
  *   v4: batched lookups (coordinatorKeys). v5, v6: no change for groups.
- * - Groups: this broker (the only broker Metadata lists). Transactions are out of scope:
+ * - Groups: the live broker placement gives the group to (one coordinator per group; the
+ *   same answer from every broker once they agree on who is alive). Transactions are out of scope:
  *   key type 1 answers COORDINATOR_NOT_AVAILABLE; other key types INVALID_REQUEST.
  * @module
  */
@@ -15,12 +16,13 @@ import {
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { groupKey } from "../cluster/membership.ts";
 
 /** Builds the FindCoordinator handler. */
 export function findCoordinatorHandler(services: BrokerServices): Handler {
   function lookup(key: string, keyType: number) {
-    const b = services.broker;
-    if (keyType === 0 && services.groups.ownsGroup(key)) {
+    if (keyType === 0) {
+      const b = services.cluster.ownerOf(groupKey(key));
       return {
         key,
         nodeId: b.nodeId,

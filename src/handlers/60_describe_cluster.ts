@@ -1,7 +1,7 @@
 /**
  * DescribeCluster (key 60), versions 0-1 (Java admin 3.7/4.x, franz-go).
  * - v0: brokers, cluster id, controller id. v1: endpoint type (1 brokers, 2 controllers;
- *   this broker answers as both, since it is its own controller).
+ *   every broker answers as both: the controller is the live broker with the lowest id).
  * - Cluster authorized operations: all allowed when asked (no authorizer yet).
  * @module
  */
@@ -23,15 +23,20 @@ export function describeClusterHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 1,
     handle(req: DescribeClusterRequest): DescribeClusterResponse {
-      const b = services.broker;
+      const cluster = services.cluster;
       return {
         throttleTimeMs: 0,
         errorCode: 0,
         errorMessage: null,
         endpointType: req.endpointType ?? 1,
-        clusterId: b.clusterId,
-        controllerId: b.nodeId,
-        brokers: [{ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack }],
+        clusterId: services.broker.clusterId,
+        controllerId: cluster.controller().nodeId,
+        brokers: cluster.live().map((b) => ({
+          brokerId: b.nodeId,
+          host: b.host,
+          port: b.port,
+          rack: b.rack,
+        })),
         clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
           ? ALL_CLUSTER_OPS
           : NOT_REQUESTED,

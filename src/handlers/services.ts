@@ -10,6 +10,7 @@ import type { MetadataStore } from "../metadata/types.ts";
 import type { HandlerRegistry } from "./registry.ts";
 import type { TopicConfig } from "../metadata/records.ts";
 import type { GroupCoordinator } from "../groups/coordinator.ts";
+import type { Membership } from "../cluster/membership.ts";
 
 /** This broker as clients see it. */
 export interface BrokerIdentity {
@@ -35,6 +36,8 @@ export interface BrokerServices {
   registry: HandlerRegistry;
   producerIds: ProducerIdSource;
   groups: GroupCoordinator;
+  /** Live brokers and placement: which broker leads each partition and coordinates each group. */
+  cluster: Membership;
   /** Returns the topic, creating it when auto-creation is on; undefined when unknown. */
   topicForWrite(name: string): Promise<TopicConfig | undefined>;
 }

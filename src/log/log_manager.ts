@@ -5,6 +5,7 @@
  * small segments (one timer) and the object garbage collector (its own timer).
  * @module
  */
+import { KafkaError } from "../protocol/errors.ts";
 import { type PartitionDeps, PartitionLog } from "./partition_log.ts";
 import { collectGarbage, type GcResult } from "./object_gc.ts";
 
@@ -25,6 +26,11 @@ export interface LogManagerOptions {
   gcIntervalMs?: number;
   /** Age before an unreferenced object is garbage (ms). */
   gcGraceMs?: number;
+  /**
+   * Whether this broker owns a partition (cluster placement); a partition it does not own is
+   * refused with NOT_LEADER_OR_FOLLOWER. Absent: every partition is ours (one broker).
+   */
+  owns?(topic: string, partition: number): boolean;
   /** Current settings of a topic; read on every use, so config changes apply at once. */
   settingsFor?(topic: string): TopicLogSettings | undefined;
   onFlush?(millis: number, ok: boolean, bytes: number): void;
@@ -79,16 +85,45 @@ export class LogManager {
     return `${topic}\u0000${partition}`;
   }
 
-  /** The log of a partition, opening (and taking ownership of) it on first use. */
+  /**
+   * The log of a partition, opening (and taking ownership of) it on first use, and again when
+   * an earlier writer here was fenced but placement gives the partition back to this broker.
+   */
   get(topic: string, topicId: string, partition: number): Promise<PartitionLog> {
-    const k = this.key(topic, partition);
-    let log = this.logs.get(k);
-    if (!log) {
-      log = PartitionLog.open(topic, topicId, partition, this.deps);
-      this.logs.set(k, log);
-      log.catch(() => this.logs.delete(k));
+    if (this.options.owns && !this.options.owns(topic, partition)) {
+      return Promise.reject(
+        new KafkaError("NOT_LEADER_OR_FOLLOWER", `${topic}-${partition} is led by another broker`),
+      );
     }
+    const k = this.key(topic, partition);
+    const existing = this.logs.get(k);
+    if (existing) {
+      return existing.then((l) => {
+        if (!l.isFenced) return l;
+        if (this.logs.get(k) === existing) this.logs.delete(k); // forget the fenced writer
+        return this.get(topic, topicId, partition); // and take the epoch again (or join that)
+      });
+    }
+    const log = PartitionLog.open(topic, topicId, partition, this.deps);
+    this.logs.set(k, log);
+    log.catch(() => {
+      if (this.logs.get(k) === log) this.logs.delete(k);
+    });
     return log;
+  }
+
+  /**
+   * Closes the logs of partitions this broker no longer owns (placement moved them): buffered
+   * records are flushed and committed while the epoch is still ours, then the new owner takes
+   * over.
+   */
+  async release(): Promise<void> {
+    for (const [k, p] of [...this.logs]) {
+      const log = await p.catch(() => undefined);
+      if (!log || !this.options.owns || this.options.owns(log.topic, log.partition)) continue;
+      if (this.logs.get(k) === p) this.logs.delete(k);
+      await log.close().catch(() => {});
+    }
   }
 
   /** The log if it is already open, without opening it. */

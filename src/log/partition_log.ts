@@ -164,6 +164,10 @@ export class PartitionLog {
     throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `Cannot open ${topic}-${partition}: contended`);
   }
 
+  /** Whether another writer took the partition (this one can no longer commit). */
+  get isFenced(): boolean {
+    return this.status === "fenced";
+  }
   /** The leader epoch this writer holds. */
   get leaderEpoch(): number {
     return this.state.leader_epoch;

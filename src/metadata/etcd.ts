@@ -6,7 +6,7 @@
  * certificate given in `tls` (then every endpoint is dialled over TLS, as etcd3 does).
  * @module
  */
-import { Etcd3, type Namespace } from "etcd3";
+import { Etcd3, type Lease, type Namespace } from "etcd3";
 import { Buffer as NodeBuffer } from "node:buffer";
 import { isIP } from "node:net";
 import {
@@ -16,6 +16,8 @@ import {
   type KvTxn,
   type KvTxnResult,
   type KvWatch,
+  type LeasedKey,
+  type LeasedPuts,
   type MetadataStore,
   MetadataUnavailableError,
 } from "./types.ts";
@@ -83,7 +85,7 @@ const toBytes = (
 ) => (typeof x === "string" ? new TextEncoder().encode(x) : new Uint8Array(x));
 
 /** Metadata in etcd. */
-export class EtcdMetadataStore implements MetadataStore {
+export class EtcdMetadataStore implements MetadataStore, LeasedPuts {
   private readonly ns: Namespace;
   private readonly prefix: string;
 
@@ -209,6 +211,41 @@ export class EtcdMetadataStore implements MetadataStore {
       onEvent({ type: "delete", key: e.key, value: new Uint8Array(0), modRevision: e.modRevision });
     });
     return { close: () => watcher.cancel().catch(() => {}) };
+  }
+
+  /**
+   * Writes `key` under a lease of `ttlSeconds` that the client keeps alive. When etcd reports
+   * the lease lost (it expired while etcd was unreachable), a new lease is granted and the key
+   * written again, retrying every second until etcd answers; `revoke` stops that and deletes
+   * the key at once.
+   */
+  async putLeased(key: string, value: Uint8Array, ttlSeconds: number): Promise<LeasedKey> {
+    let closed = false;
+    let current: Lease | undefined;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const schedule = () => {
+      if (closed || retry !== undefined) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        attach().catch(schedule);
+      }, 1000);
+    };
+    const attach = async () => {
+      const lease = this.ns.lease(ttlSeconds);
+      current = lease;
+      lease.on("lost", () => {
+        if (current === lease) schedule();
+      });
+      await this.call("write " + key, () => lease.put(key).value(toBuffer(value)).exec());
+    };
+    await attach();
+    return {
+      revoke: async () => {
+        closed = true;
+        clearTimeout(retry);
+        await this.call("revoke the lease of " + key, () => current!.revoke()).catch(() => {});
+      },
+    };
   }
 
   close(): Promise<void> {

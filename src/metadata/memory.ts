@@ -4,10 +4,19 @@
  * @module
  */
 import { KvEngine } from "./_kv_engine.ts";
-import type { KvEntry, KvEvent, KvTxn, KvTxnResult, KvWatch, MetadataStore } from "./types.ts";
+import type {
+  KvEntry,
+  KvEvent,
+  KvTxn,
+  KvTxnResult,
+  KvWatch,
+  LeasedKey,
+  LeasedPuts,
+  MetadataStore,
+} from "./types.ts";
 
-/** Metadata kept in memory. */
-export class MemoryMetadataStore implements MetadataStore {
+/** Metadata kept in memory. Leased keys live until revoked (the process is the lease). */
+export class MemoryMetadataStore implements MetadataStore, LeasedPuts {
   private readonly engine = new KvEngine();
 
   get(key: string): Promise<KvEntry | null> {
@@ -31,6 +40,10 @@ export class MemoryMetadataStore implements MetadataStore {
   watch(prefix: string, onEvent: (event: KvEvent) => void): Promise<KvWatch> {
     const stop = this.engine.watch(prefix, onEvent);
     return Promise.resolve({ close: () => Promise.resolve(void stop()) });
+  }
+  async putLeased(key: string, value: Uint8Array, _ttlSeconds: number): Promise<LeasedKey> {
+    await this.put(key, value);
+    return { revoke: () => this.delete(key) };
   }
   close(): Promise<void> {
     return Promise.resolve();

@@ -71,8 +71,19 @@ export const SegmentRefSchema = z.object({
 });
 export type SegmentRef = z.infer<typeof SegmentRefSchema>;
 
+/** A live broker's registration (leased: it disappears when the broker stops renewing it). */
+export const BrokerRecordSchema = z.object({
+  node_id: int.min(0),
+  host: z.string(),
+  port: int.min(0),
+  rack: z.string().nullable(),
+});
+export type BrokerRecord = z.infer<typeof BrokerRecordSchema>;
+
 /** Key builders. */
 export const keys = {
+  broker: (id: number) => `brokers/${id}`,
+  brokersPrefix: () => "brokers/",
   topic: (name: string) => `topics/${name}`,
   topicsPrefix: () => "topics/",
   partition: (topic: string, p: number) => `partitions/${topic}/${p}`,

@@ -53,6 +53,20 @@ export interface KvWatch {
   close(): Promise<void>;
 }
 
+/** A key kept alive by its writer; `revoke` deletes it at once. */
+export interface LeasedKey {
+  revoke(): Promise<void>;
+}
+
+/**
+ * Optional capability of a shared metadata store (etcd leases): a key that disappears when its
+ * writer stops renewing it (the process died or lost etcd for longer than the TTL). Brokers
+ * register under such keys so the others know who is alive.
+ */
+export interface LeasedPuts {
+  putLeased(key: string, value: Uint8Array, ttlSeconds: number): Promise<LeasedKey>;
+}
+
 /** Raised when the metadata backend is unreachable; callers map it to a retriable Kafka error. */
 export class MetadataUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {

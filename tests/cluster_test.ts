@@ -1,0 +1,232 @@
+/**
+ * Several brokers on one etcd and bucket form a cluster: each registers under a lease, all
+ * list the live brokers, agree on who leads each partition and coordinates each group, and
+ * take over a dead broker's partitions once its lease expires. A broker paused past its lease
+ * that wakes up believing it still leads cannot commit: the epoch fence answers
+ * NOT_LEADER_OR_FOLLOWER and no offset is ever given to two records.
+ */
+import { assert, assertEquals } from "../src/testing/assert.ts";
+import { etcdMissing, s3Missing } from "../src/testing/services.ts";
+import { type BrokerProcess, removeDir, run, startBroker } from "./_harness.ts";
+import { KafkaConnection } from "../src/client/connection.ts";
+import { Metadata, type MetadataResponse } from "../src/protocol/messages/03_metadata.ts";
+import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
+import { buildRecordBatch } from "../src/protocol/records/builder.ts";
+import { ErrorCode } from "../src/protocol/errors.ts";
+import { backendEnv, createTopic, readPartition, withServices } from "./_setup.ts";
+
+const missing = etcdMissing() ?? s3Missing();
+const LEASE = "3";
+
+/** Broker ids and partition leaders as one broker reports them. */
+async function view(bootstrap: string, topic: string) {
+  const c = await KafkaConnection.connect(bootstrap);
+  try {
+    const m = await c.request<MetadataResponse>(Metadata, 12, {
+      topics: [{ topicId: new Uint8Array(16), name: topic }],
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    const parts = [...m.topics[0]!.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex);
+    return {
+      brokers: m.brokers.map((b) => b.nodeId).sort(),
+      leaders: parts.map((p) => p.leaderId),
+    };
+  } finally {
+    await c.close();
+  }
+}
+
+async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await get().catch(() => undefined);
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function produceOne(c: KafkaConnection, topic: string, value: string) {
+  return c.request<ProduceResponse>(Produce, 9, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 10000,
+    topicData: [{
+      name: topic,
+      partitionData: [{
+        index: 0,
+        records: buildRecordBatch([{ value: new TextEncoder().encode(value) }]),
+      }],
+    }],
+  }).then((r) => r.responses[0]!.partitionResponses[0]!);
+}
+
+async function consume(bootstrap: string, topic: string): Promise<string[]> {
+  const c = await run("kcat", ["-b", bootstrap, "-t", topic, "-C", "-e", "-q", "-f", "%p %o %s\n"]);
+  assertEquals(c.code, 0, c.stderr);
+  return c.stdout.split("\n").filter(Boolean);
+}
+
+async function cluster(etcdS3: Record<string, string>, ids: number[]): Promise<BrokerProcess[]> {
+  const out: BrokerProcess[] = [];
+  for (const id of ids) {
+    out.push(
+      await startBroker({
+        env: { ...etcdS3, KAFSCALE_BROKER_ID: String(id), KAFSCALE_BROKER_LEASE_SECONDS: LEASE },
+      }),
+    );
+  }
+  return out;
+}
+
+Deno.test({
+  name:
+    "cluster: two brokers list each other, agree on leaders, serve every record once, and take over a dead broker's partitions",
+  ignore: missing !== undefined,
+  async fn() {
+    await withServices(async (etcd, s3) => {
+      const [a, b] = await cluster(backendEnv(etcd, s3), [1, 2]);
+      try {
+        await createTopic(a!.bootstrap, "shared", 16);
+        const fromA = await until(
+          "both brokers",
+          () => view(a!.bootstrap, "shared"),
+          (v) => v.brokers.length === 2,
+        );
+        const fromB = await until(
+          "both brokers",
+          () => view(b!.bootstrap, "shared"),
+          (v) => v.brokers.length === 2,
+        );
+        assertEquals(fromA, fromB, "one answer from every broker");
+        assertEquals(fromA.brokers, [1, 2]);
+        assert(fromA.leaders.includes(1) && fromA.leaders.includes(2), `${fromA.leaders}`);
+
+        const lines = Array.from({ length: 2000 }, (_, i) => `v${i}`).join("\n") + "\n";
+        const p = await run("kcat", ["-b", a!.bootstrap, "-t", "shared", "-P", "-X", "acks=all"], {
+          stdin: lines,
+        });
+        assertEquals(p.code, 0, p.stderr);
+        const seen = await consume(b!.bootstrap, "shared");
+        assertEquals(seen.map((l) => l.split(" ")[2]).sort(), lines.trim().split("\n").sort());
+        checkDense(seen);
+
+        await a!.stop("SIGKILL");
+        const after = await until(
+          "B to lead everything",
+          () => view(b!.bootstrap, "shared"),
+          (v) => v.brokers.length === 1 && v.leaders.every((l) => l === 2),
+        );
+        assertEquals(after.brokers, [2]);
+        const more = Array.from({ length: 500 }, (_, i) => `w${i}`).join("\n") + "\n";
+        const p2 = await run("kcat", ["-b", b!.bootstrap, "-t", "shared", "-P", "-X", "acks=all"], {
+          stdin: more,
+        });
+        assertEquals(p2.code, 0, p2.stderr);
+        const all = await consume(b!.bootstrap, "shared");
+        assertEquals(all.length, 2500);
+        assertEquals(new Set(all.map((l) => l.split(" ")[2])).size, 2500);
+        checkDense(all);
+      } finally {
+        for (const x of [a!, b!]) {
+          await x.stop("SIGKILL");
+          await removeDir(x.dataDir);
+        }
+      }
+    });
+  },
+});
+
+/** Offsets of each partition run 0..n-1 with no gap or repeat. */
+function checkDense(lines: string[]): void {
+  const byPartition = new Map<string, number[]>();
+  for (const l of lines) {
+    const [p, o] = l.split(" ");
+    byPartition.set(p!, [...(byPartition.get(p!) ?? []), Number(o)]);
+  }
+  for (const [p, offsets] of byPartition) {
+    assertEquals(offsets, offsets.map((_, i) => i), `partition ${p} is dense`);
+  }
+}
+
+Deno.test({
+  name: "cluster: a leader paused past its lease is fenced when it wakes; no offset is given twice",
+  ignore: missing !== undefined,
+  async fn() {
+    await withServices(async (etcd, s3) => {
+      const brokers = await cluster(backendEnv(etcd, s3), [1, 2]);
+      const conns: KafkaConnection[] = [];
+      try {
+        await createTopic(brokers[0]!.bootstrap, "contested", 1);
+        const v = await until(
+          "both brokers",
+          () => view(brokers[0]!.bootstrap, "contested"),
+          (v) => v.brokers.length === 2,
+        );
+        const leader = brokers.find((_, i) => i + 1 === v.leaders[0])!;
+        const other = brokers.find((x) => x !== leader)!;
+        const toLeader = await KafkaConnection.connect(leader.bootstrap);
+        conns.push(toLeader);
+        const first = await produceOne(toLeader, "contested", "old-leader-1");
+        assertEquals([first.errorCode, first.baseOffset], [0, 0]);
+
+        leader.signal("SIGSTOP"); // a long GC pause, a frozen VM: its lease runs out
+        await until(
+          "the other broker to lead",
+          () => view(other.bootstrap, "contested"),
+          (x) => x.brokers.length === 1,
+        );
+        const toOther = await KafkaConnection.connect(other.bootstrap);
+        conns.push(toOther);
+        const second = await produceOne(toOther, "contested", "new-leader-1");
+        assertEquals([second.errorCode, second.baseOffset], [0, 1]);
+
+        leader.signal("SIGCONT"); // it wakes up and is asked to write at once
+        const stale = await produceOne(toLeader, "contested", "old-leader-2");
+        assertEquals(stale.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+
+        // The cluster settles (the woken broker registers again); writes go on.
+        await until(
+          "both brokers again",
+          () => view(other.bootstrap, "contested"),
+          (x) => x.brokers.length === 2,
+        );
+        const p = await run("kcat", [
+          "-b",
+          `${brokers[0]!.bootstrap},${brokers[1]!.bootstrap}`,
+          "-t",
+          "contested",
+          "-P",
+          "-X",
+          "acks=all",
+        ], { stdin: "after-1\nafter-2\n" });
+        assertEquals(p.code, 0, p.stderr);
+        const reader = await KafkaConnection.connect(other.bootstrap);
+        conns.push(reader);
+        const c = await KafkaConnection.connect((await leaderOf(brokers, "contested")).bootstrap);
+        conns.push(c);
+        const { records } = await readPartition(c, "contested", 0);
+        assertEquals(
+          records.map((r) => `${r.offset} ${new TextDecoder().decode(r.value!)}`),
+          ["0 old-leader-1", "1 new-leader-1", "2 after-1", "3 after-2"],
+        );
+      } finally {
+        for (const c of conns) await c.close();
+        for (const x of brokers) {
+          x.signal("SIGCONT");
+          await x.stop("SIGKILL");
+          await removeDir(x.dataDir);
+        }
+      }
+    });
+  },
+});
+
+async function leaderOf(brokers: BrokerProcess[], topic: string): Promise<BrokerProcess> {
+  const v = await view(brokers[0]!.bootstrap, topic);
+  return brokers[v.leaders[0]! - 1]!;
+}

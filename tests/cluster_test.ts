@@ -13,6 +13,10 @@ import { Metadata, type MetadataResponse } from "../src/protocol/messages/03_met
 import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
 import { buildRecordBatch } from "../src/protocol/records/builder.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
+import {
+  FindCoordinator,
+  type FindCoordinatorResponse,
+} from "../src/protocol/messages/10_find_coordinator.ts";
 import { backendEnv, createTopic, readPartition, withServices } from "./_setup.ts";
 
 const missing = etcdMissing() ?? s3Missing();
@@ -115,6 +119,28 @@ Deno.test({
         assertEquals(seen.map((l) => l.split(" ")[2]).sort(), lines.trim().split("\n").sort());
         checkDense(seen);
 
+        // A consumer group: its coordinator is whichever broker placement names, found
+        // through FindCoordinator from either bootstrap; its offsets are readable from both.
+        const coordinators = await Promise.all(
+          [a!, b!].map((x) => coordinatorOf(x.bootstrap, "readers")),
+        );
+        assertEquals(coordinators[0], coordinators[1]);
+        const g = await run("kcat", [
+          "-b",
+          a!.bootstrap,
+          "-G",
+          "readers",
+          "shared",
+          "-q",
+          "-e",
+          "-X",
+          "auto.offset.reset=earliest",
+          "-X",
+          "auto.commit.interval.ms=100",
+        ], { timeoutMs: 60_000 });
+        assertEquals(g.code, 0, g.stderr);
+        assertEquals(g.stdout.split("\n").filter(Boolean).length, 2000);
+
         await a!.stop("SIGKILL");
         const after = await until(
           "B to lead everything",
@@ -140,6 +166,22 @@ Deno.test({
     });
   },
 });
+
+/** The node id FindCoordinator names for a group. */
+async function coordinatorOf(bootstrap: string, group: string): Promise<number> {
+  const c = await KafkaConnection.connect(bootstrap);
+  try {
+    const r = await c.request<FindCoordinatorResponse>(FindCoordinator, 3, {
+      key: group,
+      keyType: 0,
+      coordinatorKeys: [],
+    });
+    assertEquals(r.errorCode, 0);
+    return r.nodeId!;
+  } finally {
+    await c.close();
+  }
+}
 
 /** Offsets of each partition run 0..n-1 with no gap or repeat. */
 function checkDense(lines: string[]): void {

@@ -23,12 +23,7 @@ import {
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
 import { invalidTopicName } from "../cluster/topic_names.ts";
-import {
-  decodeRecord,
-  keys,
-  PartitionStateSchema,
-  type TopicConfig,
-} from "../metadata/records.ts";
+import { decodeRecord, keys, PartitionStateSchema, type TopicConfig } from "../metadata/records.ts";
 import { partitionKey } from "../cluster/membership.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
@@ -145,7 +140,12 @@ export function metadataHandler(services: BrokerServices): Handler {
       const ops = req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPS : NOT_REQUESTED;
       return {
         throttleTimeMs: 0,
-        brokers: cluster.live().map(({ nodeId, host, port, rack }) => ({ nodeId, host, port, rack })),
+        brokers: cluster.live().map(({ nodeId, host, port, rack }) => ({
+          nodeId,
+          host,
+          port,
+          rack,
+        })),
         clusterId: services.broker.clusterId,
         controllerId: cluster.controller().nodeId,
         topics: await lookup(req, ctx.apiVersion, ops),

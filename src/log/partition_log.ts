@@ -32,6 +32,7 @@ import { decodeSegment, encodeSegment, type Segment } from "./segment_format.ts"
 import { cacheKey, SegmentReader } from "./segment_reader.ts";
 import { mergeSegments, pickCompactionRun } from "./compaction.ts";
 import { retentionCut } from "./retention.ts";
+import { claimPartition, committedSegments } from "./partition_claim.ts";
 import type { SegmentCache } from "./segment_cache.ts";
 import type { SegmentUploader } from "./segment_uploader.ts";
 import type { CommitBatcher } from "./commit_batcher.ts";
@@ -130,38 +131,9 @@ export class PartitionLog {
     partition: number,
     deps: PartitionDeps,
   ): Promise<PartitionLog> {
-    const key = keys.partition(topic, partition);
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const entry = await deps.meta.get(key);
-      const prev = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
-      const epoch = prev ? prev.leader_epoch + 1 : 0;
-      const end = prev?.log_end_offset ?? 0;
-      // An epoch that wrote nothing is replaced by the next one (as Kafka's epoch cache does),
-      // so the history maps every epoch to where its writes really start.
-      const kept = (prev?.epoch_history ?? []).filter((e) => e.start_offset < end);
-      const history = [...kept, { epoch, start_offset: end }].slice(-64);
-      const state: PartitionState = {
-        topic_id: topicId,
-        partition,
-        leader_id: deps.brokerId,
-        leader_epoch: epoch,
-        epoch_history: history,
-        log_start_offset: prev?.log_start_offset ?? 0,
-        log_end_offset: end,
-        producers: prev?.producers ?? {},
-      };
-      const res = await deps.meta.txn({
-        compares: [{ key, modRevision: entry?.modRevision ?? 0 }],
-        success: [{ type: "put", key, value: encodeRecord(PartitionStateSchema, state) }],
-      });
-      if (!res.succeeded) continue;
-      const segs = await deps.meta.getPrefix(keys.segmentsPrefix(topic, partition));
-      const refs = segs.map((s) => decodeRecord(SegmentRefSchema, s.key, s.value))
-        .filter((r) => r.last_offset >= state.log_start_offset && r.base_offset < end)
-        .sort((a, b) => a.base_offset - b.base_offset);
-      return new PartitionLog(topic, partition, state, res.revision, refs, deps);
-    }
-    throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `Cannot open ${topic}-${partition}: contended`);
+    const at = { topic, topicId, partition, brokerId: deps.brokerId };
+    const { state, revision, segments } = await claimPartition(deps.meta, at);
+    return new PartitionLog(topic, partition, state, revision, segments, deps);
   }
 
   /** Whether another writer took the partition (this one can no longer commit). */
@@ -476,12 +448,7 @@ export class PartitionLog {
       throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
     }
     if (entry.modRevision !== this.revision) {
-      const segs = await this.deps.meta.getPrefix(keys.segmentsPrefix(this.topic, this.partition));
-      this.segments = segs.map((x) => decodeRecord(SegmentRefSchema, x.key, x.value))
-        .filter((r) =>
-          r.last_offset >= stored.log_start_offset && r.base_offset < stored.log_end_offset
-        )
-        .sort((a, b) => a.base_offset - b.base_offset);
+      this.segments = await committedSegments(this.deps.meta, this.topic, stored);
       if (stored.log_end_offset !== this.state.log_end_offset) {
         this.rollBack([], new KafkaError("NOT_LEADER_OR_FOLLOWER", "log end moved; retry"));
       }

@@ -12,6 +12,7 @@
  * @module
  */
 import type { KvTxn, KvTxnResult, MetadataStore } from "../metadata/types.ts";
+import { setImmediate } from "node:timers";
 
 interface Entry {
   txn: KvTxn;
@@ -30,7 +31,7 @@ export interface CommitBatcherOptions {
 /** Batches concurrent fenced transactions into shared ones. */
 export class CommitBatcher {
   private queue: Entry[] = [];
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timer: ReturnType<typeof setImmediate> | null = null;
 
   constructor(
     private readonly meta: MetadataStore,
@@ -42,7 +43,9 @@ export class CommitBatcher {
     if (txn.failure?.length) return this.meta.txn(txn); // cannot be combined
     return new Promise((resolve, reject) => {
       this.queue.push({ txn, resolve, reject });
-      this.timer ??= setTimeout(() => this.send(), 0);
+      // After this turn of the event loop: every partition whose upload just finished has
+      // reached its commit by then (setTimeout(0) would add about 2 ms to every produce).
+      this.timer ??= setImmediate(() => this.send());
     });
   }
 

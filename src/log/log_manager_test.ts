@@ -142,11 +142,11 @@ Deno.test("log: retention leaves a shared object to the collector, which deletes
   await logs.flushAll();
   await Promise.all(acks);
   const [shared] = await segmentObjects(objects);
-  assertEquals(await a!.applyRetention(Date.now(), 0, -1), 1);
+  assertEquals(await a!.applyRetention(Date.now() + 1000, 0, -1), 1);
   assertEquals((await segmentObjects(objects)).length, 1, "partition 1 still uses it");
   const later = Date.now() + 3_600_000;
   assertEquals((await logs.collectGarbage(later)).deleted, 0);
-  assertEquals(await b!.applyRetention(Date.now(), 0, -1), 1);
+  assertEquals(await b!.applyRetention(Date.now() + 1000, 0, -1), 1);
   assertEquals((await logs.collectGarbage(Date.now())).deleted, 0, "young objects are kept");
   assertEquals(await logs.collectGarbage(later), { scanned: 1, deleted: 1 });
   assertEquals(await objects.get(shared!.key), null);
@@ -207,3 +207,62 @@ function decodeRecordsAll(bytes: Uint8Array): string[] {
   }
   return out;
 }
+
+/** An object store whose PUTs wait until the test lets each one finish (or fail). */
+class GatedStore extends MemoryObjectStore {
+  gates: Array<{ open: () => void; fail: (e: Error) => void }> = [];
+  override put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
+    return new Promise<void>((open, fail) => this.gates.push({ open, fail }))
+      .then(() => super.put(key, body, options));
+  }
+}
+
+const turn = () => new Promise((r) => setTimeout(r, 5));
+
+Deno.test("log: a flush uploads while the one before commits; both commit in offset order", async () => {
+  const objects = new GatedStore();
+  const logs = manager(deps(objects, new MemoryMetadataStore()));
+  const log = await logs.get("t", "id", 0);
+  const first = log.append([batch("a")]);
+  const f1 = log.flush();
+  await turn();
+  const second = log.append([batch("b")]);
+  const f2 = log.flush();
+  await turn();
+  assertEquals(objects.gates.length, 2, "the second upload did not wait for the first commit");
+  objects.gates[1]!.open(); // the later upload finishes first...
+  await turn();
+  assertEquals(log.highWatermark, 0, "...but cannot commit before the earlier flush");
+  objects.gates[0]!.open();
+  await Promise.all([f1, f2, first.durable, second.durable]);
+  assertEquals([first.baseOffset, second.baseOffset, log.highWatermark], [0, 1, 2]);
+  await logs.close();
+});
+
+Deno.test("log: a failed flush fails the flushes sealed after it and rolls the offsets back", async () => {
+  const objects = new GatedStore();
+  const logs = manager(deps(objects, new MemoryMetadataStore()));
+  const log = await logs.get("t", "id", 0);
+  const first = log.append([batch("a")]);
+  const f1 = log.flush().catch((e) => e);
+  await turn();
+  const second = log.append([batch("b")]);
+  const f2 = log.flush().catch((e) => e);
+  await turn();
+  objects.gates[1]!.open(); // the second upload succeeds: garbage, never committed
+  objects.gates[0]!.fail(new Error("S3 is down"));
+  const e1 = await assertRejects(() => first.durable, KafkaError);
+  const e2 = await assertRejects(() => second.durable, KafkaError);
+  assertEquals([e1.code, e2.code], [56, 56]); // KAFKA_STORAGE_ERROR: retriable
+  await Promise.all([f1, f2]);
+  assertEquals(log.highWatermark, 0);
+  const retry = log.append([batch("c")]);
+  assertEquals(retry.baseOffset, 0, "offsets were rolled back past both flushes");
+  const f3 = log.flush();
+  await turn();
+  objects.gates[2]!.open();
+  await Promise.all([f3, retry.durable]);
+  const [record] = decodeRecords(new RecordBatchView((await log.read(0, 1 << 20)).records!));
+  assertEquals(new TextDecoder().decode(record!.value!), "c");
+  await logs.close();
+});

@@ -83,6 +83,19 @@ export interface PartitionDeps {
   now?: () => number;
 }
 
+/** Flushes of one partition that may be uploading at once (their commits stay in order). */
+const MAX_SEALED = 4;
+
+/** A flush between sealing and commit. */
+interface SealedFlush {
+  batch: Pending[];
+  bytes: Uint8Array;
+  uploaded: Promise<SegmentRef | null>;
+  /** Producer state including this flush's batches (committed with it). */
+  producers: ProducerTable;
+  generation: number;
+}
+
 interface Pending {
   baseOffset: number;
   lastOffset: number;
@@ -96,7 +109,12 @@ interface Pending {
 export class PartitionLog {
   private pending: Pending[] = [];
   private pendingBytes = 0;
-  private flushing: Promise<void> | null = null;
+  /** Sealed flushes not yet committed, oldest first: their batches in offset order. */
+  private sealed: Pending[][] = [];
+  private lastFlush: Promise<void> = Promise.resolve();
+  /** Bumped by every roll-back: a flush sealed before it must not commit. */
+  private generation = 0;
+  private lastRollBack = new KafkaError("NOT_LEADER_OR_FOLLOWER", "rolled back; retry");
   private nextOffset: number;
   private producers: ProducerTable;
   private committedProducers: ProducerTable;
@@ -226,7 +244,7 @@ export class PartitionLog {
   /** Resolves when `offset` is durable (for duplicates of batches still in flight). */
   private durableAt(offset: number): Promise<void> {
     if (offset < this.state.log_end_offset) return Promise.resolve();
-    const p = this.pending.find((x) => x.lastOffset >= offset);
+    const p = [...this.sealed.flat(), ...this.pending].find((x) => x.lastOffset >= offset);
     if (!p) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const { resolve: r0, reject: j0 } = p;
@@ -235,12 +253,44 @@ export class PartitionLog {
     });
   }
 
-  /** Flushes pending batches (one at a time); resolves when they are committed or failed. */
+  /**
+   * Seals the pending batches into a segment and starts uploading it at once; commits then
+   * happen one at a time in offset order, so a flush's upload overlaps the commit of the one
+   * before (up to MAX_SEALED flushes in flight). Resolves when this flush has committed,
+   * rejects when it failed; with nothing to seal, or too many in flight, returns the newest.
+   */
   flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.pending.length === 0) return Promise.resolve();
-    this.flushing = this.exclusively(() => this.flushOnce()).finally(() => this.flushing = null);
-    return this.flushing;
+    if (this.pending.length === 0 || this.sealed.length >= MAX_SEALED) return this.lastFlush;
+    if (this.status !== "open") return this.lastFlush;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.sealed.push(batch);
+    const bytes = encodeSegment(batch);
+    const uploaded = this.upload(bytes, {
+      base_offset: batch[0]!.baseOffset,
+      last_offset: batch[batch.length - 1]!.lastOffset,
+      batch_count: batch.length,
+      max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
+      epoch: this.state.leader_epoch,
+    });
+    uploaded.catch(() => {}); // awaited by the commit, or abandoned after a roll-back
+    const sealed: SealedFlush = {
+      batch,
+      bytes,
+      uploaded,
+      producers: this.producers.clone(),
+      generation: this.generation,
+    };
+    this.lastFlush = this.exclusively(() => this.commitFlush(sealed));
+    return this.lastFlush;
+  }
+
+  /** Waits until nothing is pending or sealed (or a failure dropped it). */
+  private async drain(): Promise<void> {
+    while (this.status === "open" && (this.pending.length > 0 || this.sealed.length > 0)) {
+      await this.flush().catch(() => {});
+    }
   }
 
   /** Runs metadata writes of this writer one at a time (flushes and retention share a revision). */
@@ -389,47 +439,39 @@ export class PartitionLog {
     });
   }
 
-  private async flushOnce(): Promise<void> {
-    if (this.uncertain) await this.resync();
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const producers = this.producers.clone();
-    const base = batch[0]!.baseOffset;
-    const end = batch[batch.length - 1]!.lastOffset + 1;
+  /** Commits a sealed flush (run exclusively, in sealing order). */
+  private async commitFlush(f: SealedFlush): Promise<void> {
     try {
-      const bytes = encodeSegment(batch);
-      const ref = await this.upload(bytes, {
-        base_offset: base,
-        last_offset: end - 1,
-        batch_count: batch.length,
-        max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
-        epoch: this.state.leader_epoch,
-      });
+      if (f.generation === this.generation && this.uncertain) await this.resync();
+      // A roll-back since sealing already failed this batch (its offsets are void).
+      if (f.generation !== this.generation) throw this.lastRollBack;
+      const ref = await f.uploaded;
       if (!ref) {
         throw new KafkaError(
           "REQUEST_TIMED_OUT",
           "Cannot commit a flush: its upload took too long",
         );
       }
-      const next = { ...this.state, log_end_offset: end, producers: producers.toRecord() };
+      const end = ref.last_offset + 1;
+      const next = { ...this.state, log_end_offset: end, producers: f.producers.toRecord() };
       if (!await this.commitFenced(next, [this.putRef(ref)])) {
         throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
       }
-      this.committedProducers = producers;
+      this.sealed.shift(); // the oldest: commits run in sealing order
+      this.committedProducers = f.producers;
       this.segments.push(ref);
-      this.deps.cache.put(cacheKey(ref), decodeSegment(ref.key, bytes));
-      for (const p of batch) p.resolve();
+      this.deps.cache.put(cacheKey(ref), decodeSegment(ref.key, f.bytes));
+      for (const p of f.batch) p.resolve();
       this.wake();
     } catch (e) {
+      if (f.generation !== this.generation) throw e;
       const err = e instanceof KafkaError ? e : new KafkaError(
         "KAFKA_STORAGE_ERROR",
         `Cannot flush ${this.topic}-${this.partition}: ${e}`,
       );
       // A store failure leaves the commit's outcome unknown (the answer may be what was lost).
       if (this.status === "open") this.uncertain = true;
-      this.rollBack(batch, err);
+      this.rollBack(err);
       throw err;
     }
   }
@@ -450,7 +492,7 @@ export class PartitionLog {
     if (entry.modRevision !== this.revision) {
       this.segments = await committedSegments(this.deps.meta, this.topic, stored);
       if (stored.log_end_offset !== this.state.log_end_offset) {
-        this.rollBack([], new KafkaError("NOT_LEADER_OR_FOLLOWER", "log end moved; retry"));
+        this.rollBack(new KafkaError("NOT_LEADER_OR_FOLLOWER", "log end moved; retry"));
       }
       this.state = stored;
       this.revision = entry.modRevision;
@@ -462,14 +504,20 @@ export class PartitionLog {
     this.uncertain = false;
   }
 
-  /** Fails the flushed batches and everything appended after them; offsets return to the HW. */
-  private rollBack(batch: Pending[], err: KafkaError): void {
-    const later = this.pending;
+  /**
+   * Fails every batch not yet committed (sealed flushes and pending appends); offsets return to
+   * the high watermark and sealed flushes that have not committed yet will not.
+   */
+  private rollBack(err: KafkaError): void {
+    const failed = [...this.sealed.flat(), ...this.pending];
+    this.sealed = [];
     this.pending = [];
     this.pendingBytes = 0;
     this.nextOffset = this.state.log_end_offset;
     this.producers = this.committedProducers.clone();
-    for (const p of [...batch, ...later]) p.reject(err);
+    this.generation++;
+    this.lastRollBack = err;
+    for (const p of failed) p.reject(err);
   }
 
   /** Resolves on the next commit, or after `ms`. */
@@ -520,7 +568,7 @@ export class PartitionLog {
 
   /** Marks the log closed; pending producers get NOT_LEADER_OR_FOLLOWER. */
   async close(): Promise<void> {
-    await this.flush().catch(() => {});
+    await this.drain();
     this.status = "closed";
     const err = new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} closed`);
     for (const p of this.pending) p.reject(err);

@@ -4,14 +4,16 @@
  * section 4: PUTs cost money on S3). Each segment keeps its own header, index and checksum, and
  * its reference records its position: a reader fetches it with one ranged GET.
  *
- * States of a group: `collecting` (segments that arrive before the next macrotask join it;
- * the log manager starts every partition's flush in one synchronous pass) -> `uploading`
+ * States of a group: `collecting` (segments that arrive before the event loop turns join it:
+ * the log manager starts every partition's flush in one pass; `setImmediate`, because a
+ * `setTimeout(0)` costs about 2 ms here, on every flush's latency) -> `uploading`
  * (one PUT) -> settled (every segment's promise resolves with its place, or all reject).
  * A group that reaches `maxObjectBytes` is uploaded at once, so objects stay bounded.
  * @module
  */
 import type { ObjectStore } from "../object_store/types.ts";
 import { concatBytes } from "../protocol/primitives.ts";
+import { clearImmediate, setImmediate } from "node:timers";
 
 /** Where an uploaded segment landed. */
 export interface UploadedSegment {
@@ -45,7 +47,7 @@ interface Group {
   parts: Uint8Array[];
   bytes: number;
   waiters: Waiter[];
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setImmediate>;
 }
 
 /** Groups concurrent segment uploads into shared objects. */
@@ -63,7 +65,7 @@ export class SegmentUploader {
           parts: [],
           bytes: 0,
           waiters: [],
-          timer: setTimeout(() => this.send(fresh), 0),
+          timer: setImmediate(() => this.send(fresh)),
         };
         g = this.group = fresh;
       }
@@ -71,7 +73,7 @@ export class SegmentUploader {
       g.parts.push(segment);
       g.bytes += segment.byteLength;
       if (g.bytes >= this.options.maxObjectBytes) {
-        clearTimeout(g.timer);
+        clearImmediate(g.timer);
         this.send(g);
       }
     });

@@ -170,14 +170,19 @@ export async function run(
       child.kill("SIGKILL");
     } catch { /* gone */ }
   }, options.timeoutMs ?? 120_000);
+  // Output is collected while stdin is written: a child that fills its stderr pipe before it
+  // has read all its input would otherwise block us both.
+  const output = child.output();
   if (options.stdin !== undefined) {
     const w = child.stdin.getWriter();
-    await w.write(
-      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
-    );
-    await w.close();
+    try {
+      await w.write(
+        typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
+      );
+      await w.close();
+    } catch { /* the child exited (or was killed) before reading everything */ }
   }
-  const out = await child.output();
+  const out = await output;
   clearTimeout(timer);
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

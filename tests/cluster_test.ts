@@ -17,9 +17,11 @@ import {
   FindCoordinator,
   type FindCoordinatorResponse,
 } from "../src/protocol/messages/10_find_coordinator.ts";
+import { partitionKey, placeOn } from "../src/cluster/membership.ts";
 import { backendEnv, createTopic, readPartition, withServices } from "./_setup.ts";
 
 const missing = etcdMissing() ?? s3Missing();
+const KAFKA = new URL("../scripts/kafka/", import.meta.url).pathname;
 const LEASE = "3";
 
 /** Broker ids and partition leaders as one broker reports them. */
@@ -167,6 +169,17 @@ Deno.test({
   },
 });
 
+/** A topic name (`prefix-N`) whose partitions both broker 1 and broker 2 lead. */
+function splitTopic(prefix: string, partitions: number): string {
+  for (let n = 0;; n++) {
+    const name = `${prefix}-${n}`;
+    const leaders = new Set(
+      Array.from({ length: partitions }, (_, p) => placeOn(partitionKey(name, p), [1, 2])),
+    );
+    if (leaders.size === 2) return name;
+  }
+}
+
 /** The node id FindCoordinator names for a group. */
 async function coordinatorOf(bootstrap: string, group: string): Promise<number> {
   const c = await KafkaConnection.connect(bootstrap);
@@ -272,3 +285,122 @@ async function leaderOf(brokers: BrokerProcess[], topic: string): Promise<Broker
   const v = await view(brokers[0]!.bootstrap, topic);
   return brokers[v.leaders[0]! - 1]!;
 }
+
+Deno.test({
+  name:
+    "cluster: the Java 4 tools on two brokers: create, idempotent produce, group consume, describe lag",
+  ignore: missing !== undefined,
+  async fn() {
+    await withServices(async (etcd, s3) => {
+      const brokers = await cluster(backendEnv(etcd, s3), [1, 2]);
+      const [a, b] = brokers as [BrokerProcess, BrokerProcess];
+      const env = { KAFKA_VERSION: "4" };
+      const both = `${a.bootstrap},${b.bootstrap}`;
+      try {
+        await until("both brokers", () => view(a.bootstrap, "none"), (v) => v.brokers.length === 2);
+        const created = await run(`${KAFKA}kafka-topics.sh`, [
+          "--bootstrap-server",
+          b.bootstrap,
+          "--create",
+          "--topic",
+          "jc",
+          "--partitions",
+          "8",
+        ], { env });
+        assertEquals(created.code, 0, created.stderr);
+        const lines = Array.from({ length: 1000 }, (_, i) => `j${i}`);
+        const p = await run(`${KAFKA}kafka-console-producer.sh`, [
+          "--bootstrap-server",
+          a.bootstrap,
+          "--topic",
+          "jc",
+        ], { env, stdin: lines.join("\n") + "\n" });
+        assertEquals(p.code, 0, p.stderr);
+        const c = await run(`${KAFKA}kafka-console-consumer.sh`, [
+          "--bootstrap-server",
+          both,
+          "--topic",
+          "jc",
+          "--group",
+          "jgroup",
+          "--from-beginning",
+          "--max-messages",
+          "1000",
+          "--timeout-ms",
+          "30000",
+        ], { env });
+        assertEquals(c.code, 0, c.stderr);
+        assertEquals(c.stdout.split("\n").filter(Boolean).sort(), [...lines].sort());
+        const d = await run(`${KAFKA}kafka-consumer-groups.sh`, [
+          "--bootstrap-server",
+          b.bootstrap,
+          "--describe",
+          "--group",
+          "jgroup",
+        ], { env });
+        assertEquals(d.code, 0, d.stderr);
+        // Partitions the consumer read have committed offsets at their ends: no lag.
+        const rows = d.stdout.split("\n").filter((l) => /^jgroup\s+jc\s+\d/.test(l));
+        let committed = 0;
+        for (const row of rows) {
+          const [, , , current, end, lag] = row.trim().split(/\s+/);
+          if (current === "-") continue;
+          assertEquals([current, lag], [end, "0"], row);
+          committed += Number(current);
+        }
+        assertEquals(committed, 1000, d.stdout);
+      } finally {
+        for (const x of brokers) {
+          await x.stop("SIGKILL");
+          await removeDir(x.dataDir);
+        }
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "cluster: an idempotent producer writing through a broker killed mid-stream delivers every record exactly once",
+  ignore: missing !== undefined,
+  async fn() {
+    await withServices(async (etcd, s3) => {
+      const brokers = await cluster(backendEnv(etcd, s3), [1, 2]);
+      const [a, b] = brokers as [BrokerProcess, BrokerProcess];
+      try {
+        const topic = splitTopic("failover", 4); // broker 1 (killed) leads some partitions
+        await createTopic(a.bootstrap, topic, 4);
+        await until("both brokers", () => view(a.bootstrap, topic), (v) => v.brokers.length === 2);
+        const lines = Array.from({ length: 20000 }, (_, i) => `f${i}`);
+        const producing = run("kcat", [
+          "-b",
+          `${a.bootstrap},${b.bootstrap}`,
+          "-t",
+          topic,
+          "-P",
+          "-X",
+          "enable.idempotence=true",
+          "-X",
+          "linger.ms=5",
+          "-X",
+          "batch.num.messages=200",
+          "-X",
+          "queue.buffering.max.messages=500",
+        ], { stdin: lines.join("\n") + "\n", timeoutMs: 120_000 });
+        await new Promise((r) => setTimeout(r, 700));
+        await a.stop("SIGKILL"); // mid-stream: its partitions move to b after the lease
+        const p = await producing;
+        assertEquals(p.code, 0, p.stderr);
+        const seen = await consume(b.bootstrap, topic);
+        assertEquals(seen.length, lines.length, "no record lost or written twice");
+        assertEquals(seen.map((l) => l.split(" ")[2]).sort(), [...lines].sort());
+        checkDense(seen);
+      } finally {
+        for (const x of brokers) {
+          await x.stop("SIGKILL");
+          await removeDir(x.dataDir);
+        }
+      }
+    });
+  },
+});

@@ -16,7 +16,6 @@
  */
 import type { KvWatch, LeasedKey, LeasedPuts, MetadataStore } from "../metadata/types.ts";
 import { BrokerRecordSchema, decodeRecord, encodeRecord, keys } from "../metadata/records.ts";
-import { crc32c } from "../protocol/records/crc32c.ts";
 
 /** A broker as clients reach it. */
 export interface BrokerInfo {
@@ -34,12 +33,50 @@ export interface MembershipOptions {
   onChange?(live: readonly BrokerInfo[]): void;
 }
 
-const encoder = new TextEncoder();
-
 /** Placement key of a partition. */
 export const partitionKey = (topic: string, partition: number) => `p/${topic}/${partition}`;
 /** Placement key of a consumer group. */
 export const groupKey = (groupId: string) => `g/${groupId}`;
+
+/**
+ * Rendezvous hashing: the node with the highest hash of (key, node id) owns the key, so a
+ * node joining or leaving moves only the keys it gains or held. -1 with no nodes.
+ * (Not a CRC: a CRC is linear, so keys of equal length would rank the nodes alike and all
+ * partitions of a topic would land on one broker.)
+ */
+export function placeOn(key: string, nodeIds: readonly number[]): number {
+  const k = fnv1a(key);
+  let best = -1;
+  let bestScore = -1;
+  for (const id of nodeIds) {
+    const score = mix32(k ^ mix32(Math.imul(id + 1, 0x9e3779b9)));
+    if (score > bestScore || (score === bestScore && id < best)) {
+      best = id;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** FNV-1a over the UTF-16 code units of a string (32 bits). */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** MurmurHash3's finalizer: every input bit affects every output bit. */
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
 
 /** The live brokers and who owns what. */
 export class Membership {
@@ -97,16 +134,8 @@ export class Membership {
 
   /** The broker that owns a placement key (see `partitionKey`, `groupKey`). */
   ownerOf(key: string): BrokerInfo {
-    let best: BrokerInfo | undefined;
-    let bestScore = -1;
-    for (const b of this.brokers.values()) {
-      const score = crc32c(encoder.encode(`${key}\u0000${b.nodeId}`));
-      if (score > bestScore || (score === bestScore && b.nodeId < best!.nodeId)) {
-        best = b;
-        bestScore = score;
-      }
-    }
-    return best ?? this.self; // a broker that lost its own registration still answers
+    const id = placeOn(key, [...this.brokers.keys()]);
+    return this.brokers.get(id) ?? this.self; // a broker that lost its registration answers
   }
 
   /** The broker named as controller: the live one with the lowest id (all agree on it). */

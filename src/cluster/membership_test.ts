@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import { MemoryMetadataStore } from "../metadata/memory.ts";
-import { groupKey, Membership, partitionKey } from "./membership.ts";
+import { groupKey, Membership, partitionKey, placeOn } from "./membership.ts";
 
 const broker = (nodeId: number) => ({ nodeId, host: "127.0.0.1", port: 9000 + nodeId, rack: null });
 const options = { ttlSeconds: 5 };
@@ -46,4 +46,24 @@ Deno.test("membership: brokers see each other and agree on every owner; leaving 
   }
   await a.close();
   await b.close();
+});
+
+Deno.test("membership: placement spreads the partitions of each topic (not one broker per topic)", () => {
+  const nodes = [1, 2, 3];
+  const count = new Map<number, number>();
+  let spread = 0;
+  for (let t = 0; t < 60; t++) {
+    const leaders = new Set<number>();
+    for (let p = 0; p < 8; p++) {
+      const owner = placeOn(partitionKey(`topic-${t}`, p), nodes);
+      leaders.add(owner);
+      count.set(owner, (count.get(owner) ?? 0) + 1);
+    }
+    if (leaders.size > 1) spread++;
+  }
+  assert(spread >= 55, `only ${spread} of 60 topics spread over more than one broker`);
+  for (const id of nodes) {
+    const n = count.get(id) ?? 0;
+    assert(n > 120 && n < 200, `broker ${id} leads ${n} of 480 partitions`);
+  }
 });

@@ -17,7 +17,7 @@ import {
   FindCoordinator,
   type FindCoordinatorResponse,
 } from "../src/protocol/messages/10_find_coordinator.ts";
-import { partitionKey, placeOn } from "../src/cluster/membership.ts";
+import { groupKey, partitionKey, placeOn } from "../src/cluster/membership.ts";
 import { backendEnv, createTopic, readPartition, withServices } from "./_setup.ts";
 
 const missing = etcdMissing() ?? s3Missing();
@@ -396,6 +396,89 @@ Deno.test({
         assertEquals(seen.map((l) => l.split(" ")[2]).sort(), [...lines].sort());
         checkDense(seen);
       } finally {
+        for (const x of brokers) {
+          await x.stop("SIGKILL");
+          await removeDir(x.dataDir);
+        }
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "cluster: a consumer group keeps consuming when its coordinator broker is killed",
+  ignore: missing !== undefined,
+  async fn() {
+    await withServices(async (etcd, s3) => {
+      const brokers = await cluster(backendEnv(etcd, s3), [1, 2]);
+      const [a, b] = brokers as [BrokerProcess, BrokerProcess];
+      const topic = splitTopic("gf", 4);
+      let n = 0; // a group broker 1 coordinates: the one that will be killed
+      while (placeOn(groupKey(`gf-readers-${n}`), [1, 2]) !== 1) n++;
+      const group = `gf-readers-${n}`;
+      const seen = new Set<string>();
+      let consumer: Deno.ChildProcess | undefined;
+      let reading: Promise<void> = Promise.resolve();
+      try {
+        await createTopic(a.bootstrap, topic, 4);
+        await until("both brokers", () => view(a.bootstrap, topic), (v) => v.brokers.length === 2);
+        assertEquals(await coordinatorOf(b.bootstrap, group), 1, "the broker about to die");
+        consumer = new Deno.Command("kcat", {
+          args: [
+            "-b",
+            `${a.bootstrap},${b.bootstrap}`,
+            "-G",
+            group,
+            topic,
+            "-q",
+            "-X",
+            "auto.offset.reset=earliest",
+            "-X",
+            "auto.commit.interval.ms=100",
+            "-u", // unbuffered: each record is printed as it arrives
+          ],
+          stdout: "piped",
+          stderr: "null",
+        }).spawn();
+        reading = (async () => {
+          let rest = "";
+          for await (const chunk of consumer!.stdout.pipeThrough(new TextDecoderStream())) {
+            const lines = (rest + chunk).split("\n");
+            rest = lines.pop()!;
+            for (const l of lines) if (l) seen.add(l);
+          }
+        })();
+        const produce = async (bootstrap: string, from: number) => {
+          const values = Array.from({ length: 1000 }, (_, i) => `g${from + i}`);
+          const p = await run("kcat", [
+            "-b",
+            bootstrap,
+            "-t",
+            topic,
+            "-P",
+            "-X",
+            "enable.idempotence=true",
+          ], { stdin: values.join("\n") + "\n", timeoutMs: 60_000 });
+          assertEquals(p.code, 0, p.stderr);
+        };
+        await produce(a.bootstrap, 0);
+        await until("the first 1000", () => Promise.resolve(seen.size), (n) => n >= 1000);
+        await a.stop("SIGKILL"); // the group's coordinator and a partition leader
+        await produce(b.bootstrap, 1000);
+        await until(
+          "all 2000 after the failover",
+          () => Promise.resolve(seen.size),
+          (n) => n >= 2000,
+        );
+        assertEquals(await coordinatorOf(b.bootstrap, group), 2);
+        const expected = Array.from({ length: 2000 }, (_, i) => `g${i}`);
+        assertEquals([...seen].sort(), expected.sort());
+      } finally {
+        try {
+          consumer?.kill("SIGKILL");
+        } catch { /* gone */ }
+        await consumer?.status;
+        await reading.catch(() => {});
         for (const x of brokers) {
           await x.stop("SIGKILL");
           await removeDir(x.dataDir);

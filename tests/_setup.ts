@@ -26,14 +26,19 @@ import { type Service, startEtcd, startS3 } from "../src/testing/services.ts";
 export { backendEnv } from "../src/testing/services.ts";
 import { run } from "./_harness.ts";
 
-/** Produces values v<from>..v<from+n-1> with kcat (acks=all, random partitions). */
+/**
+ * Produces values <prefix><from>..<prefix><from+n-1> (prefix "v") with kcat: acks=all,
+ * random partitions, idempotent when asked.
+ */
 export async function produceValues(
   bootstrap: string,
   topic: string,
   from: number,
   n: number,
+  o: { prefix?: string; idempotent?: boolean } = {},
 ): Promise<void> {
-  const lines = Array.from({ length: n }, (_, i) => `v${from + i}`).join("\n") + "\n";
+  const prefix = o.prefix ?? "v";
+  const lines = Array.from({ length: n }, (_, i) => `${prefix}${from + i}`).join("\n") + "\n";
   const r = await run("kcat", [
     "-b",
     bootstrap,
@@ -44,10 +49,34 @@ export async function produceValues(
     "partitioner=murmur2_random",
     "-X",
     "acks=all",
+    ...(o.idempotent ? ["-X", "enable.idempotence=true"] : []),
   ], {
     stdin: lines,
   });
   if (r.code !== 0) throw new Error(`kcat produce failed: ${r.stderr}`);
+}
+
+/** Reads a topic to its end as a kcat balanced consumer in `group`; the values, in order read. */
+export async function kcatGroupRead(
+  bootstrap: string,
+  group: string,
+  topic: string,
+): Promise<string[]> {
+  const r = await run("kcat", [
+    "-b",
+    bootstrap,
+    "-G",
+    group,
+    topic,
+    "-q",
+    "-e",
+    "-X",
+    "auto.offset.reset=earliest",
+    "-X",
+    "auto.commit.interval.ms=100",
+  ], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`kcat group consumer failed: ${r.stderr}`);
+  return r.stdout.split("\n").filter(Boolean);
 }
 
 /** Creates a topic; throws on any error but TOPIC_ALREADY_EXISTS. */

@@ -239,6 +239,8 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         try {
           await meta.get("cluster/id");
           await objects.list(`${config.s3Namespace}/__readyz/`);
+          // Without a registration the others own everything; this broker serves nothing.
+          if (!cluster.registered()) return "not registered in the cluster (lease being renewed)";
           return null;
         } catch (e) {
           return `storage unreachable: ${(e as Error).message}`;

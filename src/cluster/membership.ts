@@ -138,6 +138,11 @@ export class Membership {
     return this.brokers.get(id) ?? this.self; // a broker that lost its registration answers
   }
 
+  /** Whether this broker's registration stands (false while a lost lease is being renewed). */
+  registered(): boolean {
+    return this.brokers.has(this.self.nodeId);
+  }
+
   /** The broker named as controller: the live one with the lowest id (all agree on it). */
   controller(): BrokerInfo {
     return this.live()[0] ?? this.self;

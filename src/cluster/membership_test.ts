@@ -33,8 +33,22 @@ Deno.test("membership: brokers see each other and agree on every owner; leaving 
     count.set(owner, (count.get(owner) ?? 0) + 1);
   }
   for (const id of [1, 2, 3]) assert((count.get(id) ?? 0) > 60, `balanced: ${[...count]}`);
+  const before0 = new Map(keys.map((k) => [k, a.ownerOf(k).nodeId]));
   assertEquals(a.controller().nodeId, 1);
 
+  assert(c.registered());
+  await meta.delete("brokers/3"); // its lease expired (an outage): it owns nothing meanwhile
+  assert(!c.registered() && !c.owns(keys.find((k) => before0.get(k) === 3)!));
+  await meta.put(
+    "brokers/3",
+    new TextEncoder().encode(JSON.stringify({
+      node_id: 3,
+      host: "127.0.0.1",
+      port: 9003,
+      rack: null,
+    })),
+  ); // renewed
+  assert(c.registered());
   const before = new Map(keys.map((k) => [k, a.ownerOf(k).nodeId]));
   await c.close();
   assertEquals(a.live().map((x) => x.nodeId), [1, 2]);

@@ -17,7 +17,7 @@ const PARTITIONS = 3;
 const RECORDS = 36;
 
 async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -33,7 +33,7 @@ Deno.test({
         ...backendEnv(etcd, s3),
         KAFSCALE_RETENTION_CHECK_MS: "300", // compaction runs with retention
         KAFSCALE_GC_INTERVAL_MS: "300",
-        KAFSCALE_GC_GRACE_MS: "4000",
+        KAFSCALE_GC_GRACE_MS: "20000", // the least allowed: the test waits that long for GC
       };
       const bucket = new S3ObjectStore({
         bucket: "kafscale",

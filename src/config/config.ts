@@ -191,7 +191,8 @@ export const SETTINGS = {
     "KAFSCALE_GC_GRACE_MS",
     "1800000",
     "Age before an unreferenced object is garbage (ms); uploads older than half are not committed",
-    int(1000, 604800000),
+    // At least 20 s: a commit checked against half of it may still take an etcd call (5 s).
+    int(20000, 604800000),
   ],
   maxMessageBytes: [
     "KAFSCALE_MAX_MESSAGE_BYTES",

@@ -7,8 +7,9 @@
  * Semantics stay per partition: when the combined transaction's compares do not all hold (one
  * partition was fenced), each transaction is retried alone, so the others still commit and
  * the fenced one alone fails. A store error rejects every transaction of the group (their
- * outcome is unknown, as it would be alone). Groups are split to stay under etcd's limit of
- * operations per transaction, and transactions touching the same key never share one.
+ * outcome is unknown, as it would be alone). Groups are split to stay under etcd's limits on
+ * operations and bytes per transaction, and transactions touching the same key never share
+ * one.
  * @module
  */
 import type { KvTxn, KvTxnResult, MetadataStore } from "../metadata/types.ts";
@@ -24,6 +25,9 @@ interface Entry {
 export interface CommitBatcherOptions {
   /** Most compares plus operations in one transaction (etcd's default --max-txn-ops is 128). */
   maxOps?: number;
+  /** Most key and value bytes in one combined transaction (etcd's default request limit is
+   * 1.5 MiB); a single transaction larger than this still goes, alone. */
+  maxBytes?: number;
   /** Called for every transaction sent (metrics): how many partition commits it carried. */
   onSend?(commits: number): void;
 }
@@ -53,7 +57,8 @@ export class CommitBatcher {
     this.timer = null;
     const queue = this.queue;
     this.queue = [];
-    for (const group of split(queue, this.options.maxOps ?? 128)) void this.sendGroup(group);
+    const limits = { ops: this.options.maxOps ?? 128, bytes: this.options.maxBytes ?? 1 << 20 };
+    for (const group of split(queue, limits)) void this.sendGroup(group);
   }
 
   private async sendGroup(group: Entry[]): Promise<void> {
@@ -95,32 +100,44 @@ function keysOf(txn: KvTxn): string[] {
   ];
 }
 
-/** Splits entries into groups under `maxOps` whose keys do not overlap. */
-function split(entries: Entry[], maxOps: number): Entry[][] {
+/** Key and value bytes a transaction sends. */
+function bytesOf(txn: KvTxn): number {
+  let n = 0;
+  for (const c of txn.compares) n += c.key.length + ("value" in c ? c.value.byteLength : 8);
+  for (const op of txn.success) {
+    n += op.type === "deletePrefix" ? op.prefix.length : op.key.length;
+    if (op.type === "put") n += op.value.byteLength;
+  }
+  return n;
+}
+
+/** Splits entries into groups under the limits whose keys do not overlap. */
+function split(entries: Entry[], limits: { ops: number; bytes: number }): Entry[][] {
   const groups: Entry[][] = [];
   let current: Entry[] = [];
   let ops = 0;
+  let bytes = 0;
   let seen = new Set<string>();
+  const close = () => {
+    groups.push(current);
+    current = [];
+    ops = 0;
+    bytes = 0;
+    seen = new Set();
+  };
   for (const e of entries) {
     const size = e.txn.compares.length + e.txn.success.length;
+    const weight = bytesOf(e.txn);
     const keys = keysOf(e.txn);
     const prefixed = e.txn.success.some((op) => op.type === "deletePrefix");
     const clash = prefixed || keys.some((k) => seen.has(k));
-    if (current.length > 0 && (ops + size > maxOps || clash)) {
-      groups.push(current);
-      current = [];
-      ops = 0;
-      seen = new Set();
-    }
+    const full = ops + size > limits.ops || bytes + weight > limits.bytes;
+    if (current.length > 0 && (full || clash)) close();
     current.push(e);
     ops += size;
+    bytes += weight;
     for (const k of keys) seen.add(k);
-    if (prefixed) { // a prefix delete may cover any key: it travels alone
-      groups.push(current);
-      current = [];
-      ops = 0;
-      seen = new Set();
-    }
+    if (prefixed) close(); // a prefix delete may cover any key: it travels alone
   }
   if (current.length > 0) groups.push(current);
   return groups;

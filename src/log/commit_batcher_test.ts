@@ -81,3 +81,16 @@ Deno.test("commit batcher: groups stay under the operation limit and never share
   assertEquals(sameKey.map((r) => r.succeeded), [true, true]);
   await b.commit(commit(9, 0)); // a lone commit goes straight through
 });
+
+Deno.test("commit batcher: groups stay under the byte limit (big producer tables go alone)", async () => {
+  const meta = new CountingMeta();
+  const sizes: number[] = [];
+  const b = new CommitBatcher(meta, { maxBytes: 1000, onSend: (n) => sizes.push(n) });
+  const big = (p: number): KvTxn => ({
+    compares: [],
+    success: [{ type: "put", key: `partitions/t/${p}`, value: new Uint8Array(600) }],
+  });
+  const results = await Promise.all([0, 1, 2].map((p) => b.commit(big(p))));
+  assertEquals(sizes, [1, 1, 1], "600 B each: no two fit under 1000 B");
+  assertEquals(results.map((r) => r.succeeded), [true, true, true]);
+});

@@ -100,7 +100,10 @@ export class LogManager {
     if (existing) {
       return existing.then((l) => {
         if (!l.isFenced) return l;
-        if (this.logs.get(k) === existing) this.logs.delete(k); // forget the fenced writer
+        if (this.logs.get(k) === existing) {
+          this.logs.delete(k); // forget the fenced writer (it failed what it held)
+          l.close().catch(() => {});
+        }
         return this.get(topic, topicId, partition); // and take the epoch again (or join that)
       });
     }

@@ -4,10 +4,11 @@
  * retention leaves shared objects to the garbage collector, and the collector deletes only old
  * unreferenced objects, including the upload of a commit that came too late.
  */
-import { assertEquals, assertRejects } from "../testing/assert.ts";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { MemoryObjectStore } from "../object_store/memory.ts";
 import type { ByteRange, ObjectStore, PutOptions } from "../object_store/types.ts";
 import { MemoryMetadataStore } from "../metadata/memory.ts";
+import type { KvTxn } from "../metadata/types.ts";
 import { buildRecordBatch, decodeRecords } from "../protocol/records/builder.ts";
 import { RecordBatchView, splitBatches } from "../protocol/records/record_batch.ts";
 import { KafkaError } from "../protocol/errors.ts";
@@ -264,5 +265,93 @@ Deno.test("log: a failed flush fails the flushes sealed after it and rolls the o
   await Promise.all([f3, retry.durable]);
   const [record] = decodeRecords(new RecordBatchView((await log.read(0, 1 << 20)).records!));
   assertEquals(new TextDecoder().decode(record!.value!), "c");
+  await logs.close();
+});
+
+/** A committer that runs each transaction and then, once, loses the answer. */
+function losingAnswer(meta: MemoryMetadataStore) {
+  const state = { armed: false };
+  const committer = {
+    async commit(txn: KvTxn) {
+      const res = await meta.txn(txn);
+      if (state.armed) {
+        state.armed = false;
+        throw new Error("etcd: no answer within 5000 ms");
+      }
+      return res;
+    },
+  };
+  return { committer, state };
+}
+
+Deno.test("log: a compaction whose answer was lost does not make the writer reuse offsets", async () => {
+  const objects = new MemoryObjectStore();
+  const meta = new MemoryMetadataStore();
+  const { committer, state } = losingAnswer(meta);
+  const logs = manager(deps(objects, meta, { committer }));
+  const log = await segmentPerValue(logs, ["v0", "v1", "v2", "v3"]);
+  state.armed = true; // the compaction lands, its answer is lost
+  await assertRejects(() => log.compact(1 << 20));
+  const x = log.append([batch("x")]);
+  await logs.flushAll(); // reads the partition back first, then commits x
+  await x.durable;
+  const y = log.append([batch("y")]);
+  await logs.flushAll();
+  await y.durable;
+  assertEquals([x.baseOffset, y.baseOffset, log.highWatermark], [4, 5, 6]);
+  await logs.close();
+  const reopened = await manager(deps(objects, meta)).get("t", "id", 0);
+  const read = decodeRecordsAll((await reopened.read(0, 1 << 20)).records!);
+  assertEquals(read, ["v0", "v1", "v2", "v3", "x", "y"]);
+});
+
+Deno.test("log: a writer fenced during compaction fails its pending batches at once", async () => {
+  const objects = new MemoryObjectStore();
+  const meta = new MemoryMetadataStore();
+  const logs = manager(deps(objects, meta));
+  const log = await segmentPerValue(logs, ["v0", "v1", "v2", "v3"]);
+  const pending = log.append([batch("x")]); // not flushed yet
+  await manager(deps(objects, meta)).get("t", "id", 0); // another broker takes the epoch
+  assertEquals(await log.compact(1 << 20), 0);
+  const e = await assertRejects(() => pending.durable, KafkaError);
+  assertEquals(e.code, 6); // NOT_LEADER_OR_FOLLOWER
+  assert(log.isFenced);
+  await logs.close();
+});
+
+Deno.test("log: the commit deadline is checked when the commit happens, not when the upload ends", async () => {
+  const objects = new MemoryObjectStore();
+  const meta = new MemoryMetadataStore();
+  let clock = 1_000_000;
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => release = r);
+  let first = true;
+  const committer = {
+    async commit(txn: KvTxn) {
+      if (first) {
+        first = false;
+        await held; // the first commit is slow (an etcd round, a compaction holding the lock)
+      }
+      return await meta.txn(txn);
+    },
+  };
+  const logs = manager(
+    deps(objects, meta, { now: () => clock, commitDeadlineMs: 5_000, committer }),
+  );
+  const log = await logs.get("t", "id", 0);
+  const a = log.append([batch("a")]);
+  const fa = log.flush();
+  await turn();
+  const b = log.append([batch("b")]);
+  const fb = log.flush().catch((e) => e);
+  await turn(); // b's upload is done; its commit waits behind a's
+  clock += 60_000; // meanwhile the collector may have judged b's object garbage
+  release();
+  await fa;
+  await a.durable;
+  const e = await assertRejects(() => b.durable, KafkaError);
+  assertEquals(e.code, 7); // REQUEST_TIMED_OUT: retriable, nothing committed
+  await fb;
+  assertEquals(log.highWatermark, 1);
   await logs.close();
 });

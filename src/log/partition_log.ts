@@ -69,7 +69,7 @@ export interface PartitionDeps {
   cache: SegmentCache;
   uploader: SegmentUploader;
   /** Group commit of this broker's fenced partition transactions. */
-  committer: CommitBatcher;
+  committer: Pick<CommitBatcher, "commit">;
   brokerId: number;
   /** The cluster's key prefix in the bucket. */
   namespace: string;
@@ -90,7 +90,7 @@ const MAX_SEALED = 4;
 interface SealedFlush {
   batch: Pending[];
   bytes: Uint8Array;
-  uploaded: Promise<SegmentRef | null>;
+  uploaded: Promise<{ ref: SegmentRef; startedMs: number }>;
   /** Producer state including this flush's batches (committed with it). */
   producers: ProducerTable;
   generation: number;
@@ -306,7 +306,18 @@ export class PartitionLog {
    * another writer took the partition; a store error leaves the outcome unknown, so the next
    * write reads the partition back first (`resync`).
    */
-  private async commitFenced(next: PartitionState, ops: KvOp[]): Promise<boolean> {
+  private async commitFenced(
+    next: PartitionState,
+    ops: KvOp[],
+    uploadStartedMs?: number,
+  ): Promise<boolean> {
+    // Checked as late as possible: the garbage collector counts on no upload older than the
+    // deadline ever being committed (a commit waits behind the ones before it).
+    const now = this.deps.now ?? Date.now;
+    const deadline = this.deps.commitDeadlineMs ?? Infinity;
+    if (uploadStartedMs !== undefined && now() - uploadStartedMs > deadline) {
+      throw new KafkaError("REQUEST_TIMED_OUT", "Cannot commit a flush: its upload is too old");
+    }
     const pkey = keys.partition(this.topic, this.partition);
     const res = await this.deps.committer.commit({
       compares: [{ key: pkey, modRevision: this.revision }],
@@ -319,12 +330,20 @@ export class PartitionLog {
       throw e;
     });
     if (!res.succeeded) {
-      this.status = "fenced";
+      this.standDown();
       return false;
     }
     this.state = next;
     this.revision = res.revision;
     return true;
+  }
+
+  /** Another writer took the partition: stop, and fail everything not yet committed. */
+  private standDown(): void {
+    this.status = "fenced";
+    this.rollBack(
+      new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`),
+    );
   }
 
   private segmentKey(base: number): string {
@@ -333,8 +352,7 @@ export class PartitionLog {
 
   /**
    * Uploads an encoded segment (in an object shared with the partitions flushing now) and
-   * returns its reference, or null when the upload outlived the commit deadline (the garbage
-   * collector may already count its object as garbage, so it must not be committed).
+   * returns its reference with the upload's start (the commit deadline counts from it).
    */
   private async upload(
     bytes: Uint8Array,
@@ -342,12 +360,11 @@ export class PartitionLog {
       SegmentRef,
       "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch"
     >,
-  ): Promise<SegmentRef | null> {
+  ): Promise<{ ref: SegmentRef; startedMs: number }> {
     const now = this.deps.now ?? Date.now;
     // Keys are unique per upload: a failed commit leaves garbage that is never referenced.
     const placed = await this.deps.uploader.upload(bytes);
-    if (now() - placed.startedMs > (this.deps.commitDeadlineMs ?? Infinity)) return null;
-    return {
+    const ref = {
       ...about,
       key: placed.key,
       position: placed.position,
@@ -355,6 +372,7 @@ export class PartitionLog {
       object_chunks: placed.objectChunks,
       created_ms: now(),
     };
+    return { ref, startedMs: placed.startedMs };
   }
 
   private putRef(ref: SegmentRef): KvOp {
@@ -412,21 +430,21 @@ export class PartitionLog {
       const loaded = await Promise.all(olds.map((r) => this.loadSegment(r)));
       const bytes = mergeSegments(loaded);
       const last = olds[olds.length - 1]!;
-      const ref = await this.upload(bytes, {
+      const { ref, startedMs } = await this.upload(bytes, {
         base_offset: olds[0]!.base_offset,
         last_offset: last.last_offset,
         batch_count: olds.reduce((n, r) => n + r.batch_count, 0),
         max_timestamp: Math.max(...olds.map((r) => r.max_timestamp)),
         epoch: last.epoch,
       });
-      if (!ref) return 0;
       // The partition record is rewritten as it is so its revision moves: a writer that lost
       // the answer re-reads the segment list in `resync`.
       const deletes = olds.slice(1).map((r) => ({
         type: "delete" as const,
         key: this.segmentKey(r.base_offset),
       }));
-      if (!await this.commitFenced(this.state, [this.putRef(ref), ...deletes])) return 0;
+      const ops = [this.putRef(ref), ...deletes];
+      if (!await this.commitFenced(this.state, ops, startedMs)) return 0;
       // A new array: a read in progress keeps iterating the list it started with.
       this.segments = [
         ...this.segments.slice(0, run.from),
@@ -445,16 +463,10 @@ export class PartitionLog {
       if (f.generation === this.generation && this.uncertain) await this.resync();
       // A roll-back since sealing already failed this batch (its offsets are void).
       if (f.generation !== this.generation) throw this.lastRollBack;
-      const ref = await f.uploaded;
-      if (!ref) {
-        throw new KafkaError(
-          "REQUEST_TIMED_OUT",
-          "Cannot commit a flush: its upload took too long",
-        );
-      }
+      const { ref, startedMs } = await f.uploaded;
       const end = ref.last_offset + 1;
       const next = { ...this.state, log_end_offset: end, producers: f.producers.toRecord() };
-      if (!await this.commitFenced(next, [this.putRef(ref)])) {
+      if (!await this.commitFenced(next, [this.putRef(ref)], startedMs)) {
         throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
       }
       this.sealed.shift(); // the oldest: commits run in sealing order
@@ -486,19 +498,18 @@ export class PartitionLog {
     const entry = await this.deps.meta.get(key);
     const stored = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
     if (!entry || !stored || stored.leader_epoch !== this.state.leader_epoch) {
-      this.status = "fenced";
+      this.standDown();
       throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
     }
     if (entry.modRevision !== this.revision) {
       this.segments = await committedSegments(this.deps.meta, this.topic, stored);
-      if (stored.log_end_offset !== this.state.log_end_offset) {
-        this.rollBack(new KafkaError("NOT_LEADER_OR_FOLLOWER", "log end moved; retry"));
-      }
+      const moved = stored.log_end_offset !== this.state.log_end_offset;
       this.state = stored;
       this.revision = entry.modRevision;
       this.committedProducers = ProducerTable.fromRecord(stored.producers);
-      this.producers = this.committedProducers.clone();
-      this.nextOffset = stored.log_end_offset;
+      // A lost flush commit that landed moved the log end: offsets given since then are void.
+      // A lost compaction or retention commit did not: batches in flight keep their offsets.
+      if (moved) this.rollBack(new KafkaError("NOT_LEADER_OR_FOLLOWER", "log end moved; retry"));
       this.wake();
     }
     this.uncertain = false;

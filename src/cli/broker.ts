@@ -141,6 +141,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
     offsetsRetentionMs: config.groupOffsetsRetentionMs,
     maxMetadataBytes: 4096,
+    brokerId: config.brokerId,
     owns: (groupId) => cluster.owns(groupKey(groupId)),
     onError: (what, e) => log.error(what, { error: e }),
   });

@@ -5,11 +5,15 @@
  * through at once. Exactly one broker coordinates a group (DESIGN.md invariant 6): cluster
  * placement decides which (`options.owns`); when it moves groups, `reconcile` drops the ones
  * this broker lost (their waiting members are told to find the coordinator again) and loads
- * the ones it gained from the metadata store.
+ * the ones it gained from the metadata store. Every write for a group is fenced by the group's
+ * coordinator epoch (group_fence.ts), so a broker that lost a group without noticing yet
+ * cannot overwrite the new coordinator's state; it drops the group and answers
+ * NOT_COORDINATOR.
  * @module
  */
-import { KafkaError } from "../protocol/errors.ts";
-import type { MetadataStore } from "../metadata/types.ts";
+import { ErrorCode, KafkaError } from "../protocol/errors.ts";
+import type { KvOp, MetadataStore } from "../metadata/types.ts";
+import { GroupFence } from "./group_fence.ts";
 import {
   type CommittedOffset,
   CommittedOffsetSchema,
@@ -28,6 +32,8 @@ export interface CoordinatorOptions {
   initialRebalanceDelayMs: number;
   offsetsRetentionMs: number;
   maxMetadataBytes: number;
+  /** This broker's id (recorded with the group epochs it claims). */
+  brokerId?: number;
   /** Whether this broker coordinates a group (absent: every group, one broker). */
   owns?(groupId: string): boolean;
   onError?(what: string, e: unknown): void;
@@ -48,9 +54,29 @@ const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 /** Coordinates classic consumer groups and their offsets. */
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
+  private readonly fence: GroupFence;
   private loaded = false;
 
-  constructor(private readonly meta: MetadataStore, readonly options: CoordinatorOptions) {}
+  constructor(private readonly meta: MetadataStore, readonly options: CoordinatorOptions) {
+    this.fence = new GroupFence(meta, options.brokerId ?? 0);
+  }
+
+  /** Applies a group's writes under its epoch fence; a lost group is dropped here. */
+  private async write(groupId: string, ops: KvOp[]): Promise<void> {
+    try {
+      await this.fence.write(groupId, ops);
+    } catch (e) {
+      if (e instanceof KafkaError && e.code === ErrorCode.NOT_COORDINATOR) this.drop(groupId);
+      throw e;
+    }
+  }
+
+  /** Forgets a group another broker coordinates now (its waiting members look again). */
+  private drop(groupId: string): void {
+    this.groups.get(groupId)?.dispose();
+    this.groups.delete(groupId);
+    this.fence.forget(groupId);
+  }
 
   /** Whether this broker coordinates `groupId` (one coordinator per group). */
   ownsGroup(groupId: string): boolean {
@@ -65,14 +91,12 @@ export class GroupCoordinator {
 
   /** Drops the groups placement moved away and loads the ones it brought here. */
   async reconcile(): Promise<void> {
-    for (const [id, g] of [...this.groups]) {
-      if (this.ownsGroup(id)) continue;
-      g.dispose();
-      this.groups.delete(id);
-    }
+    for (const id of [...this.groups.keys()]) if (!this.ownsGroup(id)) this.drop(id);
     for (const e of await this.meta.getPrefix(keys.groupsPrefix())) {
       const rec = decodeRecord(GroupRecordSchema, e.key, e.value);
       if (!this.ownsGroup(rec.group_id) || this.groups.has(rec.group_id)) continue;
+      // Claimed before serving: from now on the broker that had it cannot write it.
+      await this.fence.claim(rec.group_id);
       this.groups.set(rec.group_id, this.fromRecord(rec));
     }
   }
@@ -131,7 +155,8 @@ export class GroupCoordinator {
         assignment: b64(m.assignment),
       })),
     };
-    await this.meta.put(keys.group(g.groupId), encodeRecord(GroupRecordSchema, rec));
+    const value = encodeRecord(GroupRecordSchema, rec);
+    await this.write(g.groupId, [{ type: "put", key: keys.group(g.groupId), value }]);
   }
 
   /** Throws the Kafka error that applies while groups cannot be served here. */
@@ -243,7 +268,7 @@ export class GroupCoordinator {
       });
       results.set(o, 0);
     }
-    if (ops.length > 0) await this.meta.txn({ compares: [], success: ops });
+    if (ops.length > 0) await this.write(groupId, ops);
     return results;
   }
 
@@ -263,13 +288,13 @@ export class GroupCoordinator {
     groupId: string,
     partitions: { topic: string; partition: number }[],
   ): Promise<void> {
-    await this.meta.txn({
-      compares: [],
-      success: partitions.map((p) => ({
+    await this.write(
+      groupId,
+      partitions.map((p) => ({
         type: "delete" as const,
         key: keys.offset(groupId, p.topic, p.partition),
       })),
-    });
+    );
   }
 
   /** Deletes an empty group with its offsets (DeleteGroups). */
@@ -279,15 +304,14 @@ export class GroupCoordinator {
     const hasOffsets = (await this.meta.getPrefix(keys.offsetsPrefix(groupId))).length > 0;
     if ((!g || g.state === "Dead") && !hasOffsets) throw new KafkaError("GROUP_ID_NOT_FOUND");
     if (g && g.members.size > 0) throw new KafkaError("NON_EMPTY_GROUP");
-    await this.meta.txn({
-      compares: [],
-      success: [
-        { type: "delete", key: keys.group(groupId) },
-        { type: "deletePrefix", prefix: keys.offsetsPrefix(groupId) },
-      ],
-    });
+    await this.write(groupId, [
+      { type: "delete", key: keys.group(groupId) },
+      { type: "deletePrefix", prefix: keys.offsetsPrefix(groupId) },
+      { type: "delete", key: keys.groupEpoch(groupId) },
+    ]);
     g?.dispose(true);
     this.groups.delete(groupId);
+    this.fence.forget(groupId);
   }
 
   /** Removes empty groups (and their offsets) idle for longer than the offsets retention. */

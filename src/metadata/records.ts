@@ -71,6 +71,9 @@ export const SegmentRefSchema = z.object({
 });
 export type SegmentRef = z.infer<typeof SegmentRefSchema>;
 
+/** A group's coordinator epoch: bumped by each broker that starts coordinating the group. */
+export const GroupEpochSchema = z.object({ epoch: int.min(0), broker_id: int });
+
 /** A live broker's registration (leased: it disappears when the broker stops renewing it). */
 export const BrokerRecordSchema = z.object({
   node_id: int.min(0),
@@ -83,6 +86,7 @@ export type BrokerRecord = z.infer<typeof BrokerRecordSchema>;
 /** Key builders. */
 export const keys = {
   broker: (id: number) => `brokers/${id}`,
+  groupEpoch: (group: string) => `group_epochs/${group}`,
   brokersPrefix: () => "brokers/",
   topic: (name: string) => `topics/${name}`,
   topicsPrefix: () => "topics/",

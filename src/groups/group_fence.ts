@@ -1,0 +1,69 @@
+/**
+ * Fences a group's writes by coordinator epoch, so one coordinator per group (DESIGN.md
+ * invariant 6) holds across brokers even while their membership views differ (a broker paused
+ * past its lease, a watch lagging). A broker that starts coordinating a group bumps
+ * `group_epochs/<group>`; every write for the group is a transaction conditional on the
+ * revision that bump produced. A broker that lost the group cannot overwrite the new
+ * coordinator's state: its write fails and it answers NOT_COORDINATOR, as partitions answer
+ * NOT_LEADER_OR_FOLLOWER after their epoch fence.
+ * @module
+ */
+import { KafkaError } from "../protocol/errors.ts";
+import type { KvOp, MetadataStore } from "../metadata/types.ts";
+import { decodeRecord, encodeRecord, GroupEpochSchema, keys } from "../metadata/records.ts";
+
+/** Coordinator epochs of the groups this broker coordinates. */
+export class GroupFence {
+  private readonly claims = new Map<string, Promise<number>>();
+
+  constructor(private readonly meta: MetadataStore, private readonly brokerId: number) {}
+
+  /** Takes a group's next coordinator epoch (once; later calls share it). */
+  claim(groupId: string): Promise<number> {
+    let c = this.claims.get(groupId);
+    if (!c) {
+      c = this.bump(groupId);
+      this.claims.set(groupId, c);
+      c.catch(() => {
+        if (this.claims.get(groupId) === c) this.claims.delete(groupId);
+      });
+    }
+    return c;
+  }
+
+  /** Forgets a group this broker no longer coordinates. */
+  forget(groupId: string): void {
+    this.claims.delete(groupId);
+  }
+
+  /**
+   * Applies `ops` for a group if this broker still holds its epoch; otherwise forgets the
+   * group and throws NOT_COORDINATOR (the caller drops it).
+   */
+  async write(groupId: string, ops: KvOp[]): Promise<void> {
+    const revision = await this.claim(groupId);
+    const res = await this.meta.txn({
+      compares: [{ key: keys.groupEpoch(groupId), modRevision: revision }],
+      success: ops,
+    });
+    if (!res.succeeded) {
+      this.forget(groupId);
+      throw new KafkaError("NOT_COORDINATOR", `Another broker coordinates group ${groupId} now`);
+    }
+  }
+
+  private async bump(groupId: string): Promise<number> {
+    const key = keys.groupEpoch(groupId);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const entry = await this.meta.get(key);
+      const prev = entry ? decodeRecord(GroupEpochSchema, key, entry.value).epoch : -1;
+      const value = encodeRecord(GroupEpochSchema, { epoch: prev + 1, broker_id: this.brokerId });
+      const res = await this.meta.txn({
+        compares: [{ key, modRevision: entry?.modRevision ?? 0 }],
+        success: [{ type: "put", key, value }],
+      });
+      if (res.succeeded) return res.revision;
+    }
+    throw new KafkaError("NOT_COORDINATOR", `Cannot claim group ${groupId}: contended`);
+  }
+}

@@ -7,7 +7,7 @@
  * NOT_LEADER_OR_FOLLOWER and no offset is ever given to two records.
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
-import { etcdMissing, s3Missing } from "../src/testing/services.ts";
+import { etcdMissing, s3Missing, type Service } from "../src/testing/services.ts";
 import { type BrokerProcess, removeDir, run, startBroker } from "./_harness.ts";
 import { KafkaConnection } from "../src/client/connection.ts";
 import { Metadata, type MetadataResponse } from "../src/protocol/messages/03_metadata.ts";
@@ -97,71 +97,89 @@ async function cluster(etcdS3: Record<string, string>, ids: number[]): Promise<B
   return out;
 }
 
-Deno.test({
-  name:
-    "cluster: two brokers list each other, agree on leaders, serve every record once, and take over a dead broker's partitions",
-  ignore: missing !== undefined,
-  async fn() {
-    await withServices(async (etcd, s3) => {
-      const [a, b] = await cluster(backendEnv(etcd, s3), [1, 2]);
-      try {
-        await createTopic(a!.bootstrap, "shared", 16);
-        const fromA = await until(
-          "both brokers",
-          () => view(a!.bootstrap, "shared"),
-          (v) => v.brokers.length === 2,
-        );
-        const fromB = await until(
-          "both brokers",
-          () => view(b!.bootstrap, "shared"),
-          (v) => v.brokers.length === 2,
-        );
-        assertEquals(fromA, fromB, "one answer from every broker");
-        assertEquals(fromA.brokers, [1, 2]);
-        assert(fromA.leaders.includes(1) && fromA.leaders.includes(2), `${fromA.leaders}`);
-
-        const lines = Array.from({ length: 2000 }, (_, i) => `v${i}`).join("\n") + "\n";
-        const p = await run("kcat", ["-b", a!.bootstrap, "-t", "shared", "-P", "-X", "acks=all"], {
-          stdin: lines,
-        });
-        assertEquals(p.code, 0, p.stderr);
-        const seen = await consume(b!.bootstrap, "shared");
-        assertEquals(seen.map((l) => l.split(" ")[2]).sort(), lines.trim().split("\n").sort());
-        checkDense(seen);
-
-        // A consumer group: its coordinator is whichever broker placement names, found
-        // through FindCoordinator from either bootstrap; its offsets are readable from both.
-        const coordinators = await Promise.all(
-          [a!, b!].map((x) => coordinatorOf(x.bootstrap, "readers")),
-        );
-        assertEquals(coordinators[0], coordinators[1]);
-        assertEquals((await kcatGroupRead(a!.bootstrap, "readers", "shared")).length, 2000);
-
-        await a!.stop("SIGKILL");
-        const after = await until(
-          "B to lead everything",
-          () => view(b!.bootstrap, "shared"),
-          (v) => v.brokers.length === 1 && v.leaders.every((l) => l === 2),
-        );
-        assertEquals(after.brokers, [2]);
-        const more = Array.from({ length: 500 }, (_, i) => `w${i}`).join("\n") + "\n";
-        const p2 = await run("kcat", ["-b", b!.bootstrap, "-t", "shared", "-P", "-X", "acks=all"], {
-          stdin: more,
-        });
-        assertEquals(p2.code, 0, p2.stderr);
-        const all = await consume(b!.bootstrap, "shared");
-        assertEquals(all.length, 2500);
-        assertEquals(new Set(all.map((l) => l.split(" ")[2])).size, 2500);
-        checkDense(all);
-      } finally {
-        for (const x of [a!, b!]) {
-          await x.stop("SIGKILL");
-          await removeDir(x.dataDir);
+/**
+ * A test on a fresh etcd and s3rver with brokers of the given ids (lease 3 s); they are woken
+ * (SIGCONT), killed and their data removed afterwards, whatever the test did to them.
+ */
+function clusterTest(
+  name: string,
+  ids: number[],
+  fn: (brokers: BrokerProcess[], etcd: Service) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    ignore: missing !== undefined,
+    async fn() {
+      await withServices(async (etcd, s3) => {
+        const brokers = await cluster(backendEnv(etcd, s3), ids);
+        try {
+          await fn(brokers, etcd);
+        } finally {
+          for (const x of brokers) {
+            x.signal("SIGCONT");
+            await x.stop("SIGKILL");
+            await removeDir(x.dataDir);
+          }
         }
-      }
+      });
+    },
+  });
+}
+
+clusterTest(
+  "cluster: two brokers list each other, agree on leaders, serve every record once, and take over a dead broker's partitions",
+  [1, 2],
+  async ([a, b]) => {
+    await createTopic(a!.bootstrap, "shared", 16);
+    const fromA = await until(
+      "both brokers",
+      () => view(a!.bootstrap, "shared"),
+      (v) => v.brokers.length === 2,
+    );
+    const fromB = await until(
+      "both brokers",
+      () => view(b!.bootstrap, "shared"),
+      (v) => v.brokers.length === 2,
+    );
+    assertEquals(fromA, fromB, "one answer from every broker");
+    assertEquals(fromA.brokers, [1, 2]);
+    assert(fromA.leaders.includes(1) && fromA.leaders.includes(2), `${fromA.leaders}`);
+
+    const lines = Array.from({ length: 2000 }, (_, i) => `v${i}`).join("\n") + "\n";
+    const p = await run("kcat", ["-b", a!.bootstrap, "-t", "shared", "-P", "-X", "acks=all"], {
+      stdin: lines,
     });
+    assertEquals(p.code, 0, p.stderr);
+    const seen = await consume(b!.bootstrap, "shared");
+    assertEquals(seen.map((l) => l.split(" ")[2]).sort(), lines.trim().split("\n").sort());
+    checkDense(seen);
+
+    // A consumer group: its coordinator is whichever broker placement names, found
+    // through FindCoordinator from either bootstrap; its offsets are readable from both.
+    const coordinators = await Promise.all(
+      [a!, b!].map((x) => coordinatorOf(x.bootstrap, "readers")),
+    );
+    assertEquals(coordinators[0], coordinators[1]);
+    assertEquals((await kcatGroupRead(a!.bootstrap, "readers", "shared")).length, 2000);
+
+    await a!.stop("SIGKILL");
+    const after = await until(
+      "B to lead everything",
+      () => view(b!.bootstrap, "shared"),
+      (v) => v.brokers.length === 1 && v.leaders.every((l) => l === 2),
+    );
+    assertEquals(after.brokers, [2]);
+    const more = Array.from({ length: 500 }, (_, i) => `w${i}`).join("\n") + "\n";
+    const p2 = await run("kcat", ["-b", b!.bootstrap, "-t", "shared", "-P", "-X", "acks=all"], {
+      stdin: more,
+    });
+    assertEquals(p2.code, 0, p2.stderr);
+    const all = await consume(b!.bootstrap, "shared");
+    assertEquals(all.length, 2500);
+    assertEquals(new Set(all.map((l) => l.split(" ")[2])).size, 2500);
+    checkDense(all);
   },
-});
+);
 
 /** A topic name (`prefix-N`) whose partitions both broker 1 and broker 2 lead. */
 function splitTopic(prefix: string, partitions: number): string {
@@ -202,312 +220,265 @@ function checkDense(lines: string[]): void {
   }
 }
 
-Deno.test({
-  name: "cluster: a leader paused past its lease is fenced when it wakes; no offset is given twice",
-  ignore: missing !== undefined,
-  async fn() {
-    await withServices(async (etcd, s3) => {
-      const brokers = await cluster(backendEnv(etcd, s3), [1, 2]);
-      const conns: KafkaConnection[] = [];
-      try {
-        await createTopic(brokers[0]!.bootstrap, "contested", 1);
-        const v = await until(
-          "both brokers",
-          () => view(brokers[0]!.bootstrap, "contested"),
-          (v) => v.brokers.length === 2,
-        );
-        const leader = brokers.find((_, i) => i + 1 === v.leaders[0])!;
-        const other = brokers.find((x) => x !== leader)!;
-        const toLeader = await KafkaConnection.connect(leader.bootstrap);
-        conns.push(toLeader);
-        const first = await produceOne(toLeader, "contested", "old-leader-1");
-        assertEquals([first.errorCode, first.baseOffset], [0, 0]);
+clusterTest(
+  "cluster: a leader paused past its lease is fenced when it wakes; no offset is given twice",
+  [1, 2],
+  async (brokers) => {
+    const conns: KafkaConnection[] = [];
+    try {
+      await createTopic(brokers[0]!.bootstrap, "contested", 1);
+      const v = await until(
+        "both brokers",
+        () => view(brokers[0]!.bootstrap, "contested"),
+        (v) => v.brokers.length === 2,
+      );
+      const leader = brokers.find((_, i) => i + 1 === v.leaders[0])!;
+      const other = brokers.find((x) => x !== leader)!;
+      const toLeader = await KafkaConnection.connect(leader.bootstrap);
+      conns.push(toLeader);
+      const first = await produceOne(toLeader, "contested", "old-leader-1");
+      assertEquals([first.errorCode, first.baseOffset], [0, 0]);
 
-        leader.signal("SIGSTOP"); // a long GC pause, a frozen VM: its lease runs out
-        await until(
-          "the other broker to lead",
-          () => view(other.bootstrap, "contested"),
-          (x) => x.brokers.length === 1,
-        );
-        const toOther = await KafkaConnection.connect(other.bootstrap);
-        conns.push(toOther);
-        const second = await produceOne(toOther, "contested", "new-leader-1");
-        assertEquals([second.errorCode, second.baseOffset], [0, 1]);
+      leader.signal("SIGSTOP"); // a long GC pause, a frozen VM: its lease runs out
+      await until(
+        "the other broker to lead",
+        () => view(other.bootstrap, "contested"),
+        (x) => x.brokers.length === 1,
+      );
+      const toOther = await KafkaConnection.connect(other.bootstrap);
+      conns.push(toOther);
+      const second = await produceOne(toOther, "contested", "new-leader-1");
+      assertEquals([second.errorCode, second.baseOffset], [0, 1]);
 
-        leader.signal("SIGCONT"); // it wakes up and is asked to write at once
-        const stale = await produceOne(toLeader, "contested", "old-leader-2");
-        assertEquals(stale.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      leader.signal("SIGCONT"); // it wakes up and is asked to write at once
+      const stale = await produceOne(toLeader, "contested", "old-leader-2");
+      assertEquals(stale.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
 
-        // The cluster settles (the woken broker registers again); writes go on.
-        await until(
-          "both brokers again",
-          () => view(other.bootstrap, "contested"),
-          (x) => x.brokers.length === 2,
-        );
-        const p = await run("kcat", [
-          "-b",
-          `${brokers[0]!.bootstrap},${brokers[1]!.bootstrap}`,
-          "-t",
-          "contested",
-          "-P",
-          "-X",
-          "acks=all",
-        ], { stdin: "after-1\nafter-2\n" });
-        assertEquals(p.code, 0, p.stderr);
-        const reader = await KafkaConnection.connect(other.bootstrap);
-        conns.push(reader);
-        const c = await KafkaConnection.connect((await leaderOf(brokers, "contested")).bootstrap);
-        conns.push(c);
-        const { records } = await readPartition(c, "contested", 0);
-        assertEquals(
-          records.map((r) => `${r.offset} ${new TextDecoder().decode(r.value!)}`),
-          ["0 old-leader-1", "1 new-leader-1", "2 after-1", "3 after-2"],
-        );
-      } finally {
-        for (const c of conns) await c.close();
-        for (const x of brokers) {
-          x.signal("SIGCONT");
-          await x.stop("SIGKILL");
-          await removeDir(x.dataDir);
-        }
-      }
-    });
+      // The cluster settles (the woken broker registers again); writes go on.
+      await until(
+        "both brokers again",
+        () => view(other.bootstrap, "contested"),
+        (x) => x.brokers.length === 2,
+      );
+      const p = await run("kcat", [
+        "-b",
+        `${brokers[0]!.bootstrap},${brokers[1]!.bootstrap}`,
+        "-t",
+        "contested",
+        "-P",
+        "-X",
+        "acks=all",
+      ], { stdin: "after-1\nafter-2\n" });
+      assertEquals(p.code, 0, p.stderr);
+      const reader = await KafkaConnection.connect(other.bootstrap);
+      conns.push(reader);
+      const c = await KafkaConnection.connect((await leaderOf(brokers, "contested")).bootstrap);
+      conns.push(c);
+      const { records } = await readPartition(c, "contested", 0);
+      assertEquals(
+        records.map((r) => `${r.offset} ${new TextDecoder().decode(r.value!)}`),
+        ["0 old-leader-1", "1 new-leader-1", "2 after-1", "3 after-2"],
+      );
+    } finally {
+      for (const c of conns) await c.close();
+    }
   },
-});
+);
 
 async function leaderOf(brokers: BrokerProcess[], topic: string): Promise<BrokerProcess> {
   const v = await view(brokers[0]!.bootstrap, topic);
   return brokers[v.leaders[0]! - 1]!;
 }
 
-Deno.test({
-  name:
-    "cluster: the Java 4 tools on two brokers: create, idempotent produce, group consume, describe lag",
-  ignore: missing !== undefined,
-  async fn() {
-    await withServices(async (etcd, s3) => {
-      const brokers = await cluster(backendEnv(etcd, s3), [1, 2]);
-      const [a, b] = brokers as [BrokerProcess, BrokerProcess];
-      const env = { KAFKA_VERSION: "4" };
-      const both = `${a.bootstrap},${b.bootstrap}`;
-      try {
-        await until("both brokers", () => view(a.bootstrap, "none"), (v) => v.brokers.length === 2);
-        const created = await run(`${KAFKA}kafka-topics.sh`, [
-          "--bootstrap-server",
-          b.bootstrap,
-          "--create",
-          "--topic",
-          "jc",
-          "--partitions",
-          "8",
-        ], { env });
-        assertEquals(created.code, 0, created.stderr);
-        const lines = Array.from({ length: 1000 }, (_, i) => `j${i}`);
-        const p = await run(`${KAFKA}kafka-console-producer.sh`, [
-          "--bootstrap-server",
-          a.bootstrap,
-          "--topic",
-          "jc",
-        ], { env, stdin: lines.join("\n") + "\n" });
-        assertEquals(p.code, 0, p.stderr);
-        const c = await run(`${KAFKA}kafka-console-consumer.sh`, [
-          "--bootstrap-server",
-          both,
-          "--topic",
-          "jc",
-          "--group",
-          "jgroup",
-          "--from-beginning",
-          "--max-messages",
-          "1000",
-          "--timeout-ms",
-          "30000",
-        ], { env });
-        assertEquals(c.code, 0, c.stderr);
-        assertEquals(c.stdout.split("\n").filter(Boolean).sort(), [...lines].sort());
-        const d = await run(`${KAFKA}kafka-consumer-groups.sh`, [
-          "--bootstrap-server",
-          b.bootstrap,
-          "--describe",
-          "--group",
-          "jgroup",
-        ], { env });
-        assertEquals(d.code, 0, d.stderr);
-        // Partitions the consumer read have committed offsets at their ends: no lag.
-        const rows = d.stdout.split("\n").filter((l) => /^jgroup\s+jc\s+\d/.test(l));
-        let committed = 0;
-        for (const row of rows) {
-          const [, , , current, end, lag] = row.trim().split(/\s+/);
-          if (current === "-") continue;
-          assertEquals([current, lag], [end, "0"], row);
-          committed += Number(current);
-        }
-        assertEquals(committed, 1000, d.stdout);
-      } finally {
-        for (const x of brokers) {
-          await x.stop("SIGKILL");
-          await removeDir(x.dataDir);
-        }
-      }
-    });
+clusterTest(
+  "cluster: the Java 4 tools on two brokers: create, idempotent produce, group consume, describe lag",
+  [1, 2],
+  async (brokers) => {
+    const [a, b] = brokers as [BrokerProcess, BrokerProcess];
+    const env = { KAFKA_VERSION: "4" };
+    const both = `${a.bootstrap},${b.bootstrap}`;
+    await until("both brokers", () => view(a.bootstrap, "none"), (v) => v.brokers.length === 2);
+    const created = await run(`${KAFKA}kafka-topics.sh`, [
+      "--bootstrap-server",
+      b.bootstrap,
+      "--create",
+      "--topic",
+      "jc",
+      "--partitions",
+      "8",
+    ], { env });
+    assertEquals(created.code, 0, created.stderr);
+    const lines = Array.from({ length: 1000 }, (_, i) => `j${i}`);
+    const p = await run(`${KAFKA}kafka-console-producer.sh`, [
+      "--bootstrap-server",
+      a.bootstrap,
+      "--topic",
+      "jc",
+    ], { env, stdin: lines.join("\n") + "\n" });
+    assertEquals(p.code, 0, p.stderr);
+    const c = await run(`${KAFKA}kafka-console-consumer.sh`, [
+      "--bootstrap-server",
+      both,
+      "--topic",
+      "jc",
+      "--group",
+      "jgroup",
+      "--from-beginning",
+      "--max-messages",
+      "1000",
+      "--timeout-ms",
+      "30000",
+    ], { env });
+    assertEquals(c.code, 0, c.stderr);
+    assertEquals(c.stdout.split("\n").filter(Boolean).sort(), [...lines].sort());
+    const d = await run(`${KAFKA}kafka-consumer-groups.sh`, [
+      "--bootstrap-server",
+      b.bootstrap,
+      "--describe",
+      "--group",
+      "jgroup",
+    ], { env });
+    assertEquals(d.code, 0, d.stderr);
+    // Partitions the consumer read have committed offsets at their ends: no lag.
+    const rows = d.stdout.split("\n").filter((l) => /^jgroup\s+jc\s+\d/.test(l));
+    let committed = 0;
+    for (const row of rows) {
+      const [, , , current, end, lag] = row.trim().split(/\s+/);
+      if (current === "-") continue;
+      assertEquals([current, lag], [end, "0"], row);
+      committed += Number(current);
+    }
+    assertEquals(committed, 1000, d.stdout);
   },
+);
+
+clusterTest(
+  "cluster: an idempotent producer writing through a broker killed mid-stream delivers every record exactly once",
+  [1, 2],
+  async (brokers) => {
+    const [a, b] = brokers as [BrokerProcess, BrokerProcess];
+    const topic = splitTopic("failover", 4); // broker 1 (killed) leads some partitions
+    await createTopic(a.bootstrap, topic, 4);
+    await until("both brokers", () => view(a.bootstrap, topic), (v) => v.brokers.length === 2);
+    const lines = Array.from({ length: 20000 }, (_, i) => `f${i}`);
+    const producing = run("kcat", [
+      "-b",
+      `${a.bootstrap},${b.bootstrap}`,
+      "-t",
+      topic,
+      "-P",
+      "-X",
+      "enable.idempotence=true",
+      "-X",
+      "linger.ms=5",
+      "-X",
+      "batch.num.messages=200",
+      "-X",
+      "queue.buffering.max.messages=500",
+    ], { stdin: lines.join("\n") + "\n", timeoutMs: 120_000 });
+    await new Promise((r) => setTimeout(r, 700));
+    await a.stop("SIGKILL"); // mid-stream: its partitions move to b after the lease
+    const p = await producing;
+    assertEquals(p.code, 0, p.stderr);
+    const seen = await consume(b.bootstrap, topic);
+    assertEquals(seen.length, lines.length, "no record lost or written twice");
+    assertEquals(seen.map((l) => l.split(" ")[2]).sort(), [...lines].sort());
+    checkDense(seen);
+  },
+);
+
+clusterTest("cluster: a consumer group keeps consuming when its coordinator broker is killed", [
+  1,
+  2,
+], async (brokers) => {
+  const [a, b] = brokers as [BrokerProcess, BrokerProcess];
+  const topic = splitTopic("gf", 4);
+  let n = 0; // a group broker 1 coordinates: the one that will be killed
+  while (placeOn(groupKey(`gf-readers-${n}`), [1, 2]) !== 1) n++;
+  const group = `gf-readers-${n}`;
+  const seen = new Set<string>();
+  let consumer: Deno.ChildProcess | undefined;
+  let reading: Promise<void> = Promise.resolve();
+  try {
+    await createTopic(a.bootstrap, topic, 4);
+    await until("both brokers", () => view(a.bootstrap, topic), (v) => v.brokers.length === 2);
+    assertEquals(await coordinatorOf(b.bootstrap, group), 1, "the broker about to die");
+    consumer = new Deno.Command("kcat", {
+      args: [
+        "-b",
+        `${a.bootstrap},${b.bootstrap}`,
+        "-G",
+        group,
+        topic,
+        "-q",
+        "-X",
+        "auto.offset.reset=earliest",
+        "-X",
+        "auto.commit.interval.ms=100",
+        "-u", // unbuffered: each record is printed as it arrives
+      ],
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    reading = (async () => {
+      let rest = "";
+      for await (const chunk of consumer!.stdout.pipeThrough(new TextDecoderStream())) {
+        const lines = (rest + chunk).split("\n");
+        rest = lines.pop()!;
+        for (const l of lines) if (l) seen.add(l);
+      }
+    })();
+    const produce = (bootstrap: string, from: number) =>
+      produceValues(bootstrap, topic, from, 1000, { prefix: "g", idempotent: true });
+    await produce(a.bootstrap, 0);
+    await until("the first 1000", () => Promise.resolve(seen.size), (n) => n >= 1000);
+    await a.stop("SIGKILL"); // the group's coordinator and a partition leader
+    // Once its lease expires the group (and every partition) moves to broker 2; records
+    // written after that reach the same consumer.
+    await until("the group to move", () => coordinatorOf(b.bootstrap, group), (id) => id === 2);
+    await produce(b.bootstrap, 1000);
+    await until(
+      "all 2000 after the failover",
+      () => Promise.resolve(seen.size),
+      (n) => n >= 2000,
+    );
+    const expected = Array.from({ length: 2000 }, (_, i) => `g${i}`);
+    assertEquals([...seen].sort(), expected.sort());
+  } finally {
+    try {
+      consumer?.kill("SIGKILL");
+    } catch { /* gone */ }
+    await consumer?.status;
+    await reading.catch(() => {});
+  }
 });
 
-Deno.test({
-  name:
-    "cluster: an idempotent producer writing through a broker killed mid-stream delivers every record exactly once",
-  ignore: missing !== undefined,
-  async fn() {
-    await withServices(async (etcd, s3) => {
-      const brokers = await cluster(backendEnv(etcd, s3), [1, 2]);
-      const [a, b] = brokers as [BrokerProcess, BrokerProcess];
-      try {
-        const topic = splitTopic("failover", 4); // broker 1 (killed) leads some partitions
-        await createTopic(a.bootstrap, topic, 4);
-        await until("both brokers", () => view(a.bootstrap, topic), (v) => v.brokers.length === 2);
-        const lines = Array.from({ length: 20000 }, (_, i) => `f${i}`);
-        const producing = run("kcat", [
-          "-b",
-          `${a.bootstrap},${b.bootstrap}`,
-          "-t",
-          topic,
-          "-P",
-          "-X",
-          "enable.idempotence=true",
-          "-X",
-          "linger.ms=5",
-          "-X",
-          "batch.num.messages=200",
-          "-X",
-          "queue.buffering.max.messages=500",
-        ], { stdin: lines.join("\n") + "\n", timeoutMs: 120_000 });
-        await new Promise((r) => setTimeout(r, 700));
-        await a.stop("SIGKILL"); // mid-stream: its partitions move to b after the lease
-        const p = await producing;
-        assertEquals(p.code, 0, p.stderr);
-        const seen = await consume(b.bootstrap, topic);
-        assertEquals(seen.length, lines.length, "no record lost or written twice");
-        assertEquals(seen.map((l) => l.split(" ")[2]).sort(), [...lines].sort());
-        checkDense(seen);
-      } finally {
-        for (const x of brokers) {
-          await x.stop("SIGKILL");
-          await removeDir(x.dataDir);
-        }
-      }
-    });
+clusterTest(
+  "cluster: a broker whose lease was revoked (expired in an outage) registers again and serves",
+  [1],
+  async ([a], etcd) => {
+    const etcdctl = (...args: string[]) =>
+      run("etcdctl", ["--endpoints", etcd.endpoint, ...args], { env: { ETCDCTL_API: "3" } });
+    const registered = async () =>
+      (await etcdctl("get", "/kafscale/brokers/1", "--print-value-only")).stdout.includes(
+        '"node_id":1',
+      );
+    assert(await registered(), "registered at start");
+    const leases = (await etcdctl("lease", "list")).stdout.split("\n")
+      .filter((l) => /^[0-9a-f]+$/.test(l.trim()));
+    assert(leases.length > 0, "a lease holds the registration");
+    for (const id of leases) {
+      const r = await etcdctl("lease", "revoke", id.trim());
+      assertEquals(r.code, 0, r.stderr);
+    }
+    await until("the registration to come back", registered, (ok) => ok);
+    await createTopic(a!.bootstrap, "after-revoke", 1);
+    const c = await KafkaConnection.connect(a!.bootstrap);
+    try {
+      const r = await produceOne(c, "after-revoke", "x");
+      assertEquals([r.errorCode, r.baseOffset], [0, 0]);
+    } finally {
+      await c.close();
+    }
   },
-});
-
-Deno.test({
-  name: "cluster: a consumer group keeps consuming when its coordinator broker is killed",
-  ignore: missing !== undefined,
-  async fn() {
-    await withServices(async (etcd, s3) => {
-      const brokers = await cluster(backendEnv(etcd, s3), [1, 2]);
-      const [a, b] = brokers as [BrokerProcess, BrokerProcess];
-      const topic = splitTopic("gf", 4);
-      let n = 0; // a group broker 1 coordinates: the one that will be killed
-      while (placeOn(groupKey(`gf-readers-${n}`), [1, 2]) !== 1) n++;
-      const group = `gf-readers-${n}`;
-      const seen = new Set<string>();
-      let consumer: Deno.ChildProcess | undefined;
-      let reading: Promise<void> = Promise.resolve();
-      try {
-        await createTopic(a.bootstrap, topic, 4);
-        await until("both brokers", () => view(a.bootstrap, topic), (v) => v.brokers.length === 2);
-        assertEquals(await coordinatorOf(b.bootstrap, group), 1, "the broker about to die");
-        consumer = new Deno.Command("kcat", {
-          args: [
-            "-b",
-            `${a.bootstrap},${b.bootstrap}`,
-            "-G",
-            group,
-            topic,
-            "-q",
-            "-X",
-            "auto.offset.reset=earliest",
-            "-X",
-            "auto.commit.interval.ms=100",
-            "-u", // unbuffered: each record is printed as it arrives
-          ],
-          stdout: "piped",
-          stderr: "null",
-        }).spawn();
-        reading = (async () => {
-          let rest = "";
-          for await (const chunk of consumer!.stdout.pipeThrough(new TextDecoderStream())) {
-            const lines = (rest + chunk).split("\n");
-            rest = lines.pop()!;
-            for (const l of lines) if (l) seen.add(l);
-          }
-        })();
-        const produce = (bootstrap: string, from: number) =>
-          produceValues(bootstrap, topic, from, 1000, { prefix: "g", idempotent: true });
-        await produce(a.bootstrap, 0);
-        await until("the first 1000", () => Promise.resolve(seen.size), (n) => n >= 1000);
-        await a.stop("SIGKILL"); // the group's coordinator and a partition leader
-        // Once its lease expires the group (and every partition) moves to broker 2; records
-        // written after that reach the same consumer.
-        await until("the group to move", () => coordinatorOf(b.bootstrap, group), (id) => id === 2);
-        await produce(b.bootstrap, 1000);
-        await until(
-          "all 2000 after the failover",
-          () => Promise.resolve(seen.size),
-          (n) => n >= 2000,
-        );
-        const expected = Array.from({ length: 2000 }, (_, i) => `g${i}`);
-        assertEquals([...seen].sort(), expected.sort());
-      } finally {
-        try {
-          consumer?.kill("SIGKILL");
-        } catch { /* gone */ }
-        await consumer?.status;
-        await reading.catch(() => {});
-        for (const x of brokers) {
-          await x.stop("SIGKILL");
-          await removeDir(x.dataDir);
-        }
-      }
-    });
-  },
-});
-
-Deno.test({
-  name:
-    "cluster: a broker whose lease was revoked (expired in an outage) registers again and serves",
-  ignore: missing !== undefined,
-  async fn() {
-    await withServices(async (etcd, s3) => {
-      const [a] = await cluster(backendEnv(etcd, s3), [1]);
-      const etcdctl = (...args: string[]) =>
-        run("etcdctl", ["--endpoints", etcd.endpoint, ...args], { env: { ETCDCTL_API: "3" } });
-      const registered = async () =>
-        (await etcdctl("get", "/kafscale/brokers/1", "--print-value-only")).stdout.includes(
-          '"node_id":1',
-        );
-      try {
-        assert(await registered(), "registered at start");
-        const leases = (await etcdctl("lease", "list")).stdout.split("\n")
-          .filter((l) => /^[0-9a-f]+$/.test(l.trim()));
-        assert(leases.length > 0, "a lease holds the registration");
-        for (const id of leases) {
-          const r = await etcdctl("lease", "revoke", id.trim());
-          assertEquals(r.code, 0, r.stderr);
-        }
-        await until("the registration to come back", registered, (ok) => ok);
-        await createTopic(a!.bootstrap, "after-revoke", 1);
-        const c = await KafkaConnection.connect(a!.bootstrap);
-        try {
-          const r = await produceOne(c, "after-revoke", "x");
-          assertEquals([r.errorCode, r.baseOffset], [0, 0]);
-        } finally {
-          await c.close();
-        }
-      } finally {
-        await a!.stop("SIGKILL");
-        await removeDir(a!.dataDir);
-      }
-    });
-  },
-});
+);

@@ -11,6 +11,7 @@
  * NOT_COORDINATOR.
  * @module
  */
+import { fromBase64, toBase64 } from "../util/base64.ts";
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import type { KvOp, MetadataStore } from "../metadata/types.ts";
 import { GroupFence } from "./group_fence.ts";
@@ -47,9 +48,6 @@ export interface OffsetToCommit {
   leaderEpoch: number;
   metadata: string | null;
 }
-
-const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
-const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 /** Coordinates classic consumer groups and their offsets. */
 export class GroupCoordinator {
@@ -116,8 +114,8 @@ export class GroupCoordinator {
         clientHost: m.client_host,
         sessionTimeoutMs: m.session_timeout_ms,
         rebalanceTimeoutMs: m.rebalance_timeout_ms,
-        protocols: m.protocols.map((p) => ({ name: p.name, metadata: unb64(p.metadata) })),
-        assignment: unb64(m.assignment),
+        protocols: m.protocols.map((p) => ({ name: p.name, metadata: fromBase64(p.metadata) })),
+        assignment: fromBase64(m.assignment),
       };
       g.restore(member);
     }
@@ -151,8 +149,8 @@ export class GroupCoordinator {
         client_host: m.clientHost,
         session_timeout_ms: m.sessionTimeoutMs,
         rebalance_timeout_ms: m.rebalanceTimeoutMs,
-        protocols: m.protocols.map((p) => ({ name: p.name, metadata: b64(p.metadata) })),
-        assignment: b64(m.assignment),
+        protocols: m.protocols.map((p) => ({ name: p.name, metadata: toBase64(p.metadata) })),
+        assignment: toBase64(m.assignment),
       })),
     };
     const value = encodeRecord(GroupRecordSchema, rec);

@@ -4,7 +4,18 @@
  * (`file.ts` logs each applied change before acknowledging it).
  * @module
  */
-import type { KvCompare, KvEntry, KvEvent, KvOp, KvTxn } from "./types.ts";
+import {
+  type KvCompare,
+  type KvEntry,
+  type KvEvent,
+  type KvOp,
+  type KvPage,
+  type KvTxn,
+  METADATA_LIMITS,
+  MetadataLimitError,
+  type PageOptions,
+} from "./types.ts";
+import { checkResponseSize } from "./paging.ts";
 
 interface Stored {
   value: Uint8Array;
@@ -34,11 +45,20 @@ export class KvEngine {
     return s ? { key, ...s } : null;
   }
 
-  /** Entries under a prefix, sorted by key. */
+  /** Entries under a prefix, sorted by key (unbounded: for snapshots of the engine itself). */
   getPrefix(prefix: string): KvEntry[] {
     const out: KvEntry[] = [];
     for (const [key, s] of this.data) if (key.startsWith(prefix)) out.push({ key, ...s });
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** One page of a prefix, refused past the response limit as etcd's client would. */
+  getPage(prefix: string, options: PageOptions): KvPage {
+    const after = options.after;
+    const all = this.getPrefix(prefix).filter((e) => after === undefined || e.key > after);
+    const entries = all.slice(0, Math.max(1, options.limit));
+    checkResponseSize(entries, prefix);
+    return { entries, more: all.length > entries.length };
   }
 
   private holds(c: KvCompare): boolean {
@@ -49,6 +69,7 @@ export class KvEngine {
 
   /** Evaluates and applies a transaction; returns whether it succeeded and what changed. */
   txn(t: KvTxn): { succeeded: boolean; change: AppliedChange | null } {
+    checkTxnLimits(t);
     const succeeded = t.compares.every((c) => this.holds(c));
     const ops = succeeded ? t.success : (t.failure ?? []);
     return { succeeded, change: this.apply(ops) };
@@ -57,6 +78,7 @@ export class KvEngine {
   /** Applies writes under one new revision (null when nothing changed). */
   apply(ops: readonly KvOp[]): AppliedChange | null {
     if (ops.length === 0) return null;
+    checkTxnLimits({ compares: [], success: [...ops] });
     const revision = this.revision + 1;
     const change: AppliedChange = { revision, puts: [], deletes: [] };
     for (const op of ops) {
@@ -126,5 +148,34 @@ export class KvEngine {
       });
     }
     this.revision = revision;
+  }
+}
+
+/** Bytes a transaction's request carries (keys, values and a little framing per entry). */
+export function txnRequestBytes(t: KvTxn): number {
+  let n = 0;
+  for (const c of t.compares) n += 16 + c.key.length + ("value" in c ? c.value.byteLength : 8);
+  for (const op of [...t.success, ...(t.failure ?? [])]) {
+    n += 16 + (op.type === "deletePrefix" ? op.prefix.length : op.key.length);
+    if (op.type === "put") n += op.value.byteLength;
+  }
+  return n;
+}
+
+/** Refuses a transaction over etcd's default limits (nothing is applied). */
+export function checkTxnLimits(t: KvTxn): void {
+  const most = Math.max(t.compares.length, t.success.length, t.failure?.length ?? 0);
+  if (most > METADATA_LIMITS.maxTxnOps) {
+    throw new MetadataLimitError(
+      `Cannot commit a transaction of ${most} operations: the limit is ` +
+        `${METADATA_LIMITS.maxTxnOps} (etcd: too many operations in txn request)`,
+    );
+  }
+  const bytes = txnRequestBytes(t);
+  if (bytes > METADATA_LIMITS.maxRequestBytes) {
+    throw new MetadataLimitError(
+      `Cannot commit a transaction of ${bytes} bytes: the limit is ` +
+        `${METADATA_LIMITS.maxRequestBytes} (etcd: request is too large)`,
+    );
   }
 }

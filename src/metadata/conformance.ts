@@ -3,8 +3,8 @@
  * factory (DESIGN.md house rule 4).
  * @module
  */
-import { assert, assertEquals } from "../testing/assert.ts";
-import type { KvEvent, MetadataStore } from "./types.ts";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { type KvEvent, METADATA_LIMITS, MetadataLimitError, type MetadataStore } from "./types.ts";
 
 /** How a test gets a fresh store and cleans up after it. */
 export type MetaFactory = () => Promise<{ store: MetadataStore; cleanup(): Promise<void> }>;
@@ -45,6 +45,69 @@ export function metadataConformance(name: string, make: MetaFactory, ignore?: st
     await m.put("p/a", b("a"));
     await m.put("q/a", b("x"));
     assertEquals((await m.getPrefix("p/")).map((e) => e.key), ["p/a", "p/b"]);
+  });
+  test("getPage reads a prefix in pages; getPrefix reads them all", async (m) => {
+    const names = Array.from({ length: 25 }, (_, i) => `pg/${String(i).padStart(2, "0")}`);
+    await Promise.all(names.map((k) => m.put(k, b(k))));
+    await m.put("pg0", b("outside"));
+    const first = await m.getPage("pg/", { limit: 10 });
+    assertEquals(first.entries.map((e) => e.key), names.slice(0, 10));
+    assert(first.more);
+    const last = await m.getPage("pg/", { after: names[19], limit: 10 });
+    assertEquals(last.entries.map((e) => e.key), names.slice(20));
+    assert(!last.more);
+    assertEquals((await m.getPrefix("pg/")).map((e) => e.key), names);
+  });
+  test("limits: a transaction of more than 128 operations is refused, nothing applied", async (m) => {
+    const puts = (n: number) =>
+      Array.from(
+        { length: n },
+        (_, i) => ({ type: "put" as const, key: `ops/${i}`, value: b("x") }),
+      );
+    const most = METADATA_LIMITS.maxTxnOps;
+    const ok = await m.txn({ compares: [], success: puts(most) });
+    assert(ok.succeeded);
+    const compares = Array.from(
+      { length: most },
+      (_, i) => ({ key: `ops/${i}`, modRevision: ok.revision }),
+    );
+    assert((await m.txn({ compares, success: [{ type: "delete", key: "ops/0" }] })).succeeded);
+    await assertRejects(
+      () =>
+        m.txn({
+          compares: [],
+          success: [...puts(most), { type: "put", key: "ops/x", value: b("y") }],
+        }),
+      MetadataLimitError,
+    );
+    assertEquals(await m.get("ops/x"), null);
+  });
+  test("limits: a request over 1.5 MiB is refused, nothing applied", async (m) => {
+    const big = new Uint8Array(METADATA_LIMITS.maxRequestBytes + 1);
+    await assertRejects(() => m.put("big/a", big), MetadataLimitError);
+    const half = new Uint8Array(METADATA_LIMITS.maxRequestBytes / 2 + 1);
+    await assertRejects(
+      () =>
+        m.txn({
+          compares: [],
+          success: [{ type: "put", key: "big/b", value: half }, {
+            type: "put",
+            key: "big/c",
+            value: half,
+          }],
+        }),
+      MetadataLimitError,
+    );
+    assertEquals(await m.getPrefix("big/"), []);
+  });
+  test("limits: a page over the 4 MiB receive limit is refused; getPrefix still reads all", async (m) => {
+    const mib = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < 5; i++) await m.put(`huge/${i}`, mib);
+    await assertRejects(() => m.getPage("huge/", { limit: 10 }), MetadataLimitError);
+    assertEquals(
+      (await m.getPrefix("huge/")).map((e) => e.key),
+      [0, 1, 2, 3, 4].map((i) => `huge/${i}`),
+    );
   });
   test("txn: create-if-absent with modRevision 0, then conflict", async (m) => {
     const ok = await m.txn({

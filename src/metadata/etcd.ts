@@ -6,21 +6,26 @@
  * certificate given in `tls` (then every endpoint is dialled over TLS, as etcd3 does).
  * @module
  */
-import { Etcd3, type Lease, type Namespace } from "etcd3";
+import { Etcd3, type Lease, type Namespace, Range } from "etcd3";
 import { Buffer as NodeBuffer } from "node:buffer";
 import { isIP } from "node:net";
 import {
   type KvEntry,
   type KvEvent,
   type KvOp,
+  type KvPage,
   type KvTxn,
   type KvTxnResult,
   type KvWatch,
   type LeasedKey,
   type LeasedPuts,
+  MetadataLimitError,
   type MetadataStore,
   MetadataUnavailableError,
+  type PageOptions,
 } from "./types.ts";
+import { readAllPages } from "./paging.ts";
+import { checkTxnLimits } from "./_kv_engine.ts";
 
 /** Connection settings. */
 export interface EtcdOptions {
@@ -72,6 +77,16 @@ export async function readEtcdTls(files: EtcdTlsFiles): Promise<EtcdTls | undefi
   return tls.ca || tls.cert || tls.key ? tls : undefined;
 }
 
+/** A fault-handling policy of etcd3's that just runs the call once. */
+const NO_POLICY = {
+  execute: <T>(fn: (context: { signal: AbortSignal }) => T | Promise<T>) =>
+    Promise.resolve().then(() => fn({ signal: new AbortController().signal })),
+} as never;
+
+/** etcd's answers to a request over its limits (not worth retrying as it is). */
+const LIMIT_ERRORS =
+  /too many operations in txn request|request is too large|larger than max|RESOURCE_EXHAUSTED/;
+
 interface RawKv {
   key: Uint8Array | string;
   value: Uint8Array | string;
@@ -107,7 +122,11 @@ export class EtcdMetadataStore implements MetadataStore, LeasedPuts {
         ? { username: options.username, password: options.password ?? "" }
         : undefined,
       credentials: credentials(options.tls),
-      faultHandling: { global: undefined as never },
+      // No circuit breaker and no retries inside the client: every call has its own deadline
+      // here, and callers turn failures into retriable Kafka errors (an uncertain commit is
+      // read back, never blindly resent). etcd3's default breaker turned one refused request
+      // into seconds of every call failing ("circuit breaker is open").
+      faultHandling: { host: () => NO_POLICY, global: NO_POLICY },
     });
     const store = new EtcdMetadataStore(client, options, options.timeoutMs ?? 5000);
     try {
@@ -130,6 +149,11 @@ export class EtcdMetadataStore implements MetadataStore, LeasedPuts {
     try {
       return await Promise.race([run(), timeout]);
     } catch (e) {
+      if (LIMIT_ERRORS.test(String((e as Error)?.message))) {
+        throw new MetadataLimitError(`Cannot ${what} in etcd: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
       throw new MetadataUnavailableError(`Cannot ${what} in etcd: ${(e as Error).message}`, {
         cause: e,
       });
@@ -155,12 +179,21 @@ export class EtcdMetadataStore implements MetadataStore, LeasedPuts {
     return kv ? this.entry(kv) : null;
   }
 
-  async getPrefix(prefix: string): Promise<KvEntry[]> {
-    const res = await this.call("list " + prefix, () => this.ns.getAll().prefix(prefix).exec());
-    return (res.kvs as RawKv[]).map((kv) => this.entry(kv)).sort((
-      a,
-      b,
-    ) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  getPrefix(prefix: string): Promise<KvEntry[]> {
+    return readAllPages(this, prefix);
+  }
+
+  async getPage(prefix: string, options: PageOptions): Promise<KvPage> {
+    // Keys after `after` up to the prefix's end; "\0" makes the start exclusive.
+    const end = Range.prefix(prefix).end;
+    const start = options.after === undefined ? prefix : options.after + "\u0000";
+    const res = await this.call(
+      "list " + prefix,
+      () =>
+        this.ns.getAll().inRange(new Range(start, end)).sort("Key", "Ascend")
+          .limit(Math.max(1, options.limit)).exec(),
+    );
+    return { entries: (res.kvs as RawKv[]).map((kv) => this.entry(kv)), more: res.more };
   }
 
   async put(key: string, value: Uint8Array): Promise<number> {
@@ -182,10 +215,19 @@ export class EtcdMetadataStore implements MetadataStore, LeasedPuts {
   }
 
   async txn(txn: KvTxn): Promise<KvTxnResult> {
+    // The same check etcd makes, before sending, so the error is the same on every adapter
+    // (etcd's answer to an oversized request can also be a dropped connection).
+    checkTxnLimits(txn);
     const res = await this.call("commit a transaction", () => {
-      // A compare that always holds keeps the builder happy when the caller has none.
-      let b = this.ns.if("__always__", "Mod", ">", -1);
-      for (const c of txn.compares) {
+      // The builder starts from a compare: one that always holds when the caller has none
+      // (only then, so a caller's 128 compares stay within etcd's limit).
+      const [first, ...rest] = txn.compares;
+      let b = first === undefined
+        ? this.ns.if("__always__", "Mod", ">", -1)
+        : "modRevision" in first
+        ? this.ns.if(first.key, "Mod", "==", first.modRevision)
+        : this.ns.if(first.key, "Value", "==", toBuffer(first.value));
+      for (const c of rest) {
         b = "modRevision" in c
           ? b.and(c.key, "Mod", "==", c.modRevision)
           : b.and(c.key, "Value", "==", toBuffer(c.value));

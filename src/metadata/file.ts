@@ -8,17 +8,21 @@
  * fails its checksum and is cut off. One process at a time: a lock file holds the owner's pid.
  * @module
  */
+import { fromBase64, toBase64 } from "../util/base64.ts";
 import { crc32c } from "../protocol/records/crc32c.ts";
 import { syncDir, writeSynced } from "../util/fsync.ts";
 import { type AppliedChange, KvEngine } from "./_kv_engine.ts";
+import { readAllPages } from "./paging.ts";
 import {
   type KvEntry,
   type KvEvent,
+  type KvPage,
   type KvTxn,
   type KvTxnResult,
   type KvWatch,
   type MetadataStore,
   MetadataUnavailableError,
+  type PageOptions,
 } from "./types.ts";
 
 const WAL = "wal.log";
@@ -27,8 +31,6 @@ const LOCK = "LOCK";
 const LOCK_WAIT_MS = 2000;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
-const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 /** Options of the file store. */
 export interface FileStoreOptions {
@@ -39,7 +41,7 @@ export interface FileStoreOptions {
 function encodeChange(c: AppliedChange): Uint8Array {
   const json = enc.encode(JSON.stringify({
     r: c.revision,
-    p: c.puts.map((p) => [p.key, b64(p.value), p.createRevision]),
+    p: c.puts.map((p) => [p.key, toBase64(p.value), p.createRevision]),
     d: c.deletes,
   }));
   const out = new Uint8Array(8 + json.byteLength);
@@ -58,7 +60,7 @@ function decodeChange(json: Uint8Array): AppliedChange {
   };
   return {
     revision: o.r,
-    puts: o.p.map(([key, v, createRevision]) => ({ key, value: unb64(v), createRevision })),
+    puts: o.p.map(([key, v, createRevision]) => ({ key, value: fromBase64(v), createRevision })),
     deletes: o.d,
   };
 }
@@ -120,7 +122,7 @@ export class FileMetadataStore implements MetadataStore {
       this.engine.load(
         snap.entries.map(([key, v, createRevision, modRevision]) => ({
           key,
-          value: unb64(v),
+          value: fromBase64(v),
           createRevision,
           modRevision,
         })),
@@ -187,7 +189,7 @@ export class FileMetadataStore implements MetadataStore {
   private async compact(): Promise<void> {
     const entries = this.engine.entries().map((
       e,
-    ) => [e.key, b64(e.value), e.createRevision, e.modRevision]);
+    ) => [e.key, toBase64(e.value), e.createRevision, e.modRevision]);
     const body = JSON.stringify({ revision: this.engine.revision, entries });
     const tmp = `${this.dir}/${SNAPSHOT}.tmp`;
     await writeSynced(tmp, enc.encode(body));
@@ -219,8 +221,12 @@ export class FileMetadataStore implements MetadataStore {
     return Promise.resolve(this.engine.get(key));
   }
   getPrefix(prefix: string): Promise<KvEntry[]> {
+    return readAllPages(this, prefix);
+  }
+  async getPage(prefix: string, options: PageOptions): Promise<KvPage> {
+    await Promise.resolve(); // errors reject, as with the other adapters
     this.check();
-    return Promise.resolve(this.engine.getPrefix(prefix));
+    return this.engine.getPage(prefix, options);
   }
   async put(key: string, value: Uint8Array): Promise<number> {
     this.check();

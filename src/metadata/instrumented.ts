@@ -3,7 +3,17 @@
  * run once, and keeps the "snapshot age" gauge (seconds since the store last answered).
  * @module
  */
-import type { KvEntry, KvEvent, KvTxn, KvTxnResult, KvWatch, MetadataStore } from "./types.ts";
+import type {
+  KvEntry,
+  KvEvent,
+  KvPage,
+  KvTxn,
+  KvTxnResult,
+  KvWatch,
+  MetadataStore,
+  PageOptions,
+} from "./types.ts";
+import { readAllPages } from "./paging.ts";
 import type { BrokerMetrics } from "../metrics/metrics.ts";
 import type { Logger } from "../metrics/logger.ts";
 
@@ -41,7 +51,10 @@ export class InstrumentedMetadataStore implements MetadataStore {
     return this.track("get", () => this.inner.get(key));
   }
   getPrefix(prefix: string): Promise<KvEntry[]> {
-    return this.track("getPrefix", () => this.inner.getPrefix(prefix));
+    return readAllPages(this, prefix); // each page is one request, counted as such
+  }
+  getPage(prefix: string, options: PageOptions): Promise<KvPage> {
+    return this.track("getPage", () => this.inner.getPage(prefix, options));
   }
   put(key: string, value: Uint8Array): Promise<number> {
     return this.track("put", () => this.inner.put(key, value));

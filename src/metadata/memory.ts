@@ -4,15 +4,18 @@
  * @module
  */
 import { KvEngine } from "./_kv_engine.ts";
+import { readAllPages } from "./paging.ts";
 import type {
   KvEntry,
   KvEvent,
+  KvPage,
   KvTxn,
   KvTxnResult,
   KvWatch,
   LeasedKey,
   LeasedPuts,
   MetadataStore,
+  PageOptions,
 } from "./types.ts";
 
 /** Metadata kept in memory. Leased keys live until revoked (the process is the lease). */
@@ -23,19 +26,28 @@ export class MemoryMetadataStore implements MetadataStore, LeasedPuts {
     return Promise.resolve(this.engine.get(key));
   }
   getPrefix(prefix: string): Promise<KvEntry[]> {
-    return Promise.resolve(this.engine.getPrefix(prefix));
+    return readAllPages(this, prefix);
   }
-  put(key: string, value: Uint8Array): Promise<number> {
+  getPage(prefix: string, options: PageOptions): Promise<KvPage> {
+    try {
+      return Promise.resolve(this.engine.getPage(prefix, options));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  async put(key: string, value: Uint8Array): Promise<number> {
+    await Promise.resolve(); // errors reject, as with the other adapters
     this.engine.apply([{ type: "put", key, value }]);
-    return Promise.resolve(this.engine.revision);
+    return this.engine.revision;
   }
-  delete(key: string): Promise<void> {
+  async delete(key: string): Promise<void> {
+    await Promise.resolve();
     this.engine.apply([{ type: "delete", key }]);
-    return Promise.resolve();
   }
-  txn(txn: KvTxn): Promise<KvTxnResult> {
+  async txn(txn: KvTxn): Promise<KvTxnResult> {
+    await Promise.resolve();
     const { succeeded } = this.engine.txn(txn);
-    return Promise.resolve({ succeeded, revision: this.engine.revision });
+    return { succeeded, revision: this.engine.revision };
   }
   watch(prefix: string, onEvent: (event: KvEvent) => void): Promise<KvWatch> {
     const stop = this.engine.watch(prefix, onEvent);

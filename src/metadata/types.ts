@@ -75,11 +75,52 @@ export class MetadataUnavailableError extends Error {
   }
 }
 
+/**
+ * etcd's default limits, which every adapter enforces (DESIGN.md invariant 8), so a test on the
+ * embedded store fails where etcd would: operations per list of a transaction (`--max-txn-ops`),
+ * bytes of one request (`--max-request-bytes`) and of one response (the gRPC client's receive
+ * limit).
+ */
+export const METADATA_LIMITS = {
+  maxTxnOps: 128,
+  maxRequestBytes: 1.5 * 1024 * 1024,
+  maxResponseBytes: 4 * 1024 * 1024,
+} as const;
+
+/**
+ * Raised when a request breaks one of `METADATA_LIMITS`: nothing was applied, and sending the
+ * same request again cannot help (split it, or page the read).
+ */
+export class MetadataLimitError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "MetadataLimitError";
+  }
+}
+
+/** One page of a prefix read: keys after `after`, sorted; `more` when the range goes on. */
+export interface KvPage {
+  entries: KvEntry[];
+  more: boolean;
+}
+
+/** Where a page starts and how many keys it may hold. */
+export interface PageOptions {
+  /** Only keys strictly after this one (the last key of the previous page). */
+  after?: string;
+  limit: number;
+}
+
 /** The metadata store. Implementations are safe for concurrent calls and linearizable. */
 export interface MetadataStore {
   get(key: string): Promise<KvEntry | null>;
-  /** All keys starting with `prefix`, sorted by key. */
+  /**
+   * All keys starting with `prefix`, sorted by key, read page by page (never one unbounded
+   * range: see `readAllPages`).
+   */
   getPrefix(prefix: string): Promise<KvEntry[]>;
+  /** One page of the keys starting with `prefix`; a page over the response limit is refused. */
+  getPage(prefix: string, options: PageOptions): Promise<KvPage>;
   /** Unconditional write; resolves the new revision once durable. */
   put(key: string, value: Uint8Array): Promise<number>;
   delete(key: string): Promise<void>;

@@ -18,6 +18,11 @@ import type { BrokerServices } from "../handlers/services.ts";
 import { Dispatcher } from "../server/dispatch.ts";
 import { KafkaListener } from "../server/listener.ts";
 import { BrokerMetrics } from "../metrics/metrics.ts";
+import {
+  MetadataMetrics,
+  sampleMetadataKeys,
+  type SegmentCounts,
+} from "../metrics/metadata_metrics.ts";
 import { type OpsHttpServer, startOpsHttp } from "../metrics/http.ts";
 import type { Logger } from "../metrics/logger.ts";
 import { openStores } from "./stores.ts";
@@ -52,6 +57,7 @@ export interface RunningBroker {
 /** Starts a broker. */
 export async function startBroker(config: Config, log: Logger): Promise<RunningBroker> {
   const metrics = new BrokerMetrics();
+  const metadataMetrics = new MetadataMetrics(metrics.registry);
   const { objects, meta, describe, leases } = await openStores(config, metrics, log);
   const clusterId = await loadClusterId(meta);
   const topics = new TopicRegistry(meta);
@@ -113,11 +119,32 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         };
       },
       onRetention(topic, partition, deleted) {
-        log.info("retention deleted segments", { topic, partition, deleted });
+        for (const { segment, rule } of deleted) {
+          metadataMetrics.retentionDeleted.inc({ rule });
+          log.info("retention deleted a segment", {
+            topic,
+            partition,
+            baseOffset: segment.base_offset,
+            lastOffset: segment.last_offset,
+            rule,
+          });
+        }
       },
-      onCompaction(topic, partition, merged) {
-        metrics.compactedSegments.inc(merged);
-        log.debug("compaction merged small segments", { topic, partition, merged });
+      onRoll(topic, partition, moved) {
+        if (moved instanceof Error) {
+          metadataMetrics.rolls.inc({ outcome: "error" });
+          log.warn("rolling segment keys into the manifest failed", {
+            topic,
+            partition,
+            error: moved,
+          });
+        } else {
+          metadataMetrics.rolls.inc({ outcome: "ok" });
+          log.debug("rolled segment keys into the manifest", { topic, partition, moved });
+        }
+      },
+      onMerge(merged) {
+        metrics.mergedSegments.inc(merged);
       },
       onFlush(ms, ok, bytes) {
         metrics.flushes.inc({ outcome: ok ? "ok" : "error" });
@@ -153,6 +180,12 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const expiry = setInterval(() => {
     groups.expire().catch((e) => log.warn("group expiry failed", { error: e }));
   }, 60_000);
+  let segmentCounts: SegmentCounts = { manifest: 0, tail: 0, maxTail: 0 };
+  metadataMetrics.segmentCounts = () => segmentCounts;
+  const budgetTimer = setInterval(() => {
+    logs.segmentCounts().then((c) => segmentCounts = c).catch(() => {});
+    sampleMetadataKeys(meta).then((s) => metadataMetrics.record(s)).catch(() => {});
+  }, config.lagSampleMs);
   const lagTimer = setInterval(() => {
     collectLag(groups, logs).then((lags) => {
       for (const l of lags) metrics.consumerLag.observe(l);
@@ -252,6 +285,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     // The metrics port is taken (or similar): undo everything started so far.
     clearInterval(expiry);
     clearInterval(lagTimer);
+    clearInterval(budgetTimer);
     groups.close();
     metrics.stop();
     await listener.stop();
@@ -281,6 +315,8 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         listener.stopAccepting();
         clearInterval(expiry);
         clearInterval(lagTimer);
+        clearInterval(budgetTimer);
+        clearInterval(budgetTimer);
         groups.close();
         await logs.close(); // flushes buffered records and answers waiting producers
         await cluster.close(); // the others take our partitions and groups at once

@@ -10,8 +10,6 @@ import {
   decodeRecord,
   encodeRecord,
   keys,
-  type PartitionState,
-  PartitionStateSchema,
   type TopicConfig,
   TopicConfigSchema,
 } from "../metadata/records.ts";
@@ -40,19 +38,6 @@ function randomTopicId(): string {
   b[6] = (b[6]! & 0x0f) | 0x40; // version 4
   b[8] = (b[8]! & 0x3f) | 0x80;
   return topicIdHex(b);
-}
-
-function emptyPartition(topicId: string, partition: number): PartitionState {
-  return {
-    topic_id: topicId,
-    partition,
-    leader_id: -1,
-    leader_epoch: 0,
-    epoch_history: [{ epoch: 0, start_offset: 0 }],
-    log_start_offset: 0,
-    log_end_offset: 0,
-    producers: {},
-  };
 }
 
 /** Topics by name, mirrored from the metadata store. */
@@ -106,7 +91,9 @@ export class TopicRegistry {
   }
 
   /**
-   * Creates a topic with empty partition records (so any broker can serve it at once).
+   * Creates a topic: one write of its record, whatever its partition count (a partition's
+   * own record is written by the first broker that opens it), so a topic is visible whole or
+   * not at all and creation costs one small transaction.
    * Throws KafkaError TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION or INVALID_PARTITIONS.
    */
   async create(
@@ -140,29 +127,15 @@ export class TopicRegistry {
     const res = await this.meta.txn({
       compares: [{ key, modRevision: 0 }],
       // (No clean-up of old partition keys here: DeleteTopics removes them in the same
-      // transaction as the topic, and etcd refuses a delete-range overlapping a put.)
-      success: [
-        { type: "put", key, value: encodeRecord(TopicConfigSchema, topic) },
-        ...this.partitionPuts(topic, 0, partitions),
-      ],
+      // transaction as the topic; a partition record of another topic id is replaced when
+      // the partition is opened.)
+      success: [{ type: "put", key, value: encodeRecord(TopicConfigSchema, topic) }],
     });
     if (!res.succeeded) {
       throw new KafkaError("TOPIC_ALREADY_EXISTS", `Topic '${name}' already exists.`);
     }
     this.remember(topic);
     return topic;
-  }
-
-  private partitionPuts(t: TopicConfig, from: number, to: number) {
-    const ops = [];
-    for (let p = from; p < to; p++) {
-      ops.push({
-        type: "put" as const,
-        key: keys.partition(t.name, p),
-        value: encodeRecord(PartitionStateSchema, emptyPartition(t.topic_id, p)),
-      });
-    }
-    return ops;
   }
 
   /** Deletes a topic's metadata (topic, partitions, segment list); returns the removed topic. */
@@ -197,10 +170,7 @@ export class TopicRegistry {
     if (options.validateOnly) return next;
     const res = await this.meta.txn({
       compares: [{ key, modRevision: entry.modRevision }],
-      success: [
-        { type: "put", key, value: encodeRecord(TopicConfigSchema, next) },
-        ...this.partitionPuts(next, current.partitions, next.partitions),
-      ],
+      success: [{ type: "put", key, value: encodeRecord(TopicConfigSchema, next) }],
     });
     if (!res.succeeded) {
       throw new KafkaError("CONCURRENT_TRANSACTIONS", `Topic '${name}' changed meanwhile; retry`);

@@ -6,8 +6,9 @@
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";
-import { type PartitionDeps, PartitionLog } from "./partition_log.ts";
-import { collectGarbage, type GcResult } from "./object_gc.ts";
+import { type PartitionDeps, PartitionLog, type RetentionDeletion } from "./partition_log.ts";
+import { collectGarbage, type GcResult, ManifestIndex } from "./object_gc.ts";
+import { ROLL_AT_TAIL_KEYS, ROLL_WHEN_IDLE_TAIL_KEYS } from "./manifest_roll.ts";
 
 /** A topic's effective log settings (its overrides, else the broker defaults). */
 export interface TopicLogSettings {
@@ -35,8 +36,11 @@ export interface LogManagerOptions {
   settingsFor?(topic: string): TopicLogSettings | undefined;
   onFlush?(millis: number, ok: boolean, bytes: number): void;
   onGc?(result: GcResult | Error): void;
-  onRetention?(topic: string, partition: number, deleted: number): void;
-  onCompaction?(topic: string, partition: number, merged: number): void;
+  onRetention?(topic: string, partition: number, deleted: RetentionDeletion[]): void;
+  /** A roll moved `moved` tail keys into the partition's manifest (or failed: an Error). */
+  onRoll?(topic: string, partition: number, moved: number | Error): void;
+  /** A roll merged `merged` small segments into larger ones. */
+  onMerge?(merged: number): void;
 }
 
 /** The broker's partition logs. */
@@ -46,6 +50,10 @@ export class LogManager {
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
   private gcTimer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
+  /** Manifests' referenced objects, kept between garbage-collection passes (immutable). */
+  private readonly manifests = new ManifestIndex();
+  /** Rolls started after flushes, awaited on close. */
+  private readonly rolls = new Set<Promise<number>>();
 
   constructor(private readonly deps: PartitionDeps, private readonly options: LogManagerOptions) {}
 
@@ -59,7 +67,7 @@ export class LogManager {
     this.timer = setInterval(() => this.flushAll(), this.options.flushIntervalMs);
     this.retentionTimer = setInterval(() => {
       // Storage errors are counted by the store wrappers.
-      this.applyRetention().then(() => this.compact()).catch(() => {});
+      this.applyRetention().then(() => this.rollAll()).catch(() => {});
     }, this.options.retentionCheckMs ?? 30_000);
     if (this.options.gcIntervalMs) {
       let running = false; // a slow pass (a big bucket) is not overlapped by the next one
@@ -78,6 +86,7 @@ export class LogManager {
       namespace: this.deps.namespace,
       graceMs: this.options.gcGraceMs ?? 30 * 60_000,
       now,
+      manifests: this.manifests,
     });
   }
 
@@ -140,6 +149,17 @@ export class LogManager {
     return all.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
   }
 
+  /** Segment references of the open partitions (metrics of the metadata budget). */
+  async segmentCounts(): Promise<{ manifest: number; tail: number; maxTail: number }> {
+    const c = { manifest: 0, tail: 0, maxTail: 0 };
+    for (const log of await this.openLogs()) {
+      c.tail += log.tailKeys;
+      c.manifest += log.committedSegments.length - log.tailKeys;
+      c.maxTail = Math.max(c.maxTail, log.tailKeys);
+    }
+    return c;
+  }
+
   /** Called after an append: flushes at once when the partition has buffered enough. */
   afterAppend(log: PartitionLog): void {
     const limit = this.options.settingsFor?.(log.topic)?.segmentBytes ?? this.options.segmentBytes;
@@ -152,28 +172,52 @@ export class LogManager {
       const s = this.options.settingsFor?.(log.topic);
       if (!s || (s.retentionMs < 0 && s.retentionBytes < 0)) continue;
       const deleted = await log.applyRetention(now, s.retentionMs, s.retentionBytes);
-      if (deleted > 0) this.options.onRetention?.(log.topic, log.partition, deleted);
+      if (deleted.length > 0) this.options.onRetention?.(log.topic, log.partition, deleted);
     }
   }
 
-  /** Merges runs of small segments of every open partition (a bounded amount per pass). */
-  async compact(maxRunsPerPartition = 8): Promise<void> {
-    for (const log of await this.openLogs()) {
-      const target = this.options.settingsFor?.(log.topic)?.segmentBytes ??
-        this.options.segmentBytes;
-      for (let i = 0; i < maxRunsPerPartition; i++) {
-        const merged = await log.compact(target);
-        if (merged === 0) break;
-        this.options.onCompaction?.(log.topic, log.partition, merged);
+  private segmentBytesOf(topic: string): number {
+    return this.options.settingsFor?.(topic)?.segmentBytes ?? this.options.segmentBytes;
+  }
+
+  /**
+   * Rolls a partition's tail keys into its manifest (merging small segments on the way) once it
+   * holds `minTail` keys; repeats while a roll leaves that many. Failures are reported, and the
+   * next flush or maintenance pass tries again.
+   */
+  async roll(log: PartitionLog, minTail = ROLL_AT_TAIL_KEYS): Promise<number> {
+    let total = 0;
+    try {
+      for (let i = 0; i < 1000 && !this.closed; i++) {
+        const { moved, merged } = await log.roll(this.segmentBytesOf(log.topic), minTail);
+        if (merged > 0) this.options.onMerge?.(merged);
+        if (moved === 0) break;
+        total += moved;
+        this.options.onRoll?.(log.topic, log.partition, moved);
       }
+    } catch (e) {
+      this.options.onRoll?.(log.topic, log.partition, e as Error);
     }
+    return total;
+  }
+
+  /** Rolls every open partition that has gathered tail keys (the maintenance pass). */
+  async rollAll(minTail = ROLL_WHEN_IDLE_TAIL_KEYS): Promise<void> {
+    for (const log of await this.openLogs()) await this.roll(log, minTail);
   }
 
   private flushLog(log: PartitionLog): Promise<void> {
     const started = performance.now();
     const bytes = log.bufferedBytes;
     return log.flush().then(
-      () => this.options.onFlush?.(performance.now() - started, true, bytes),
+      () => {
+        this.options.onFlush?.(performance.now() - started, true, bytes);
+        if (log.tailKeys >= ROLL_AT_TAIL_KEYS && !this.closed) {
+          const rolled = this.roll(log);
+          this.rolls.add(rolled);
+          void rolled.finally(() => this.rolls.delete(rolled));
+        }
+      },
       () => this.options.onFlush?.(performance.now() - started, false, bytes),
     );
   }
@@ -201,6 +245,7 @@ export class LogManager {
     if (this.timer !== null) clearInterval(this.timer);
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     if (this.gcTimer !== null) clearInterval(this.gcTimer);
+    await Promise.all([...this.rolls]);
     const logs = await this.openLogs();
     await Promise.all(logs.map((l) => l.close()));
     this.logs.clear();

@@ -6,80 +6,21 @@
  */
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { MemoryObjectStore } from "../object_store/memory.ts";
-import type { ByteRange, ObjectStore, PutOptions } from "../object_store/types.ts";
+import type { PutOptions } from "../object_store/types.ts";
 import { MemoryMetadataStore } from "../metadata/memory.ts";
 import type { KvTxn } from "../metadata/types.ts";
-import { buildRecordBatch, decodeRecords } from "../protocol/records/builder.ts";
-import { RecordBatchView, splitBatches } from "../protocol/records/record_batch.ts";
+import { decodeRecords } from "../protocol/records/builder.ts";
+import { RecordBatchView } from "../protocol/records/record_batch.ts";
 import { KafkaError } from "../protocol/errors.ts";
-import { LogManager } from "./log_manager.ts";
-import type { IncomingBatch, PartitionDeps } from "./partition_log.ts";
-import { SegmentCache } from "./segment_cache.ts";
-import { SegmentUploader } from "./segment_uploader.ts";
-import { CommitBatcher } from "./commit_batcher.ts";
-
-/** An object store that counts calls and can run a hook before each PUT. */
-class CountingStore extends MemoryObjectStore {
-  puts = 0;
-  gets: Array<ByteRange | undefined> = [];
-  beforePut: (() => void) | undefined;
-  override put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
-    this.puts++;
-    this.beforePut?.();
-    return super.put(key, body, options);
-  }
-  override get(key: string, range?: ByteRange): Promise<Uint8Array | null> {
-    this.gets.push(range);
-    return super.get(key, range);
-  }
-}
-
-function deps(objects: ObjectStore, meta: MemoryMetadataStore, extra: Partial<PartitionDeps> = {}) {
-  return {
-    objects,
-    meta,
-    cache: new SegmentCache(64 * 1024 * 1024),
-    uploader: new SegmentUploader(objects, {
-      namespace: "ns",
-      brokerId: 0,
-      maxObjectBytes: 1024 * 1024,
-      now: extra.now,
-    }),
-    committer: new CommitBatcher(meta),
-    brokerId: 0,
-    namespace: "ns",
-    ...extra,
-  };
-}
-
-function batch(text: string): IncomingBatch {
-  const bytes = buildRecordBatch([{ value: new TextEncoder().encode(text) }]);
-  const v = new RecordBatchView(bytes);
-  return {
-    bytes,
-    lastOffsetDelta: v.lastOffsetDelta,
-    maxTimestamp: v.maxTimestamp,
-    producerId: -1,
-    producerEpoch: -1,
-    baseSequence: -1,
-  };
-}
-
-/** Appends each value to partition t-0 and flushes it alone: one segment per value. */
-async function segmentPerValue(logs: LogManager, values: string[]) {
-  const log = await logs.get("t", "id", 0);
-  for (const v of values) {
-    const ack = log.append([batch(v)]).durable;
-    await logs.flushAll();
-    await ack;
-  }
-  return log;
-}
-
-const manager = (d: PartitionDeps) =>
-  new LogManager(d, { flushIntervalMs: 1000, segmentBytes: 1 << 20 });
-const segmentObjects = async (s: ObjectStore) =>
-  (await s.list("ns/")).filter((o) => o.key.endsWith(".seg"));
+import {
+  batch,
+  CountingStore,
+  decodeRecordsAll,
+  deps,
+  manager,
+  segmentObjects,
+  segmentPerValue,
+} from "./_testing.ts";
 
 Deno.test("log: partitions flushing together share one object, each read back by a ranged GET", async () => {
   const objects = new CountingStore();
@@ -143,11 +84,11 @@ Deno.test("log: retention leaves a shared object to the collector, which deletes
   await logs.flushAll();
   await Promise.all(acks);
   const [shared] = await segmentObjects(objects);
-  assertEquals(await a!.applyRetention(Date.now() + 1000, 0, -1), 1);
+  assertEquals((await a!.applyRetention(Date.now() + 1000, 0, -1)).length, 1);
   assertEquals((await segmentObjects(objects)).length, 1, "partition 1 still uses it");
   const later = Date.now() + 3_600_000;
   assertEquals((await logs.collectGarbage(later)).deleted, 0);
-  assertEquals(await b!.applyRetention(Date.now() + 1000, 0, -1), 1);
+  assertEquals((await b!.applyRetention(Date.now() + 1000, 0, -1)).length, 1);
   assertEquals((await logs.collectGarbage(Date.now())).deleted, 0, "young objects are kept");
   assertEquals(await logs.collectGarbage(later), { scanned: 1, deleted: 1 });
   assertEquals(await objects.get(shared!.key), null);
@@ -177,16 +118,17 @@ Deno.test("log: an upload older than the commit deadline is not committed and be
   await logs.close();
 });
 
-Deno.test("log: compaction merges small segments into one; reads, offsets and GC agree", async () => {
+Deno.test("log: a roll merges small segments into the manifest; reads, offsets and GC agree", async () => {
   const objects = new CountingStore();
   const meta = new MemoryMetadataStore();
   const logs = manager(deps(objects, meta));
   const log = await segmentPerValue(logs, Array.from({ length: 12 }, (_, i) => `v${i}`));
   const before = await log.read(0, 1 << 20);
   assertEquals(log.committedSegments.length, 12);
-  await logs.compact();
+  await logs.rollAll();
   assertEquals(log.committedSegments.length, 1);
-  assertEquals((await meta.getPrefix("segments/t/0/")).length, 1, "one metadata key left");
+  assertEquals(log.tailKeys, 0);
+  assertEquals((await meta.getPrefix("segments/t/0/")).length, 0, "no segment key left");
   assertEquals(await log.read(0, 1 << 20), before);
   await logs.close();
 
@@ -196,18 +138,11 @@ Deno.test("log: compaction merges small segments into one; reads, offsets and GC
   const values = decodeRecordsAll((await reopened.read(5, 1 << 20)).records!);
   assertEquals(values, ["v5", "v6", "v7", "v8", "v9", "v10", "v11"]);
   const gc = await cold.collectGarbage(Date.now() + 3_600_000);
-  assertEquals(gc, { scanned: 13, deleted: 12 });
+  // 12 small segment objects, the merged one and the manifest: the 12 are garbage.
+  assertEquals(gc, { scanned: 14, deleted: 12 });
   assertEquals((await reopened.read(0, 1 << 20)).records?.byteLength, before.records?.byteLength);
   await cold.close();
 });
-
-function decodeRecordsAll(bytes: Uint8Array): string[] {
-  const out: string[] = [];
-  for (const view of splitBatches(bytes)) {
-    for (const r of decodeRecords(view)) out.push(new TextDecoder().decode(r.value!));
-  }
-  return out;
-}
 
 /** An object store whose PUTs wait until the test lets each one finish (or fail). */
 class GatedStore extends MemoryObjectStore {
@@ -284,14 +219,14 @@ function losingAnswer(meta: MemoryMetadataStore) {
   return { committer, state };
 }
 
-Deno.test("log: a compaction whose answer was lost does not make the writer reuse offsets", async () => {
+Deno.test("log: a roll whose answer was lost does not make the writer reuse offsets", async () => {
   const objects = new MemoryObjectStore();
   const meta = new MemoryMetadataStore();
   const { committer, state } = losingAnswer(meta);
   const logs = manager(deps(objects, meta, { committer }));
   const log = await segmentPerValue(logs, ["v0", "v1", "v2", "v3"]);
-  state.armed = true; // the compaction lands, its answer is lost
-  await assertRejects(() => log.compact(1 << 20));
+  state.armed = true; // the roll lands, its answer is lost
+  await assertRejects(() => log.roll(1 << 20, 1));
   const x = log.append([batch("x")]);
   await logs.flushAll(); // reads the partition back first, then commits x
   await x.durable;
@@ -305,14 +240,14 @@ Deno.test("log: a compaction whose answer was lost does not make the writer reus
   assertEquals(read, ["v0", "v1", "v2", "v3", "x", "y"]);
 });
 
-Deno.test("log: a writer fenced during compaction fails its pending batches at once", async () => {
+Deno.test("log: a writer fenced during a roll fails its pending batches at once", async () => {
   const objects = new MemoryObjectStore();
   const meta = new MemoryMetadataStore();
   const logs = manager(deps(objects, meta));
   const log = await segmentPerValue(logs, ["v0", "v1", "v2", "v3"]);
   const pending = log.append([batch("x")]); // not flushed yet
   await manager(deps(objects, meta)).get("t", "id", 0); // another broker takes the epoch
-  assertEquals(await log.compact(1 << 20), 0);
+  assertEquals(await log.roll(1 << 20, 1), { moved: 0, merged: 0 });
   const e = await assertRejects(() => pending.durable, KafkaError);
   assertEquals(e.code, 6); // NOT_LEADER_OR_FOLLOWER
   assert(log.isFenced);

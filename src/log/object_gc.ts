@@ -1,26 +1,57 @@
 /**
- * Garbage collection of segment objects (DESIGN.md invariant 2: objects a writer uploaded but
- * could not commit are garbage). Mark and sweep: list the objects under the namespace, keep
- * those younger than the grace period, read every committed segment reference, and delete the
- * old objects nothing references. That reclaims the uploads of failed or fenced commits, the
- * shared objects whose segments retention or DeleteTopics dropped, and deletes that failed.
+ * Garbage collection of segment and manifest objects (DESIGN.md invariant 2: objects a writer
+ * uploaded but could not commit are garbage). Mark and sweep: list the objects under the
+ * namespace, keep those younger than the grace period, read every committed reference, and
+ * delete the old objects nothing references. That reclaims the uploads of failed or fenced
+ * commits, manifests a roll replaced, segments merged away, the shared objects whose segments
+ * retention or DeleteTopics dropped, and deletes that failed.
+ *
+ * References: every partition's tail keys, its manifest object, and the segment objects the
+ * manifest names. The tail keys are read BEFORE the partition records: a roll that moves tail
+ * references into a new manifest in between is then seen on one side or the other (reading the
+ * records first could miss the moved references on both).
  *
  * Why it is safe to run on every broker at once: an object is referenced only by a commit, and
  * a writer never commits an upload older than half the grace period (`commitDeadlineMs`), so
  * an object that is past the grace period and unreferenced now stays unreferenced. The listing
- * happens before the references are read, so a commit that lands in between is seen.
+ * happens before the references are read, so a commit that lands in between is seen. A
+ * manifest that cannot be read stops the pass before anything is deleted.
  * @module
  */
 import type { ObjectStore } from "../object_store/types.ts";
 import type { MetadataStore } from "../metadata/types.ts";
-import { decodeRecord, keys, SegmentRefSchema } from "../metadata/records.ts";
+import { decodeRecord, keys, PartitionStateSchema, SegmentRefSchema } from "../metadata/records.ts";
+import { isManifestKey, loadManifest } from "./segment_manifest.ts";
 
 /** What one collection did. */
 export interface GcResult {
-  /** Segment objects looked at. */
+  /** Segment and manifest objects looked at. */
   scanned: number;
   /** Unreferenced objects past the grace period that were deleted. */
   deleted: number;
+}
+
+/**
+ * The object keys each manifest references. Manifests are immutable, so an entry stays true;
+ * each pass keeps only the manifests still referenced, which bounds it.
+ */
+export class ManifestIndex {
+  private byKey = new Map<string, string[]>();
+
+  /** The segment objects `manifestKey` names (read once, then remembered). */
+  async objectsOf(objects: ObjectStore, manifestKey: string): Promise<string[]> {
+    const known = this.byKey.get(manifestKey);
+    if (known) return known;
+    const m = await loadManifest(objects, manifestKey);
+    const keysOf = [...new Set(m.segments.map((r) => r.key))];
+    this.byKey.set(manifestKey, keysOf);
+    return keysOf;
+  }
+
+  /** Forgets manifests no longer referenced. */
+  retain(live: Set<string>): void {
+    for (const k of this.byKey.keys()) if (!live.has(k)) this.byKey.delete(k);
+  }
 }
 
 /** Settings of a collection. */
@@ -30,6 +61,30 @@ export interface GcOptions {
   /** Objects younger than this (ms, by the store's write time) are left alone. */
   graceMs: number;
   now?: number;
+  /** Manifests read by earlier passes. */
+  manifests?: ManifestIndex;
+}
+
+/** Every object key the metadata references (tail keys first; see the module doc). */
+export async function referencedObjects(
+  objects: ObjectStore,
+  meta: MetadataStore,
+  manifests = new ManifestIndex(),
+): Promise<Set<string>> {
+  const referenced = new Set<string>();
+  for (const entry of await meta.getPrefix(keys.allSegmentsPrefix())) {
+    referenced.add(decodeRecord(SegmentRefSchema, entry.key, entry.value).key);
+  }
+  const live = new Set<string>();
+  for (const entry of await meta.getPrefix(keys.allPartitionsPrefix())) {
+    const state = decodeRecord(PartitionStateSchema, entry.key, entry.value);
+    if (!state.manifest) continue;
+    live.add(state.manifest.key);
+    referenced.add(state.manifest.key);
+    for (const k of await manifests.objectsOf(objects, state.manifest.key)) referenced.add(k);
+  }
+  manifests.retain(live);
+  return referenced;
 }
 
 /** Runs one mark-and-sweep pass. */
@@ -40,14 +95,11 @@ export async function collectGarbage(
 ): Promise<GcResult> {
   const cutoff = (options.now ?? Date.now()) - options.graceMs;
   const listed = (await objects.list(`${options.namespace}/`)).filter((o) =>
-    o.key.endsWith(".seg")
+    o.key.endsWith(".seg") || isManifestKey(o.key)
   );
   const old = listed.filter((o) => o.lastModified < cutoff);
   if (old.length === 0) return { scanned: listed.length, deleted: 0 };
-  const referenced = new Set<string>();
-  for (const entry of await meta.getPrefix(keys.allSegmentsPrefix())) {
-    referenced.add(decodeRecord(SegmentRefSchema, entry.key, entry.value).key);
-  }
+  const referenced = await referencedObjects(objects, meta, options.manifests);
   let deleted = 0;
   for (const o of old) {
     if (referenced.has(o.key)) continue;

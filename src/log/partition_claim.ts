@@ -6,6 +6,8 @@
  */
 import { KafkaError } from "../protocol/errors.ts";
 import type { MetadataStore } from "../metadata/types.ts";
+import type { ObjectStore } from "../object_store/types.ts";
+import { loadManifest } from "./segment_manifest.ts";
 import {
   decodeRecord,
   encodeRecord,
@@ -16,24 +18,48 @@ import {
   SegmentRefSchema,
 } from "../metadata/records.ts";
 
+/** A partition's committed segments: the manifest's, then the tail's. */
+export interface SegmentList {
+  /** Ascending, inside [log start, log end). */
+  segments: SegmentRef[];
+  /** How many of the first `segments` the manifest holds (the rest are tail keys). */
+  inManifest: number;
+}
+
 /** A partition as this writer holds it after a claim. */
-export interface Claimed {
+export interface Claimed extends SegmentList {
   state: PartitionState;
   /** Revision of the partition record: every later commit is conditional on it. */
   revision: number;
-  segments: SegmentRef[];
 }
 
-/** The committed segments still inside [log start, log end), ascending. */
+/** The stores a segment list is read from. */
+export interface SegmentSources {
+  meta: MetadataStore;
+  objects: ObjectStore;
+}
+
+/**
+ * The committed segments still inside [log start, log end): the manifest's (one GET) and the
+ * tail keys (paged reads). A tail key of a segment the manifest already holds (left by a roll
+ * whose answer was lost, then retried) is not counted twice.
+ */
 export async function committedSegments(
-  meta: MetadataStore,
+  from: SegmentSources,
   topic: string,
   state: PartitionState,
-): Promise<SegmentRef[]> {
-  const entries = await meta.getPrefix(keys.segmentsPrefix(topic, state.partition));
-  return entries.map((e) => decodeRecord(SegmentRefSchema, e.key, e.value))
-    .filter((r) => r.last_offset >= state.log_start_offset && r.base_offset < state.log_end_offset)
+): Promise<SegmentList> {
+  const inside = (r: SegmentRef) =>
+    r.last_offset >= state.log_start_offset && r.base_offset < state.log_end_offset;
+  const manifest = state.manifest
+    ? (await loadManifest(from.objects, state.manifest.key)).segments.filter(inside)
+    : [];
+  const manifestEnd = manifest.length > 0 ? manifest[manifest.length - 1]!.last_offset : -1;
+  const entries = await from.meta.getPrefix(keys.segmentsPrefix(topic, state.partition));
+  const tail = entries.map((e) => decodeRecord(SegmentRefSchema, e.key, e.value))
+    .filter((r) => inside(r) && r.base_offset > manifestEnd)
     .sort((a, b) => a.base_offset - b.base_offset);
+  return { segments: [...manifest, ...tail], inManifest: manifest.length };
 }
 
 /**
@@ -41,14 +67,17 @@ export async function committedSegments(
  * record when there is none), retrying while other writers race for it.
  */
 export async function claimPartition(
-  meta: MetadataStore,
+  from: SegmentSources,
   at: { topic: string; topicId: string; partition: number; brokerId: number },
 ): Promise<Claimed> {
+  const meta = from.meta;
   const key = keys.partition(at.topic, at.partition);
   for (let attempt = 0; attempt < 10; attempt++) {
     const entry = await meta.get(key);
-    const prev = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
-    const epoch = prev ? prev.leader_epoch + 1 : 0;
+    const stored = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
+    // A record left by an earlier topic of the same name starts over (its epoch still grows).
+    const prev = stored?.topic_id === at.topicId ? stored : null;
+    const epoch = stored ? stored.leader_epoch + 1 : 0;
     const end = prev?.log_end_offset ?? 0;
     // An epoch that wrote nothing is replaced by the next one (as Kafka's epoch cache does),
     // so the history maps every epoch to where its writes really start.
@@ -62,17 +91,14 @@ export async function claimPartition(
       log_start_offset: prev?.log_start_offset ?? 0,
       log_end_offset: end,
       producers: prev?.producers ?? {},
+      manifest: prev?.manifest ?? null,
     };
     const res = await meta.txn({
       compares: [{ key, modRevision: entry?.modRevision ?? 0 }],
       success: [{ type: "put", key, value: encodeRecord(PartitionStateSchema, state) }],
     });
     if (!res.succeeded) continue;
-    return {
-      state,
-      revision: res.revision,
-      segments: await committedSegments(meta, at.topic, state),
-    };
+    return { state, revision: res.revision, ...await committedSegments(from, at.topic, state) };
   }
   throw new KafkaError(
     "NOT_LEADER_OR_FOLLOWER",

@@ -30,9 +30,14 @@ import {
 } from "../metadata/records.ts";
 import { decodeSegment, encodeSegment, type Segment } from "./segment_format.ts";
 import { cacheKey, SegmentReader } from "./segment_reader.ts";
-import { mergeSegments, pickCompactionRun } from "./compaction.ts";
-import { retentionCut } from "./retention.ts";
-import { claimPartition, committedSegments } from "./partition_claim.ts";
+import { retentionCut, type RetentionRule } from "./retention.ts";
+import { claimPartition, committedSegments, type SegmentList } from "./partition_claim.ts";
+import {
+  MAX_MOVED_PER_ROLL,
+  prepareRoll,
+  ROLL_AT_TAIL_KEYS,
+  writeManifest,
+} from "./manifest_roll.ts";
 import type { SegmentCache } from "./segment_cache.ts";
 import type { SegmentUploader } from "./segment_uploader.ts";
 import type { CommitBatcher } from "./commit_batcher.ts";
@@ -46,6 +51,12 @@ export interface IncomingBatch {
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
+}
+
+/** A segment retention deleted, and the rule that deleted it. */
+export interface RetentionDeletion {
+  segment: SegmentRef;
+  rule: RetentionRule;
 }
 
 /** The answer to an append. */
@@ -123,16 +134,22 @@ export class PartitionLog {
   private lock: Promise<void> = Promise.resolve();
   /** Set when a commit failed in a way that may still have applied it (see `resync`). */
   private uncertain = false;
+  private rolling = false;
   private readonly reader: SegmentReader;
+  /** Committed segments, ascending: the manifest's `inManifest` first, then the tail keys'. */
+  private segments: SegmentRef[];
+  private inManifest: number;
 
   private constructor(
     readonly topic: string,
     readonly partition: number,
     private state: PartitionState,
     private revision: number,
-    private segments: SegmentRef[],
+    list: SegmentList,
     private readonly deps: PartitionDeps,
   ) {
+    this.segments = list.segments;
+    this.inManifest = list.inManifest;
     this.nextOffset = state.log_end_offset;
     this.reader = new SegmentReader(deps.objects, deps.cache, deps.readaheadSegments);
     this.committedProducers = ProducerTable.fromRecord(state.producers);
@@ -150,8 +167,8 @@ export class PartitionLog {
     deps: PartitionDeps,
   ): Promise<PartitionLog> {
     const at = { topic, topicId, partition, brokerId: deps.brokerId };
-    const { state, revision, segments } = await claimPartition(deps.meta, at);
-    return new PartitionLog(topic, partition, state, revision, segments, deps);
+    const { state, revision, ...list } = await claimPartition(deps, at);
+    return new PartitionLog(topic, partition, state, revision, list, deps);
   }
 
   /** Whether another writer took the partition (this one can no longer commit). */
@@ -181,6 +198,10 @@ export class PartitionLog {
   /** Committed segments, ascending (read-only view for retention and ListOffsets). */
   get committedSegments(): readonly SegmentRef[] {
     return this.segments;
+  }
+  /** Segment references kept as keys in the metadata store (the rest are in the manifest). */
+  get tailKeys(): number {
+    return this.segments.length - this.inManifest;
   }
 
   private ensureOpen(): void {
@@ -356,21 +377,23 @@ export class PartitionLog {
    */
   private async upload(
     bytes: Uint8Array,
-    about: Pick<
-      SegmentRef,
-      "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch"
-    >,
+    about:
+      & Pick<
+        SegmentRef,
+        "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch"
+      >
+      & { created_ms?: number },
   ): Promise<{ ref: SegmentRef; startedMs: number }> {
     const now = this.deps.now ?? Date.now;
     // Keys are unique per upload: a failed commit leaves garbage that is never referenced.
     const placed = await this.deps.uploader.upload(bytes);
     const ref = {
+      created_ms: now(), // when the records were written: the age of records without timestamps
       ...about,
       key: placed.key,
       position: placed.position,
       size: bytes.byteLength,
       object_chunks: placed.objectChunks,
-      created_ms: now(),
     };
     return { ref, startedMs: placed.startedMs };
   }
@@ -381,80 +404,113 @@ export class PartitionLog {
   }
 
   /**
-   * Deletes the oldest whole segments that are past `retentionMs` (by their newest timestamp)
-   * or beyond `retentionBytes` (keeping the newest that fit), advancing the log start offset in
-   * one fenced transaction before the objects are removed. -1 disables a limit. Resolves the
-   * number of segments deleted.
+   * Deletes the oldest whole segments that are past `retentionMs` (by their newest record
+   * timestamp, or their write time when no record has one) or beyond `retentionBytes` (keeping
+   * the newest that fit), advancing the log start offset in one fenced transaction (with a new
+   * manifest when manifest segments go) before the objects are removed. -1 disables a limit.
+   * Resolves the segments deleted, each with the rule that deleted it.
    */
-  applyRetention(now: number, retentionMs: number, retentionBytes: number): Promise<number> {
+  applyRetention(
+    now: number,
+    retentionMs: number,
+    retentionBytes: number,
+  ): Promise<RetentionDeletion[]> {
     return this.exclusively(async () => {
-      if (this.status !== "open") return 0;
+      if (this.status !== "open") return [];
       if (this.uncertain) await this.resync();
-      const cut = retentionCut(this.segments, { now, retentionMs, retentionBytes });
-      if (cut === 0) return 0;
+      const rules = retentionCut(this.segments, { now, retentionMs, retentionBytes });
+      // Tail keys deleted per transaction are bounded (etcd's operation limit); the next
+      // pass takes the rest.
+      const cut = Math.min(rules.length, this.inManifest + MAX_MOVED_PER_ROLL);
+      if (cut === 0) return [];
       const doomed = this.segments.slice(0, cut);
+      const fromManifest = Math.min(cut, this.inManifest);
+      let manifest = this.state.manifest;
+      let startedMs: number | undefined;
+      if (fromManifest > 0) {
+        const kept = this.segments.slice(fromManifest, this.inManifest);
+        const written = await writeManifest(this.deps, this, kept);
+        manifest = written.pointer;
+        startedMs = written.startedMs;
+      }
       const start = Math.min(doomed[cut - 1]!.last_offset + 1, this.state.log_end_offset);
       const next: PartitionState = {
         ...this.state,
         log_start_offset: Math.max(start, this.state.log_start_offset),
+        manifest,
       };
-      const deletes = doomed.map((d) => ({
+      const deletes = doomed.slice(fromManifest).map((d) => ({
         type: "delete" as const,
         key: this.segmentKey(d.base_offset),
       }));
-      if (!await this.commitFenced(next, deletes)) return 0;
+      if (!await this.commitFenced(next, deletes, startedMs)) return [];
       this.segments = this.segments.slice(cut);
+      this.inManifest -= fromManifest;
       for (const d of doomed) {
         this.deps.cache.remove(cacheKey(d));
         // An object shared with other segments is removed by the garbage collector once none
         // of them is referenced; a failed delete leaves garbage for it too.
         if (d.object_chunks === 1) await this.deps.objects.delete(d.key).catch(() => {});
       }
-      return cut;
+      return doomed.map((segment, i) => ({ segment, rule: rules[i]! }));
     });
   }
 
   /**
-   * Merges one run of small consecutive segments (see compaction.ts) into a new segment: one
-   * upload, then one fenced transaction that puts the new reference and deletes the old ones.
-   * The old objects stay until the garbage collector finds them unreferenced, so reads that
-   * started before the swap still succeed. Resolves the number of segments merged (0: none).
+   * Moves the oldest tail keys into a new manifest (merging small segments on the way; see
+   * manifest_roll.ts) when the tail holds at least `minTail` keys. The uploads happen outside
+   * the commit lock; the commit is one fenced transaction, made only if the segments it
+   * replaces are still those it read. The old objects stay until the garbage collector finds
+   * them unreferenced, so reads already under way still succeed. Resolves the keys moved and
+   * the segments merged away.
    */
-  compact(targetBytes: number): Promise<number> {
-    return this.exclusively(async () => {
-      if (this.status !== "open") return 0;
-      if (this.uncertain) await this.resync();
-      const run = pickCompactionRun(this.segments, targetBytes);
-      if (!run) return 0;
-      const olds = this.segments.slice(run.from, run.to + 1);
-      const loaded = await Promise.all(olds.map((r) => this.loadSegment(r)));
-      const bytes = mergeSegments(loaded);
-      const last = olds[olds.length - 1]!;
-      const { ref, startedMs } = await this.upload(bytes, {
-        base_offset: olds[0]!.base_offset,
-        last_offset: last.last_offset,
-        batch_count: olds.reduce((n, r) => n + r.batch_count, 0),
-        max_timestamp: Math.max(...olds.map((r) => r.max_timestamp)),
-        epoch: last.epoch,
+  async roll(
+    targetBytes: number,
+    minTail = ROLL_AT_TAIL_KEYS,
+  ): Promise<{ moved: number; merged: number }> {
+    const none = { moved: 0, merged: 0 };
+    if (this.rolling || this.status !== "open" || this.tailKeys < minTail) return none;
+    this.rolling = true;
+    try {
+      const seen = this.segments;
+      const inManifest = this.inManifest;
+      const plan = await prepareRoll(
+        { topic: this.topic, partition: this.partition, segments: seen, inManifest, targetBytes },
+        {
+          objects: this.deps.objects,
+          namespace: this.deps.namespace,
+          now: this.deps.now,
+          load: (r) => this.loadSegment(r),
+          upload: (bytes, about) => this.upload(bytes, about),
+        },
+        minTail,
+      );
+      if (!plan) return none;
+      return await this.exclusively(async () => {
+        if (this.status !== "open") return none;
+        if (this.uncertain) await this.resync();
+        const unchanged = this.inManifest === inManifest &&
+          seen.slice(0, plan.replacedEnd).every((r, i) => this.segments[i] === r);
+        if (!unchanged) return none; // retention or a resync moved the list: a later roll retries
+        const deletes = plan.moved.map((r) => ({
+          type: "delete" as const,
+          key: this.segmentKey(r.base_offset),
+        }));
+        const next = { ...this.state, manifest: plan.pointer };
+        if (!await this.commitFenced(next, deletes, plan.startedMs)) return none;
+        // A new array: a read in progress keeps iterating the list it started with.
+        this.segments = [...plan.manifestRefs, ...this.segments.slice(plan.replacedEnd)];
+        this.inManifest = plan.manifestRefs.length;
+        for (const m of plan.merged) {
+          for (const r of m.replaces) this.deps.cache.remove(cacheKey(r));
+          this.deps.cache.put(cacheKey(m.ref), decodeSegment(m.ref.key, m.bytes));
+        }
+        const merged = plan.merged.reduce((n, m) => n + m.replaces.length, 0);
+        return { moved: plan.moved.length, merged };
       });
-      // The partition record is rewritten as it is so its revision moves: a writer that lost
-      // the answer re-reads the segment list in `resync`.
-      const deletes = olds.slice(1).map((r) => ({
-        type: "delete" as const,
-        key: this.segmentKey(r.base_offset),
-      }));
-      const ops = [this.putRef(ref), ...deletes];
-      if (!await this.commitFenced(this.state, ops, startedMs)) return 0;
-      // A new array: a read in progress keeps iterating the list it started with.
-      this.segments = [
-        ...this.segments.slice(0, run.from),
-        ref,
-        ...this.segments.slice(run.to + 1),
-      ];
-      for (const r of olds) this.deps.cache.remove(cacheKey(r));
-      this.deps.cache.put(cacheKey(ref), decodeSegment(ref.key, bytes));
-      return olds.length;
-    });
+    } finally {
+      this.rolling = false;
+    }
   }
 
   /** Commits a sealed flush (run exclusively, in sealing order). */
@@ -502,7 +558,9 @@ export class PartitionLog {
       throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
     }
     if (entry.modRevision !== this.revision) {
-      this.segments = await committedSegments(this.deps.meta, this.topic, stored);
+      const list = await committedSegments(this.deps, this.topic, stored);
+      this.segments = list.segments;
+      this.inManifest = list.inManifest;
       const moved = stored.log_end_offset !== this.state.log_end_offset;
       this.state = stored;
       this.revision = entry.modRevision;

@@ -5,7 +5,9 @@
  * Keys (relative to the store's prefix):
  * - `topics/<name>`: TopicConfig
  * - `partitions/<topic>/<partition>`: PartitionState (leader epoch, offsets, producer state)
- * - `segments/<topic>/<partition>/<base offset, 20 digits>`: SegmentRef of one committed object
+ * - `segments/<topic>/<partition>/<base offset, 20 digits>`: SegmentRef of one recent segment
+ *   (the tail; older references live in the partition's manifest object, so the tail stays
+ *   short whatever the uptime)
  * - `groups/<group>`: GroupRecord; `offsets/<group>/<topic>/<partition>`: CommittedOffset
  * @module
  */
@@ -39,6 +41,17 @@ export const ProducerStateSchema = z.object({
 });
 export type ProducerState = z.infer<typeof ProducerStateSchema>;
 
+/**
+ * Where the older part of a partition's segment list lives (src/log/segment_manifest.ts): an
+ * immutable object holding `segments` references that precede every key of the tail.
+ */
+export const ManifestPointerSchema = z.object({
+  key: z.string(),
+  segments: int.min(0),
+  size: int.min(0),
+});
+export type ManifestPointer = z.infer<typeof ManifestPointerSchema>;
+
 /** A partition's durable state; every write is fenced by `leader_epoch` via its revision. */
 export const PartitionStateSchema = z.object({
   topic_id: z.string(),
@@ -50,6 +63,8 @@ export const PartitionStateSchema = z.object({
   log_start_offset: int.min(0),
   log_end_offset: int.min(0),
   producers: z.record(z.string(), ProducerStateSchema),
+  /** The manifest of the older segments (records written before manifests existed: none). */
+  manifest: ManifestPointerSchema.nullable().default(null),
 });
 export type PartitionState = z.infer<typeof PartitionStateSchema>;
 
@@ -92,6 +107,8 @@ export const keys = {
   topicsPrefix: () => "topics/",
   partition: (topic: string, p: number) => `partitions/${topic}/${p}`,
   partitionsPrefix: (topic: string) => `partitions/${topic}/`,
+  /** Every partition record (the garbage collector reads their manifest pointers). */
+  allPartitionsPrefix: () => "partitions/",
   segment: (topic: string, p: number, base: number) =>
     `segments/${topic}/${p}/${String(base).padStart(20, "0")}`,
   /** Every partition's segment references (the garbage collector's mark phase). */

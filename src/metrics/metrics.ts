@@ -29,8 +29,8 @@ export class BrokerMetrics {
   readonly cacheReadahead;
   /** Unreferenced segment objects the garbage collector deleted. */
   readonly gcDeleted;
-  /** Small segments merged into larger ones by compaction. */
-  readonly compactedSegments;
+  /** Small segments merged into larger ones (segment merging, not Kafka's compaction). */
+  readonly mergedSegments;
   /** Partition commits carried by one metadata transaction (group commit). */
   readonly commitsPerTxn;
   readonly s3Health;
@@ -136,9 +136,9 @@ export class BrokerMetrics {
       buckets: [1, 2, 4, 8, 16, 32, 64],
       registers: r,
     });
-    this.compactedSegments = new client.Counter({
-      name: "kafscale_compacted_segments_total",
-      help: "Small segments merged into larger ones by compaction",
+    this.mergedSegments = new client.Counter({
+      name: "kafscale_merged_segments_total",
+      help: "Small segments merged into larger ones when partitions roll their manifests",
       registers: r,
     });
     this.gcDeleted = new client.Counter({

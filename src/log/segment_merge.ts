@@ -1,33 +1,42 @@
 /**
- * Compaction policy and merge (no I/O): a flush every few milliseconds makes many small
- * segments, and each costs a metadata key and a GET on a cold read. Runs of consecutive small
- * segments are merged into one segment of at most the topic's segment size; the partition log
- * uploads it and swaps the references in one fenced transaction.
+ * Segment merging policy and merge (no I/O): a flush every few milliseconds makes many small
+ * segments, and each costs a manifest entry and a GET on a cold read. When a partition rolls
+ * its tail into its manifest (manifest_roll.ts), runs of consecutive small segments are merged
+ * into one segment of at most the topic's segment size.
  *
  * Only segments under a quarter of the target count as small, so a merged segment that is
  * reasonably large is never rewritten again: every byte is rewritten a bounded number of times.
+ * ("Compaction" is Kafka's keyed compaction, which this is not.)
  * @module
  */
 import type { SegmentRef } from "../metadata/records.ts";
 import { RecordBatchView } from "../protocol/records/record_batch.ts";
 import { encodeSegment, type Segment, type SegmentBatch } from "./segment_format.ts";
 
-/** Indexes [from, to] of a run worth merging, or null. */
-export interface CompactionRun {
+/** Indexes [from, to] (inclusive) of a run of segments to merge into one. */
+export interface MergeRun {
   from: number;
   to: number;
 }
 
+/** Whether a segment is small enough to be merged with its neighbours. */
+export function isSmallSegment(s: SegmentRef, targetBytes: number): boolean {
+  return s.size < targetBytes / 4;
+}
+
 /**
- * The first run of at least `minRun` consecutive small segments whose total stays within
- * `targetBytes`.
+ * Runs of at least `minRun` consecutive small segments, each run's total within `targetBytes`,
+ * and all runs together within `budgetBytes` (what one pass may load into memory).
  */
-export function pickCompactionRun(
+export function planMerges(
   segments: readonly SegmentRef[],
-  targetBytes: number,
-  minRun = 4,
-): CompactionRun | null {
-  const small = (s: SegmentRef) => s.size < targetBytes / 4;
+  options: { targetBytes: number; budgetBytes: number; minRun?: number },
+): MergeRun[] {
+  const { targetBytes, budgetBytes } = options;
+  const minRun = options.minRun ?? 2;
+  const small = (s: SegmentRef) => isSmallSegment(s, targetBytes);
+  const runs: MergeRun[] = [];
+  let spent = 0;
   let from = 0;
   while (from < segments.length) {
     if (!small(segments[from]!)) {
@@ -41,10 +50,14 @@ export function pickCompactionRun(
       to++;
       total += segments[to]!.size;
     }
-    if (to - from + 1 >= minRun) return { from, to };
+    if (to - from + 1 >= minRun) {
+      if (spent + total > budgetBytes) break;
+      runs.push({ from, to });
+      spent += total;
+    }
     from = to + 1;
   }
-  return null;
+  return runs;
 }
 
 /** One segment holding every batch of `segments`, in order, bytes unchanged. */

@@ -1,7 +1,7 @@
 /**
  * On real etcd and s3rver: acks=all produces one at a time make one small segment (and one
- * object) each; compaction merges them and the garbage collector deletes the objects no
- * reference names any more. Everything reads back, before and after a kill -9, and the
+ * object) each; the maintenance pass rolls them into each partition's manifest, merging them,
+ * and the garbage collector deletes the objects no reference names any more. Everything reads back, before and after a kill -9, and the
  * metrics say what happened.
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
@@ -12,6 +12,8 @@ import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produ
 import { buildRecordBatch } from "../src/protocol/records/builder.ts";
 import { S3ObjectStore } from "../src/object_store/s3.ts";
 import { backendEnv, createTopic, readPartition, withServices } from "./_setup.ts";
+import { decodeManifest } from "../src/log/segment_manifest.ts";
+import { ROLL_WHEN_IDLE_TAIL_KEYS } from "../src/log/manifest_roll.ts";
 
 const PARTITIONS = 3;
 const RECORDS = 36;
@@ -25,13 +27,14 @@ async function waitFor(what: string, check: () => Promise<boolean>): Promise<voi
 }
 
 Deno.test({
-  name: "etcd+s3: small segments are compacted, unreferenced objects collected, data intact",
+  name:
+    "etcd+s3: small segments are merged into manifests, unreferenced objects collected, data intact",
   ignore: (etcdMissing() ?? s3Missing()) !== undefined,
   async fn() {
     await withServices(async (etcd, s3) => {
       const env = {
         ...backendEnv(etcd, s3),
-        KAFSCALE_RETENTION_CHECK_MS: "300", // compaction runs with retention
+        KAFSCALE_RETENTION_CHECK_MS: "300", // rolls and merging run with retention
         KAFSCALE_GC_INTERVAL_MS: "300",
         KAFSCALE_GC_GRACE_MS: "20000", // the least allowed: the test waits that long for GC
       };
@@ -43,19 +46,35 @@ Deno.test({
         secretAccessKey: "S3RVER",
       });
       const objects = async () =>
-        (await bucket.list("kafscale/")).filter((o) => o.key.endsWith(".seg")).map((o) => o.key)
-          .sort();
-      /** The segment references in etcd, read with etcdctl: their objects, one per segment. */
-      const refs = async () =>
+        (await bucket.list("kafscale/")).filter((o) =>
+          o.key.endsWith(".seg") || o.key.endsWith(".manifest")
+        ).map((o) => o.key).sort();
+      /** Values under a prefix in etcd, read with etcdctl. */
+      const etcdValues = async (prefix: string) =>
         (await run("etcdctl", [
           "--endpoints",
           etcd.endpoint,
           "get",
           "--prefix",
-          "/kafscale/segments/small/",
+          prefix,
           "--print-value-only",
         ], { env: { ETCDCTL_API: "3" } })).stdout.split("\n").filter(Boolean)
-          .map((json) => JSON.parse(json).key as string);
+          .map((json) => JSON.parse(json));
+      /** The tail keys' objects, one per segment. */
+      const refs = async () =>
+        (await etcdValues("/kafscale/segments/small/")).map((r) => r.key as string);
+      /** Every object the metadata names: tail keys, manifests and what manifests hold. */
+      const named = async () => {
+        const out = new Set(await refs());
+        for (const state of await etcdValues("/kafscale/partitions/small/")) {
+          if (!state.manifest) continue;
+          out.add(state.manifest.key);
+          const bytes = await bucket.get(state.manifest.key);
+          const m = await decodeManifest(state.manifest.key, bytes!);
+          for (const r of m.segments) out.add(r.key);
+        }
+        return [...out].sort();
+      };
       let broker = await startBroker({ env });
       const { port, dataDir } = broker;
       try {
@@ -80,24 +99,26 @@ Deno.test({
         } finally {
           await c.close();
         }
-        // Each partition's 12 tiny segments are merged (a run needs 4 small segments, so up to
-        // 3 made after the last merge may stay), and the 36 objects are collected: what is
-        // left in the bucket is exactly what the references name.
-        await waitFor("compaction", async () => (await refs()).length <= PARTITIONS * 4);
+        // Each partition's 12 tiny segments roll into its manifest and are merged there (a roll
+        // waits for ROLL_WHEN_IDLE_TAIL_KEYS tail keys, so fewer made after the last roll may
+        // stay), and the 36 objects are collected: what is left in the bucket is exactly what
+        // the metadata names.
+        const mostTail = PARTITIONS * (ROLL_WHEN_IDLE_TAIL_KEYS - 1);
+        await waitFor("rolls", async () => (await refs()).length <= mostTail);
         await waitFor("garbage collection", async () => {
-          const named = [...new Set(await refs())].sort();
-          return JSON.stringify(await objects()) === JSON.stringify(named);
+          return JSON.stringify(await objects()) === JSON.stringify(await named());
         });
-        assert((await objects()).length <= PARTITIONS * 4);
+        assert((await objects()).length <= mostTail + 3 * PARTITIONS);
         const metrics = await (await fetch(`http://127.0.0.1:${broker.metricsPort}/metrics`))
           .text();
         const value = (name: string) =>
           Number(metrics.match(new RegExp(`^${name} (\\S+)`, "m"))?.[1]);
-        // Every original segment but the up to 3 per partition that may stay unmerged was
-        // merged (a merged one that is still small may merge again), and its object deleted.
-        const atLeast = RECORDS - 3 * PARTITIONS;
-        assert(value("kafscale_compacted_segments_total") >= atLeast, metrics);
+        // Every original segment but those that may stay in a tail was merged (a merged one
+        // that is still small may merge again), and its object deleted.
+        const atLeast = RECORDS - mostTail;
+        assert(value("kafscale_merged_segments_total") >= atLeast, metrics);
         assert(value("kafscale_gc_deleted_objects_total") >= atLeast, metrics);
+        assert(value('kafscale_segment_rolls_total{outcome="ok"}') >= PARTITIONS, metrics);
 
         await broker.stop("SIGKILL");
         broker = await startBroker({ port, dataDir, env });

@@ -17,6 +17,7 @@
  *   a sequence gap gets OUT_OF_ORDER_SEQUENCE_NUMBER; an old epoch INVALID_PRODUCER_EPOCH.
  * @module
  */
+import { isStorageError } from "../log/storage_errors.ts";
 import {
   Produce,
   type ProduceRequest,
@@ -94,6 +95,8 @@ function codeOf(e: unknown): [number, string] {
     return [ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, e.message];
   }
   if (e instanceof CorruptRecordError) return [ErrorCode.CORRUPT_MESSAGE, e.message];
+  // Storage trouble is retriable for every client (UNKNOWN_SERVER_ERROR is not, in Java).
+  if (isStorageError(e)) return [ErrorCode.KAFKA_STORAGE_ERROR, String(e)];
   return [ErrorCode.UNKNOWN_SERVER_ERROR, String(e)];
 }
 

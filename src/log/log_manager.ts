@@ -116,7 +116,11 @@ export class LogManager {
         return this.get(topic, topicId, partition); // and take the epoch again (or join that)
       });
     }
-    const log = PartitionLog.open(topic, topicId, partition, this.deps);
+    // A partition that cannot be opened (storage trouble) answers a retriable error.
+    const log = PartitionLog.open(topic, topicId, partition, this.deps).catch((e) => {
+      if (e instanceof KafkaError) throw e;
+      throw new KafkaError("KAFKA_STORAGE_ERROR", `Cannot open ${topic}-${partition}: ${e}`);
+    });
     this.logs.set(k, log);
     log.catch(() => {
       if (this.logs.get(k) === log) this.logs.delete(k);

@@ -14,6 +14,7 @@ import { z } from "zod";
 import { crc32c } from "../protocol/records/crc32c.ts";
 import type { ObjectStore } from "../object_store/types.ts";
 import { type SegmentRef, SegmentRefSchema } from "../metadata/records.ts";
+import { StorageReadError } from "./storage_errors.ts";
 
 const MAGIC = 0x4b4d_414e; // "KMAN"
 const VERSION = 1;
@@ -56,7 +57,7 @@ export async function encodeManifest(m: Manifest): Promise<Uint8Array> {
 
 /** Decodes and verifies a manifest object; throws naming the key when it is corrupt. */
 export async function decodeManifest(key: string, bytes: Uint8Array): Promise<Manifest> {
-  const fail = (why: string) => new Error(`Cannot read segment manifest ${key}: ${why}`);
+  const fail = (why: string) => new StorageReadError(`Cannot read segment manifest ${key}: ${why}`);
   if (bytes.byteLength < HEADER) throw fail("too short");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0) !== MAGIC) throw fail("bad magic");
@@ -91,6 +92,8 @@ export function isManifestKey(key: string): boolean {
 /** Reads a manifest from the object store. */
 export async function loadManifest(objects: ObjectStore, key: string): Promise<Manifest> {
   const obj = await objects.get(key);
-  if (obj === null) throw new Error(`Cannot read segment manifest ${key}: the object is missing`);
+  if (obj === null) {
+    throw new StorageReadError(`Cannot read segment manifest ${key}: the object is missing`);
+  }
   return await decodeManifest(key, obj);
 }

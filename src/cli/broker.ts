@@ -60,7 +60,10 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const metadataMetrics = new MetadataMetrics(metrics.registry);
   const { objects, meta, describe, leases } = await openStores(config, metrics, log);
   const clusterId = await loadClusterId(meta);
-  const topics = new TopicRegistry(meta);
+  const topics = new TopicRegistry(meta, {
+    perTopic: config.maxPartitionsPerTopic,
+    perCluster: config.maxPartitions,
+  });
   await topics.start();
   const self = {
     nodeId: config.brokerId,
@@ -182,6 +185,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   }, 60_000);
   let segmentCounts: SegmentCounts = { manifest: 0, tail: 0, maxTail: 0 };
   metadataMetrics.segmentCounts = () => segmentCounts;
+  metadataMetrics.topicPartitions = () => new Map(topics.list().map((t) => [t.name, t.partitions]));
   const budgetTimer = setInterval(() => {
     logs.segmentCounts().then((c) => segmentCounts = c).catch(() => {});
     sampleMetadataKeys(meta).then((s) => metadataMetrics.record(s)).catch(() => {});

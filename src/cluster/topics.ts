@@ -40,6 +40,12 @@ function randomTopicId(): string {
   return topicIdHex(b);
 }
 
+/** Partition counts an operator allows (KAFSCALE_MAX_PARTITIONS_PER_TOPIC, _MAX_PARTITIONS). */
+export interface PartitionLimits {
+  perTopic: number;
+  perCluster: number;
+}
+
 /** Topics by name, mirrored from the metadata store. */
 export class TopicRegistry {
   private readonly byName = new Map<string, TopicConfig>();
@@ -48,7 +54,43 @@ export class TopicRegistry {
   /** Called when a topic disappears (deleted here or elsewhere). */
   onDeleted?: (topic: TopicConfig) => void;
 
-  constructor(private readonly meta: MetadataStore) {}
+  constructor(
+    private readonly meta: MetadataStore,
+    private readonly limits: PartitionLimits = { perTopic: 100_000, perCluster: 1_000_000 },
+  ) {}
+
+  /** Partitions of every topic. */
+  totalPartitions(): number {
+    let n = 0;
+    for (const t of this.byName.values()) n += t.partitions;
+    return n;
+  }
+
+  /**
+   * Refuses a topic of `partitions` partitions (growing from `current`) over the limits,
+   * before any work: INVALID_PARTITIONS past the per-topic limit, POLICY_VIOLATION past the
+   * cluster's.
+   */
+  checkPartitions(name: string, partitions: number, current = 0): void {
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      throw new KafkaError("INVALID_PARTITIONS", `Cannot give ${name} ${partitions} partitions`);
+    }
+    if (partitions > this.limits.perTopic) {
+      throw new KafkaError(
+        "INVALID_PARTITIONS",
+        `Cannot give ${name} ${partitions} partitions: the limit per topic is ` +
+          `${this.limits.perTopic} (KAFSCALE_MAX_PARTITIONS_PER_TOPIC)`,
+      );
+    }
+    const total = this.totalPartitions() + partitions - current;
+    if (total > this.limits.perCluster) {
+      throw new KafkaError(
+        "POLICY_VIOLATION",
+        `Cannot give ${name} ${partitions} partitions: the cluster would have ${total}, and ` +
+          `the limit is ${this.limits.perCluster} (KAFSCALE_MAX_PARTITIONS)`,
+      );
+    }
+  }
 
   /** Loads every topic and starts watching for changes. */
   async start(): Promise<void> {
@@ -104,15 +146,10 @@ export class TopicRegistry {
   ): Promise<TopicConfig> {
     const bad = invalidTopicName(name);
     if (bad) throw new KafkaError("INVALID_TOPIC_EXCEPTION", bad);
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 100000) {
-      throw new KafkaError(
-        "INVALID_PARTITIONS",
-        `Cannot create ${name} with ${partitions} partitions`,
-      );
-    }
     if (this.byName.has(name)) {
       throw new KafkaError("TOPIC_ALREADY_EXISTS", `Topic '${name}' already exists.`);
     }
+    this.checkPartitions(name, partitions);
     const topic: TopicConfig = {
       name,
       topic_id: randomTopicId(),

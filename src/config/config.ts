@@ -163,6 +163,24 @@ export const SETTINGS = {
     "Partitions of auto-created topics",
     int(1, 10000),
   ],
+  maxPartitionsPerTopic: [
+    "KAFSCALE_MAX_PARTITIONS_PER_TOPIC",
+    "1000",
+    "Most partitions one topic may have (CreateTopics/CreatePartitions: INVALID_PARTITIONS)",
+    int(1, 100000),
+  ],
+  maxPartitionsPerRequest: [
+    "KAFSCALE_MAX_PARTITIONS_PER_REQUEST",
+    "2000",
+    "Most partitions one CreateTopics or CreatePartitions request may add (POLICY_VIOLATION)",
+    int(1, 100000),
+  ],
+  maxPartitions: [
+    "KAFSCALE_MAX_PARTITIONS",
+    "10000",
+    "Most partitions in the whole cluster (POLICY_VIOLATION)",
+    int(1, 1000000),
+  ],
   retentionMs: [
     "KAFSCALE_RETENTION_MS",
     "604800000",

@@ -31,6 +31,8 @@ import type { BrokerServices } from "./services.ts";
 type TopicOut = MetadataResponse["topics"][number];
 
 const NOT_REQUESTED = -2147483648;
+/** Partitions of one topic opened at once while answering. */
+const OPEN_CHUNK = 64;
 // READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (no authorizer).
 const ALL_TOPIC_OPS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((m, b) => m | (1 << b), 0);
 const ALL_CLUSTER_OPS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((m, b) => m | (1 << b), 0);
@@ -47,32 +49,47 @@ export function metadataHandler(services: BrokerServices): Handler {
     return out;
   }
 
-  async function describeTopic(t: TopicConfig, ops: number): Promise<TopicOut> {
-    const partitions = [];
-    let stored: Map<number, number> | undefined;
-    for (let p = 0; p < t.partitions; p++) {
-      const leader = services.cluster.ownerOf(partitionKey(t.name, p)).nodeId;
-      let epoch = 0;
-      let code = 0;
-      try {
-        if (leader === services.broker.nodeId) {
-          epoch = (await services.logs.get(t.name, t.topic_id, p)).leaderEpoch;
-        } else {
-          stored ??= await storedEpochs(t.name);
-          epoch = stored.get(p) ?? 0;
-        }
-      } catch (e) {
-        code = e instanceof KafkaError ? e.code : ErrorCode.LEADER_NOT_AVAILABLE;
+  /** One partition's entry: the leader epoch its owner's writer holds (opened here if ours). */
+  async function describePartition(
+    t: TopicConfig,
+    p: number,
+    stored: () => Promise<Map<number, number>>,
+  ) {
+    const leader = services.cluster.ownerOf(partitionKey(t.name, p)).nodeId;
+    let epoch = 0;
+    let code = 0;
+    try {
+      if (leader === services.broker.nodeId) {
+        epoch = (await services.logs.get(t.name, t.topic_id, p)).leaderEpoch;
+      } else {
+        epoch = (await stored()).get(p) ?? 0;
       }
-      partitions.push({
-        errorCode: code,
-        partitionIndex: p,
-        leaderId: code === 0 ? leader : -1,
-        leaderEpoch: epoch,
-        replicaNodes: [leader],
-        isrNodes: [leader],
-        offlineReplicas: [],
-      });
+    } catch (e) {
+      code = e instanceof KafkaError ? e.code : ErrorCode.LEADER_NOT_AVAILABLE;
+    }
+    return {
+      errorCode: code,
+      partitionIndex: p,
+      leaderId: code === 0 ? leader : -1,
+      leaderEpoch: epoch,
+      replicaNodes: [leader],
+      isrNodes: [leader],
+      offlineReplicas: [],
+    };
+  }
+
+  async function describeTopic(t: TopicConfig, ops: number): Promise<TopicOut> {
+    let stored: Promise<Map<number, number>> | undefined;
+    const storedOnce = () => stored ??= storedEpochs(t.name);
+    // Partitions are opened a chunk at a time, concurrently: a topic of a thousand partitions
+    // costs a few rounds of metadata calls, not a thousand in a row.
+    const partitions = [];
+    for (let from = 0; from < t.partitions; from += OPEN_CHUNK) {
+      const ids = Array.from(
+        { length: Math.min(OPEN_CHUNK, t.partitions - from) },
+        (_, i) => from + i,
+      );
+      partitions.push(...await Promise.all(ids.map((p) => describePartition(t, p, storedOnce))));
     }
     return {
       errorCode: 0,

@@ -11,6 +11,7 @@
  *   INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG.
  * @module
  */
+import { RequestBudget } from "../cluster/request_budget.ts";
 import {
   CreateTopics,
   type CreateTopicsRequest,
@@ -40,7 +41,11 @@ export function createTopicsHandler(services: BrokerServices): Handler {
     };
   }
 
-  async function createOne(t: Creatable, validateOnly: boolean): Promise<Result> {
+  async function createOne(
+    t: Creatable,
+    validateOnly: boolean,
+    budget: RequestBudget,
+  ): Promise<Result> {
     let partitions = t.numPartitions === -1
       ? services.config.autoCreatePartitions
       : t.numPartitions;
@@ -76,6 +81,8 @@ export function createTopicsHandler(services: BrokerServices): Handler {
       overrides[parsed.field] = parsed.value;
     }
     try {
+      services.topics.checkPartitions(t.name, partitions); // the per-topic limit is named first
+      budget.take(t.name, partitions);
       const topic = await services.topics.create(t.name, partitions, overrides, { validateOnly });
       return {
         name: t.name,
@@ -106,6 +113,7 @@ export function createTopicsHandler(services: BrokerServices): Handler {
     async handle(req: CreateTopicsRequest): Promise<CreateTopicsResponse> {
       const seen = new Set<string>();
       const topics: Result[] = [];
+      const budget = new RequestBudget(services.config.maxPartitionsPerRequest);
       for (const t of req.topics) {
         if (seen.has(t.name)) {
           topics.push(
@@ -118,7 +126,7 @@ export function createTopicsHandler(services: BrokerServices): Handler {
           continue;
         }
         seen.add(t.name);
-        topics.push(await createOne(t, req.validateOnly ?? false));
+        topics.push(await createOne(t, req.validateOnly ?? false, budget));
       }
       return { throttleTimeMs: 0, topics };
     },

@@ -8,6 +8,7 @@
  * - Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT.
  * @module
  */
+import { RequestBudget } from "../cluster/request_budget.ts";
 import {
   CreatePartitions,
   type CreatePartitionsRequest,
@@ -19,7 +20,11 @@ import type { BrokerServices } from "./services.ts";
 
 /** Builds the CreatePartitions handler. */
 export function createPartitionsHandler(services: BrokerServices): Handler {
-  async function one(t: CreatePartitionsRequest["topics"][number], validateOnly: boolean) {
+  async function one(
+    t: CreatePartitionsRequest["topics"][number],
+    validateOnly: boolean,
+    budget: RequestBudget,
+  ) {
     const result = { name: t.name, errorCode: 0, errorMessage: null as string | null };
     const fail = (code: number, message: string) => ({
       ...result,
@@ -36,11 +41,12 @@ export function createPartitionsHandler(services: BrokerServices): Handler {
         `Topic currently has ${current.partitions} partitions, which is higher than or equal to the requested ${t.count}; partitions can only be added.`,
       );
     }
-    if (t.count > 100_000) {
-      return fail(
-        ErrorCode.INVALID_PARTITIONS,
-        `Cannot grow to ${t.count} partitions: the limit is 100000`,
-      );
+    try {
+      services.topics.checkPartitions(t.name, t.count, current.partitions);
+      budget.take(t.name, t.count - current.partitions);
+    } catch (e) {
+      if (e instanceof KafkaError) return fail(e.code, e.message);
+      throw e;
     }
     if (
       t.assignments && (t.assignments.length !== t.count - current.partitions ||
@@ -72,7 +78,8 @@ export function createPartitionsHandler(services: BrokerServices): Handler {
     maxVersion: 3,
     async handle(req: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
       const results = [];
-      for (const t of req.topics) results.push(await one(t, req.validateOnly));
+      const budget = new RequestBudget(services.config.maxPartitionsPerRequest);
+      for (const t of req.topics) results.push(await one(t, req.validateOnly, budget));
       return { throttleTimeMs: 0, results };
     },
   };

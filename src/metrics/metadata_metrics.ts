@@ -45,6 +45,8 @@ export class MetadataMetrics {
   readonly retentionDeleted;
   /** Set by the composition root: the open partitions' segment counts. */
   segmentCounts: (() => SegmentCounts) | undefined;
+  /** Set by the composition root: partitions of every topic. */
+  topicPartitions: (() => Map<string, number>) | undefined;
 
   constructor(registry: client.Registry) {
     const r = [registry];
@@ -82,6 +84,27 @@ export class MetadataMetrics {
         const c = counts();
         this.set({ where: "manifest" }, c.manifest);
         this.set({ where: "tail" }, c.tail);
+      },
+    });
+    const topics = () => this.topicPartitions?.() ?? new Map<string, number>();
+    new client.Gauge({
+      name: "kafscale_topic_partitions",
+      help: "Partitions of each topic",
+      labelNames: ["topic"],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const [topic, n] of topics()) this.set({ topic }, n);
+      },
+    });
+    new client.Gauge({
+      name: "kafscale_partitions",
+      help: "Partitions of all topics (bounded by KAFSCALE_MAX_PARTITIONS)",
+      registers: r,
+      collect() {
+        let n = 0;
+        for (const v of topics().values()) n += v;
+        this.set(n);
       },
     });
     new client.Gauge({

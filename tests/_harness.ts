@@ -9,17 +9,22 @@ import { brokerPermissions as permissionFlags } from "../src/cli/permissions.ts"
 const ROOT = new URL("../", import.meta.url).pathname;
 
 let npmCache: string | undefined;
+/** Deno's npm cache, which `deno run` must read (a compiled binary embeds its packages). */
+export function npmCacheDir(): string {
+  if (npmCache === undefined) {
+    const out = new Deno.Command(`${ROOT}scripts/deno`, { args: ["info", "--json"] }).outputSync();
+    npmCache = JSON.parse(new TextDecoder().decode(out.stdout)).npmCache as string;
+  }
+  return npmCache;
+}
+
 /**
  * The permission flags of `deno task start` and the compiled binary (src/cli/permissions.ts)
  * for a broker whose data directory is `dataDir`, plus read access to Deno's npm cache, which
  * only `deno run` needs (a compiled binary embeds its packages).
  */
 export function brokerPermissions(dataDir: string): string[] {
-  if (npmCache === undefined) {
-    const out = new Deno.Command(`${ROOT}scripts/deno`, { args: ["info", "--json"] }).outputSync();
-    npmCache = JSON.parse(new TextDecoder().decode(out.stdout)).npmCache as string;
-  }
-  return permissionFlags({ dataDir, readOnly: [npmCache] });
+  return permissionFlags({ dataDir, readOnly: [npmCacheDir()] });
 }
 
 /** Where scripts/install_test_deps.sh puts tools. */
@@ -65,15 +70,27 @@ export interface StartOptions {
   dataDir?: string;
   env?: Record<string, string>;
   port?: number;
+  /**
+   * The kafscale command before `serve` (default: `deno run` of main.ts with
+   * `brokerPermissions(dataDir)`), e.g. a compiled binary.
+   */
+  exec?: { cmd: string; args: string[] };
 }
 
-/** Starts `main.ts serve` and waits until its Kafka port accepts connections. */
+/**
+ * Starts `main.ts serve` (or `options.exec` with `serve`) and waits until its Kafka port accepts
+ * connections.
+ */
 export async function startBroker(options: StartOptions = {}): Promise<BrokerProcess> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "kafscale-test-" });
   const port = options.port ?? freePort();
   const metricsPort = freePort();
-  const child = new Deno.Command(`${ROOT}scripts/deno`, {
-    args: ["run", ...brokerPermissions(dataDir), `${ROOT}main.ts`, "serve"],
+  const exec = options.exec ?? {
+    cmd: `${ROOT}scripts/deno`,
+    args: ["run", ...brokerPermissions(dataDir), `${ROOT}main.ts`],
+  };
+  const child = new Deno.Command(exec.cmd, {
+    args: [...exec.args, "serve"],
     env: {
       KAFSCALE_DATA_DIR: dataDir,
       KAFSCALE_BROKER_ADDR: `127.0.0.1:${port}`,

@@ -2,11 +2,13 @@
  * Crash rounds on real etcd and a real S3-compatible server (s3rver): plain producers (no
  * producer id, no retries) send acks=all batches to a three-partition topic, each on its own
  * connection, while the broker is killed with SIGKILL mid-load and restarted on the same port and
- * data directory, round after round. Then every partition is read from offset 0 to its high
- * watermark: offsets are dense, every acknowledged value is there exactly once at the offset its
- * answer reported, no value appears twice, and no value the broker refused with an error code
- * appears. A value whose answer died with the connection may appear (the kill can land between
- * the commit and the answer), but only once.
+ * data directory, round after round. A round waits for its first acknowledgement (a loaded
+ * machine may take seconds before a restarted broker takes writes) and kills 300-900 ms after it.
+ * Then every partition is read from offset 0 to its high watermark: offsets are dense, every
+ * acknowledged value is there exactly once at the offset its answer reported, no value appears
+ * twice, and no value the broker refused with an error code appears. A value whose answer died
+ * with the connection may appear (the kill can land between the commit and the answer), but only
+ * once.
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { etcdMissing, s3Missing } from "../src/testing/services.ts";
@@ -44,15 +46,31 @@ interface Outcome {
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** 300-900 ms into the round, different each round but the same in every run. */
+/** 300-900 ms after the round's first ack, different each round but the same in every run. */
 function killDelayMs(round: number): number {
   return 300 + (round * 397 + 211) % 601;
+}
+
+/** How long a round waits for its first acknowledgement before it fails. */
+const FIRST_ACK_DEADLINE_MS = 60_000;
+
+/** Resolves "timeout" after `ms` unless `p` settles first (its timer is cleared either way). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Sends batches of unique values until the connection dies; records every answer. */
 async function produceLoop(
   c: KafkaConnection,
-  o: { round: number; producer: number; outcome: Outcome },
+  o: { round: number; producer: number; outcome: Outcome; onAck: () => void },
 ): Promise<void> {
   const { round, producer, outcome } = o;
   let seq = 0;
@@ -82,6 +100,7 @@ async function produceLoop(
     if (r.errorCode === 0) {
       values.forEach((v, i) => outcome.acked.set(v, { partition, offset: r.baseOffset + i }));
       outcome.ackedPerRound[round] = (outcome.ackedPerRound[round] ?? 0) + values.length;
+      o.onAck();
     } else {
       for (const v of values) outcome.refused.set(v, r.errorCode);
       await delay(20); // e.g. while the restarted broker takes its partitions back
@@ -89,7 +108,10 @@ async function produceLoop(
   }
 }
 
-/** One round: producers on fresh connections, then kill -9 mid-load. */
+/**
+ * One round: producers on fresh connections, then kill -9 mid-load: a varied delay after the
+ * round's first acknowledgement, so every round kills a broker that is taking writes.
+ */
 async function crashRound(
   broker: BrokerProcess,
   o: { round: number; outcome: Outcome },
@@ -98,14 +120,30 @@ async function crashRound(
     Array.from({ length: PRODUCERS }, () => KafkaConnection.connect(broker.bootstrap)),
   );
   try {
+    let onAck = () => {};
+    const firstAck = new Promise<"acked">((r) => onAck = () => r("acked"));
     // Settled from the start, so a loop that fails before the kill is not an unhandled rejection.
     const loops = Promise.allSettled(
-      conns.map((c, producer) => produceLoop(c, { ...o, producer })),
+      conns.map((c, producer) => produceLoop(c, { ...o, producer, onAck })),
     );
-    await delay(killDelayMs(o.round));
+    const first = await within(
+      Promise.race([firstAck, loops.then(() => "ended" as const)]),
+      FIRST_ACK_DEADLINE_MS,
+    );
+    if (first === "acked") await delay(killDelayMs(o.round));
     const code = await broker.stop("SIGKILL");
-    assertEquals(code, 128 + 9, `round ${o.round}: the broker was alive until killed`);
     for (const r of await loops) if (r.status === "rejected") throw r.reason;
+    if (first !== "acked") {
+      const codes = [...new Set(o.outcome.refused.values())];
+      throw new Error(
+        `Cannot run round ${o.round}: no acknowledgement ${
+          first === "timeout"
+            ? `within ${FIRST_ACK_DEADLINE_MS / 1000} s`
+            : "before every producer's connection died"
+        } (errors ${codes}); broker log:\n${broker.stderr()}`,
+      );
+    }
+    assertEquals(code, 128 + 9, `round ${o.round}: the broker was alive until killed`);
   } finally {
     await Promise.all(conns.map((c) => c.close()));
   }

@@ -2,7 +2,8 @@
  * The systemd unit passes `systemd-analyze verify` (with the binary path pointed at a stand-in
  * executable, since the test machine has no installed kafscale) and keeps its hardening. The
  * broker's permission flags are scoped (every end-to-end test runs the broker with them), and
- * a broker built for one data directory refuses another at start-up.
+ * a broker built for one data directory refuses another at start-up. README's install steps use
+ * the unit's user, binary path, data directory and environment file.
  */
 import { assert, assertEquals, assertRejects } from "../src/testing/assert.ts";
 import { removeDir, run, startBroker } from "./_harness.ts";
@@ -93,4 +94,40 @@ Deno.test("deploy: the compile script bakes the shared permission list, scoped t
   assert(flags.every((f) => f !== "--allow-env" && f !== "--allow-read" && f !== "--allow-all"));
   const compile = await Deno.readTextFile(`${ROOT}scripts/compile.sh`);
   assert(compile.includes("scripts/permissions.ts"), "compile.sh uses the shared list");
+});
+
+Deno.test("deploy: README's install steps match the systemd unit (user, paths, environment file)", async () => {
+  const unit = await Deno.readTextFile(UNIT);
+  const readme = await Deno.readTextFile(`${ROOT}README.md`);
+  const start = readme.indexOf("## Install a release");
+  assert(start >= 0, "README has an Install a release section");
+  const install = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  const setting = (key: string) => {
+    const m = new RegExp(`^${key}=(.*)$`, "m").exec(unit);
+    assert(m, `unit lacks ${key}=`);
+    return m[1]!;
+  };
+  const user = setting("User");
+  const envFile = setting("EnvironmentFile").replace(/^-/, "");
+  const binary = setting("ExecStart").split(" ")[0]!;
+  const dataDir = /KAFSCALE_DATA_DIR=(\S+)/.exec(setting("Environment"))?.[1];
+  assertEquals(setting("Group"), user);
+  assertEquals(`/var/lib/${setting("StateDirectory")}`, dataDir);
+  for (
+    const step of [
+      `useradd --system --home ${dataDir} ${user}`,
+      `install -m 0755 kafscale ${binary}`,
+      `deploy/kafscale.env.example ${envFile}`,
+      `install -d -m 0750 -g ${user} ${envFile.slice(0, envFile.lastIndexOf("/"))}`,
+      "deploy/kafscale.service /etc/systemd/system/kafscale.service",
+      "systemctl enable --now kafscale",
+      "journalctl -u kafscale",
+      "sha256sum -c",
+      "localhost:9093/metrics",
+    ]
+  ) {
+    assert(install.includes(step), `README's install section lacks: ${step}`);
+  }
+  // The unit's own comment gives the same user command.
+  assert(unit.includes(`useradd --system --home ${dataDir} ${user}`), "unit comment's useradd");
 });

@@ -28,7 +28,8 @@ export interface TestTlsFiles {
   keyFile: string;
 }
 
-function toolsDir(): string {
+/** Where scripts/install_test_deps.sh puts tools (KAFSCALE_TOOLS_DIR, default ~/.cache/kafscale). */
+export function toolsDir(): string {
   return Deno.env.get("KAFSCALE_TOOLS_DIR") ??
     `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/kafscale`;
 }

@@ -1,47 +1,36 @@
 /**
- * Compares our message schemas with Apache Kafka's message definitions in
- * `../shared/kafka-message-specs/` (reference data read at test time, never copied).
+ * Compares our message schemas with Apache Kafka's message definitions (`_kafka_specs.ts`),
+ * version by version. Releases differ in the versions they know: Kafka 3.7 lacks some we
+ * implement (Produce v11, ApiVersions v4...), Kafka 4.0 dropped old ones (KIP-896: Produce
+ * v0-2...) and adds newer ones we do not implement. So a schema is compared with a definition
+ * in every version both list as valid: the same fields in the same order, with the same names,
+ * types, nullability, tags and defaults, and the same flexible (compact) encoding. A separate
+ * check makes sure every version we implement is compared with at least one release.
  * @module
  */
 import type { Field, MessageSchema } from "../schema.ts";
+import type { SpecField, SpecMessage } from "./_kafka_specs.ts";
 
-/** Where the definitions live when `../shared` is beside the project. */
-export const SPEC_DIR = new URL("../../../../shared/kafka-message-specs/", import.meta.url);
-
-interface SpecField {
-  name: string;
-  type: string;
-  versions: string;
-  nullableVersions?: string;
-  tag?: number;
-  taggedVersions?: string;
-  default?: string | number | boolean;
-  fields?: SpecField[];
-}
-interface SpecMessage {
-  name: string;
-  apiKey: number;
-  validVersions: string;
-  flexibleVersions: string;
-  fields: SpecField[];
-  commonStructs?: { name: string; fields: SpecField[] }[];
+/** An inclusive version range; empty when `min > max`. */
+interface Range {
+  min: number;
+  max: number;
 }
 
-/** True when the definitions folder exists. */
-export function specsPresent(): boolean {
-  try {
-    return Deno.statSync(SPEC_DIR).isDirectory;
-  } catch {
-    return false;
-  }
+/** Parses "none", "3", "3+", "3-5". */
+export function parseVersions(s: string | undefined): Range {
+  if (s === undefined || s === "none") return { min: 1, max: 0 };
+  const m = /^(\d+)(\+|-(\d+))?$/.exec(s);
+  if (!m) throw new TypeError(`Cannot parse version range ${JSON.stringify(s)}`);
+  const min = Number(m[1]);
+  const max = m[2] === "+" ? Infinity : m[3] !== undefined ? Number(m[3]) : min;
+  return { min, max };
 }
 
-function loadSpec(name: string): SpecMessage {
-  const text = Deno.readTextFileSync(new URL(`${name}.json`, SPEC_DIR));
-  // The definitions carry // comments; strip whole-line ones and trailing ones outside strings.
-  const json = text.split("\n").filter((l) => !/^\s*\/\//.test(l)).join("\n");
-  return JSON.parse(json);
-}
+const has = (s: string | undefined, v: number) => {
+  const r = parseVersions(s);
+  return v >= r.min && v <= r.max;
+};
 
 const camel = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const PRIMITIVES = new Set([
@@ -74,54 +63,105 @@ function normDefault(d: unknown): string | undefined {
   return s;
 }
 
-function compareFields(
+/** Differences found, each with the versions it was found in. */
+type Report = Map<string, number[]>;
+
+function note(report: Report, message: string, v: number) {
+  const vs = report.get(message) ?? [];
+  if (vs.at(-1) !== v) vs.push(v);
+  report.set(message, vs);
+}
+
+function compareFieldsAt(
   path: string,
-  ours: readonly Field[],
-  theirs: SpecField[],
-  spec: SpecMessage,
-  errors: string[],
+  lists: { ours: readonly Field[]; theirs: SpecField[] },
+  ctx: { spec: SpecMessage; v: number; report: Report },
 ) {
-  const n = Math.max(ours.length, theirs.length);
-  for (let i = 0; i < n; i++) {
+  const { spec, v, report } = ctx;
+  const ours = lists.ours.filter((f) => has(f.versions, v));
+  const theirs = lists.theirs.filter((f) => has(f.versions, v));
+  for (let i = 0; i < Math.max(ours.length, theirs.length); i++) {
     const o = ours[i];
     const t = theirs[i];
     if (!o || !t) {
-      errors.push(`${path}[${i}]: ours ${o?.name ?? "missing"}, Kafka ${t?.name ?? "missing"}`);
+      note(report, `${path}[${i}]: ours ${o?.name ?? "missing"}, Kafka ${t?.name ?? "missing"}`, v);
       continue;
     }
     const p = `${path}.${t.name}`;
-    if (o.name !== camel(t.name)) errors.push(`${p}: named ${o.name}`);
-    if (o.type !== expectedType(t)) errors.push(`${p}: type ${o.type}, Kafka ${t.type}`);
-    if (o.versions !== t.versions) errors.push(`${p}: versions ${o.versions}, Kafka ${t.versions}`);
-    if ((o.nullable ?? "none") !== (t.nullableVersions ?? "none")) {
-      errors.push(`${p}: nullable ${o.nullable}, Kafka ${t.nullableVersions}`);
-    }
-    if (o.tag !== t.tag) errors.push(`${p}: tag ${o.tag}, Kafka ${t.tag}`);
-    if ((o.taggedVersions ?? "none") !== (t.taggedVersions ?? "none")) {
-      errors.push(`${p}: taggedVersions ${o.taggedVersions}, Kafka ${t.taggedVersions}`);
-    }
+    if (o.name !== camel(t.name)) note(report, `${p}: named ${o.name}`, v);
+    if (o.type !== expectedType(t)) note(report, `${p}: type ${o.type}, Kafka ${t.type}`, v);
+    const [on, tn] = [has(o.nullable, v), has(t.nullableVersions, v)];
+    if (on !== tn) note(report, `${p}: nullable ${on}, Kafka ${tn}`, v);
+    const [ot, tt] = [has(o.taggedVersions, v), has(t.taggedVersions, v)];
+    if (ot !== tt) note(report, `${p}: tagged ${ot}, Kafka ${tt}`, v);
+    else if (ot && o.tag !== t.tag) note(report, `${p}: tag ${o.tag}, Kafka ${t.tag}`, v);
     const od = normDefault(o.default);
     const td = normDefault(t.default);
     if (td !== undefined && od !== td && !(td === "" && od === undefined)) {
-      errors.push(`${p}: default ${od}, Kafka ${td}`);
+      note(report, `${p}: default ${od}, Kafka ${td}`, v);
     }
     const subTheirs = t.fields ??
       spec.commonStructs?.find((c) => c.name === t.type.replace("[]", ""))?.fields;
-    if (o.fields || subTheirs) compareFields(p, o.fields ?? [], subTheirs ?? [], spec, errors);
+    if (o.fields || subTheirs) {
+      compareFieldsAt(p, { ours: o.fields ?? [], theirs: subTheirs ?? [] }, ctx);
+    }
   }
 }
 
-/** Lists every difference between our schema and Kafka's (empty when they match). */
-export function checkMessage(ours: MessageSchema): string[] {
-  const spec = loadSpec(ours.name);
+/** "0-3,5" for [0, 1, 2, 3, 5]. */
+function showVersions(vs: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < vs.length;) {
+    let j = i;
+    while (j + 1 < vs.length && vs[j + 1] === vs[j]! + 1) j++;
+    parts.push(i === j ? `${vs[i]}` : `${vs[i]}-${vs[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
+
+/** The versions both `ours` and `spec` list as valid. */
+export function commonVersions(ours: MessageSchema, spec: SpecMessage): number[] {
+  const a = parseVersions(ours.validVersions);
+  const b = parseVersions(spec.validVersions);
+  const out: number[] = [];
+  for (let v = Math.max(a.min, b.min); v <= Math.min(a.max, b.max); v++) out.push(v);
+  return out;
+}
+
+/**
+ * Lists every difference between our schema and Kafka's definition in the versions both list
+ * as valid (empty when they match), each with the versions it concerns.
+ */
+export function checkMessage(ours: MessageSchema, spec: SpecMessage): string[] {
   const errors: string[] = [];
   if (ours.apiKey !== spec.apiKey) errors.push(`apiKey ${ours.apiKey}, Kafka ${spec.apiKey}`);
-  if (ours.validVersions !== spec.validVersions) {
-    errors.push(`validVersions ${ours.validVersions}, Kafka ${spec.validVersions}`);
+  const versions = commonVersions(ours, spec);
+  if (versions.length === 0) {
+    errors.push(
+      `no version in common: ours ${ours.validVersions}, Kafka ${spec.validVersions}`,
+    );
   }
-  if (ours.flexibleVersions !== spec.flexibleVersions) {
-    errors.push(`flexibleVersions ${ours.flexibleVersions}, Kafka ${spec.flexibleVersions}`);
+  const report: Report = new Map();
+  for (const v of versions) {
+    const [of, tf] = [has(ours.flexibleVersions, v), has(spec.flexibleVersions, v)];
+    if (of !== tf) note(report, `flexible ${of}, Kafka ${tf}`, v);
+    compareFieldsAt(ours.name, { ours: ours.fields, theirs: spec.fields }, {
+      spec,
+      v,
+      report,
+    });
   }
-  compareFields(ours.name, ours.fields, spec.fields, spec, errors);
+  for (const [message, vs] of report) errors.push(`v${showVersions(vs)}: ${message}`);
   return errors;
+}
+
+/** Versions of `ours` that none of `specs` lists as valid (so no definition checks them). */
+export function uncheckedVersions(ours: MessageSchema, specs: SpecMessage[]): number[] {
+  const r = parseVersions(ours.validVersions);
+  const out: number[] = [];
+  for (let v = r.min; v <= r.max; v++) {
+    if (!specs.some((s) => has(s.validVersions, v))) out.push(v);
+  }
+  return out;
 }

@@ -260,9 +260,11 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     hostname: config.listenHost,
     port: config.listenPort,
     maxFrameBytes: config.maxRequestBytes,
+    sendTimeoutMs: config.sendTimeoutMs,
     onConnectionChange: (d) => metrics.connections.inc(d),
     onClosedByBroker: (remote, reason) => log.warn("closed connection", { remote, reason }),
     onBytes: (dir, n) => (dir === "in" ? metrics.bytesIn : metrics.bytesOut).inc(n),
+    onAcceptError: (e) => log.warn("accepting a connection failed; retrying", { error: e }),
   });
   const port = listener.start();
   logs.start();
@@ -274,6 +276,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       port: config.metricsPort,
       metrics,
       async ready() {
+        // A loop that was blocked for seconds stalled every client: say so for a while.
+        const stalled = metrics.eventLoop.blocked();
+        if (stalled !== null) return stalled;
         try {
           await meta.get("cluster/id");
           await objects.list(`${config.s3Namespace}/__readyz/`);

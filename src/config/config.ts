@@ -224,6 +224,12 @@ export const SETTINGS = {
     "Largest request frame accepted; larger closes the connection",
     int(1024),
   ],
+  sendTimeoutMs: [
+    "KAFSCALE_SEND_TIMEOUT_MS",
+    "30000",
+    "Close a connection when writing one response takes longer (ms): the client is not reading",
+    int(100, 3600000),
+  ],
   groupOffsetsRetentionMs: [
     "KAFSCALE_OFFSETS_RETENTION_MS",
     "604800000",

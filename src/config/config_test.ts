@@ -37,3 +37,14 @@ Deno.test("config: an etcd client certificate without its key stops start-up nam
     'Invalid KAFSCALE_ETCD_TLS_KEY_FILE="/k.pem": needs KAFSCALE_ETCD_TLS_CERT_FILE too',
   );
 });
+
+Deno.test("config: KAFSCALE_SEND_TIMEOUT_MS defaults to 30 s, is documented and has a floor", () => {
+  assertEquals(parseConfig({}).sendTimeoutMs, 30_000);
+  assertEquals(parseConfig({ KAFSCALE_SEND_TIMEOUT_MS: "2000" }).sendTimeoutMs, 2000);
+  assertEquals(settingDocs().some((d) => d.env === "KAFSCALE_SEND_TIMEOUT_MS"), true);
+  assertThrows(
+    () => parseConfig({ KAFSCALE_SEND_TIMEOUT_MS: "5" }),
+    ConfigError,
+    'Invalid KAFSCALE_SEND_TIMEOUT_MS="5": must be at least 100',
+  );
+});

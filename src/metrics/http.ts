@@ -1,6 +1,7 @@
 /**
  * The operations HTTP endpoint: `/metrics` (Prometheus text), `/healthz` (process up) and
- * `/readyz` (stores reachable and partitions loaded, as reported by the `ready` callback).
+ * `/readyz` (event loop not blocked lately, stores reachable, registered in the cluster: as
+ * reported by the `ready` callback; 503 with the reason otherwise).
  * @module
  */
 import type { BrokerMetrics } from "./metrics.ts";

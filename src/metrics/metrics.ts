@@ -5,6 +5,7 @@
  */
 import client from "prom-client";
 import type { CacheStats } from "../log/segment_cache.ts";
+import { EventLoopMonitor } from "./event_loop.ts";
 
 const MS_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];
 
@@ -48,6 +49,12 @@ export class BrokerMetrics {
   readonly memAlloc;
   readonly memSys;
   readonly metadataSnapshotAge;
+  /** How late the event-loop sampling timer fired (s): every request waited as long. */
+  readonly eventLoopLag;
+  /** The largest event-loop lag over the last minute (s). */
+  readonly eventLoopLagMax;
+  /** Samples the event-loop lag (started by `start`); `/readyz` asks it whether it blocked. */
+  readonly eventLoop: EventLoopMonitor;
   /** The segment cache's counters, read at scrape time (set by the composition root). */
   cacheStats: CacheStats | undefined;
   /** When the metadata store last answered (ms since epoch), for the snapshot age gauge. */
@@ -246,13 +253,31 @@ export class BrokerMetrics {
         this.set((Date.now() - lastOk()) / 1000);
       },
     });
+    this.eventLoopLag = new client.Histogram({
+      name: "kafscale_event_loop_lag_seconds",
+      help: "How late a timer set every 500 ms fired: time the event loop was busy (s)",
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: r,
+    });
+    const lag = this.eventLoopLag;
+    this.eventLoop = new EventLoopMonitor({ onSample: (ms) => lag.observe(ms / 1000) });
+    const loop = this.eventLoop;
+    this.eventLoopLagMax = new client.Gauge({
+      name: "kafscale_event_loop_lag_max_seconds",
+      help: "Largest event-loop lag sampled over the last minute (s)",
+      registers: r,
+      collect() {
+        this.set(loop.maxRecentMs() / 1000);
+      },
+    });
     this.setS3State("healthy");
     this.produceRps.set(0);
     this.consumerLagMax.set(0);
   }
 
-  /** Starts the once-a-second produce rate gauge. */
+  /** Starts the once-a-second produce rate gauge and the event-loop lag sampler. */
   start(): void {
+    this.eventLoop.start();
     this.rpsTimer = setInterval(() => {
       this.produceRps.set(this.producedRecords);
       this.producedRecords = 0;
@@ -274,5 +299,6 @@ export class BrokerMetrics {
   /** Stops timers. */
   stop(): void {
     if (this.rpsTimer !== null) clearInterval(this.rpsTimer);
+    this.eventLoop.stop();
   }
 }

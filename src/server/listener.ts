@@ -4,18 +4,28 @@
  * @module
  */
 import type { Dispatcher } from "./dispatch.ts";
-import { serveConnection } from "./connection.ts";
+import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_SEND_TIMEOUT_MS, serveConnection } from "./connection.ts";
 
 /** Listener settings. */
 export interface ListenerOptions {
   hostname: string;
   port: number;
   maxFrameBytes: number;
+  /** Responses a connection may owe before it stops reading (default 128). */
   maxInFlight?: number;
+  /** How long writing one response may take before its connection is closed (ms, default 30 s). */
+  sendTimeoutMs?: number;
   onConnectionChange?(delta: 1 | -1): void;
   onClosedByBroker?(remote: string, reason: string): void;
   onBytes?(direction: "in" | "out", n: number): void;
+  /** Accepting failed other than by closing (out of file descriptors...); it is retried. */
+  onAcceptError?(error: unknown): void;
+  /** Opens the listening socket: `Deno.listen` unless a test passes a fake. */
+  listen?(options: { hostname: string; port: number }): Deno.Listener;
 }
+
+/** Pause before accepting again after an error, so a persistent one does not spin. */
+const ACCEPT_RETRY_MS = 100;
 
 /** A running Kafka listener. */
 export class KafkaListener {
@@ -29,7 +39,8 @@ export class KafkaListener {
 
   /** Binds the port and starts accepting; resolves the bound port (useful with port 0). */
   start(): number {
-    const l = Deno.listen({ hostname: this.options.hostname, port: this.options.port });
+    const where = { hostname: this.options.hostname, port: this.options.port };
+    const l = this.options.listen ? this.options.listen(where) : Deno.listen(where);
     this.listener = l;
     this.acceptLoop = this.accept(l);
     return (l.addr as Deno.NetAddr).port;
@@ -40,8 +51,12 @@ export class KafkaListener {
       let conn: Deno.Conn;
       try {
         conn = await l.accept();
-      } catch {
-        return; // listener closed
+      } catch (e) {
+        if (this.listener !== l || e instanceof Deno.errors.BadResource) return; // closed
+        // Out of file descriptors and the like: accepting works again once some are freed.
+        this.options.onAcceptError?.(e);
+        await new Promise((r) => setTimeout(r, ACCEPT_RETRY_MS));
+        continue;
       }
       try {
         (conn as Deno.TcpConn).setNoDelay(true);
@@ -52,7 +67,8 @@ export class KafkaListener {
       this.options.onConnectionChange?.(1);
       const served = serveConnection(conn, this.dispatcher, {
         maxFrameBytes: this.options.maxFrameBytes,
-        maxInFlight: this.options.maxInFlight ?? 128,
+        maxInFlight: this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+        sendTimeoutMs: this.options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
         connectionId: this.nextId++,
         signal: this.abort.signal,
         onClosedByBroker: (reason) => this.options.onClosedByBroker?.(remote, reason),

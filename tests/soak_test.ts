@@ -73,12 +73,21 @@ async function chaos(slots: Slot[], pauseMs: number, done: Promise<unknown>): Pr
   return actions;
 }
 
-/** The most segment keys seen, sampled from the brokers' metadata metrics until `done`. */
-async function watchKeys(slots: Slot[], done: Promise<unknown>): Promise<number> {
+/**
+ * The most segment keys seen, sampled from the brokers' metadata metrics until `done`, and
+ * one sample a minute (keys over time, for the long soak's report).
+ */
+async function watchKeys(
+  slots: Slot[],
+  done: Promise<unknown>,
+): Promise<{ most: number; perMinute: number[] }> {
   let most = 0;
   let stop = false;
+  const perMinute: number[] = [];
+  const started = Date.now();
   done.finally(() => stop = true);
   while (!stop) {
+    let now = 0;
     for (const s of slots) {
       try {
         const res = await fetch(`http://127.0.0.1:${s.broker.metricsPort}/metrics`, {
@@ -86,12 +95,14 @@ async function watchKeys(slots: Slot[], done: Promise<unknown>): Promise<number>
         });
         const text = await res.text();
         const m = text.match(/^kafscale_metadata_keys\{kind="segments"\} (\d+)/m);
-        if (m) most = Math.max(most, Number(m[1]));
+        if (m) now = Math.max(now, Number(m[1]));
       } catch { /* killed or paused right now */ }
     }
+    most = Math.max(most, now);
+    if (Date.now() - started >= (perMinute.length + 1) * 60_000) perMinute.push(now);
     await Promise.race([delay(1_000), done]);
   }
-  return most;
+  return { most, perMinute };
 }
 
 /** Runs the soak on brokers started by `start`; returns a one-line summary. */
@@ -110,7 +121,7 @@ async function soak(slots: Slot[], pauseMs: number): Promise<string> {
       prefix,
     ], { timeoutMs: (SECONDS + 300) * 1000 })
   ));
-  const [outputs, actions, mostKeys] = await Promise.all([
+  const [outputs, actions, keySamples] = await Promise.all([
     producers,
     chaos(slots, pauseMs, producers),
     watchKeys(slots, producers),
@@ -127,6 +138,7 @@ async function soak(slots: Slot[], pauseMs: number): Promise<string> {
   }
   assertEquals(failed, [], "every record was eventually acknowledged");
   assert(acked.size >= SECONDS * RATE, `only ${acked.size} records acknowledged`);
+  const mostKeys = keySamples.most;
   assert(mostKeys <= BUDGET, `${mostKeys} segment keys, over the budget of ${BUDGET}`);
 
   const read = await run("kcat", [
@@ -157,7 +169,8 @@ async function soak(slots: Slot[], pauseMs: number): Promise<string> {
   const bad = slots.flatMap((s) => s.logs.join("").split("\n")).filter((l) => LIMIT_ERRORS.test(l));
   assertEquals(bad, [], "no limit error or listener leak was logged");
   return `${acked.size} acknowledged records, each read back once at its offset; ` +
-    `at most ${mostKeys} segment keys (budget ${BUDGET}); chaos: ${actions.join(", ")}`;
+    `at most ${mostKeys} segment keys (budget ${BUDGET}; a minute apart: ` +
+    `${keySamples.perMinute.join(" ")}); chaos: ${actions.join(", ")}`;
 }
 
 const fast = { KAFSCALE_LAG_SAMPLE_MS: "1000", KAFSCALE_LOG_LEVEL: "warn" };

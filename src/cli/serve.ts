@@ -14,6 +14,7 @@ import {
 import { createLogger } from "../metrics/logger.ts";
 import { startBroker } from "./broker.ts";
 import { VERSION } from "./version.ts";
+import process from "node:process";
 
 const SHUTDOWN_LIMIT_MS = 30_000;
 
@@ -74,6 +75,11 @@ export async function serve(args: string[]): Promise<number> {
   }
   const log = createLogger(config.logLevel);
   log.info("kafscale starting", { version: VERSION, config: describeConfig(config) });
+  // Node-style runtime warnings (MaxListenersExceededWarning from a library, deprecations) go
+  // to the log with their stack, so a leak names its source instead of one bare stderr line.
+  process.on("warning", (w: Error) => {
+    log.warn("runtime warning", { name: w.name, message: w.message, stack: w.stack });
+  });
   let broker;
   try {
     broker = await startBroker(config, log);

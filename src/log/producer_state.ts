@@ -9,6 +9,13 @@ import type { ProducerState } from "../metadata/records.ts";
 /** How many recent batches per producer are remembered (Kafka's max in-flight for idempotence). */
 export const REMEMBERED_BATCHES = 5;
 
+/**
+ * Producers remembered per partition (DESIGN.md invariant 8: the partition record, rewritten on
+ * every flush, stays small). The least recently used one is forgotten first; a forgotten
+ * producer is treated as new, as Kafka treats one whose state expired: any sequence is accepted.
+ */
+export const MAX_PRODUCERS_PER_PARTITION = 256;
+
 /** The producer fields of a batch being appended. */
 export interface ProducerBatch {
   producerId: number;
@@ -92,9 +99,12 @@ export class ProducerTable {
   /** Records an appended batch. */
   record(b: ProducerBatch, baseOffset: number, lastOffset: number): void {
     let s = this.states.get(b.producerId);
-    if (!s || b.producerEpoch > s.epoch) {
-      s = { epoch: b.producerEpoch, batches: [] };
-      this.states.set(b.producerId, s);
+    if (!s || b.producerEpoch > s.epoch) s = { epoch: b.producerEpoch, batches: [] };
+    // Most recently used last (a Map keeps insertion order): the first is the one to forget.
+    this.states.delete(b.producerId);
+    this.states.set(b.producerId, s);
+    if (this.states.size > MAX_PRODUCERS_PER_PARTITION) {
+      this.states.delete(this.states.keys().next().value!);
     }
     s.batches.push({
       first_seq: b.baseSequence,

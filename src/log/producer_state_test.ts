@@ -1,0 +1,28 @@
+import { assertEquals } from "../testing/assert.ts";
+import { MAX_PRODUCERS_PER_PARTITION, ProducerTable } from "./producer_state.ts";
+
+const batch = (producerId: number, baseSequence: number) => ({
+  producerId,
+  producerEpoch: 0,
+  baseSequence,
+  lastSequence: baseSequence,
+});
+
+Deno.test("producer state: a retried batch is a duplicate; a gap is out of order", () => {
+  const t = new ProducerTable();
+  t.record(batch(1, 0), 10, 10);
+  assertEquals(t.check(batch(1, 0)), { kind: "duplicate", baseOffset: 10, lastOffset: 10 });
+  assertEquals(t.check(batch(1, 1)), { kind: "append" });
+  assertEquals(t.check(batch(1, 5)).kind, "error");
+});
+
+Deno.test("producer state: at most MAX_PRODUCERS_PER_PARTITION, least recently used forgotten", () => {
+  const t = new ProducerTable();
+  for (let id = 0; id < MAX_PRODUCERS_PER_PARTITION; id++) t.record(batch(id, 0), id, id);
+  t.record(batch(0, 1), 1000, 1000); // producer 0 is used again: producer 1 is now the oldest
+  t.record(batch(9999, 0), 1001, 1001);
+  assertEquals(t.size, MAX_PRODUCERS_PER_PARTITION);
+  assertEquals(t.check(batch(1, 7)), { kind: "append" }, "forgotten: treated as new");
+  assertEquals(t.check(batch(0, 1)).kind, "duplicate", "kept");
+  assertEquals(Object.keys(t.toRecord()).length, MAX_PRODUCERS_PER_PARTITION);
+});

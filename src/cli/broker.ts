@@ -183,7 +183,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const expiry = setInterval(() => {
     groups.expire().catch((e) => log.warn("group expiry failed", { error: e }));
   }, 60_000);
-  let segmentCounts: SegmentCounts = { manifest: 0, tail: 0, maxTail: 0 };
+  let segmentCounts: SegmentCounts = { manifest: 0, tail: 0, maxTail: 0, unflushedBytes: 0 };
   metadataMetrics.segmentCounts = () => segmentCounts;
   metadataMetrics.topicPartitions = () => new Map(topics.list().map((t) => [t.name, t.partitions]));
   const budgetTimer = setInterval(() => {

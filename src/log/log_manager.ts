@@ -153,10 +153,13 @@ export class LogManager {
     return all.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
   }
 
-  /** Segment references of the open partitions (metrics of the metadata budget). */
-  async segmentCounts(): Promise<{ manifest: number; tail: number; maxTail: number }> {
-    const c = { manifest: 0, tail: 0, maxTail: 0 };
+  /** Segment references and unflushed bytes of the open partitions (metrics). */
+  async segmentCounts(): Promise<
+    { manifest: number; tail: number; maxTail: number; unflushedBytes: number }
+  > {
+    const c = { manifest: 0, tail: 0, maxTail: 0, unflushedBytes: 0 };
     for (const log of await this.openLogs()) {
+      c.unflushedBytes += log.unflushedBytes;
       c.tail += log.tailKeys;
       c.manifest += log.committedSegments.length - log.tailKeys;
       c.maxTail = Math.max(c.maxTail, log.tailKeys);

@@ -195,6 +195,12 @@ export class PartitionLog {
   get bufferedBytes(): number {
     return this.pendingBytes;
   }
+  /** Bytes held until their flush commits: pending and sealed (uploading or committing). */
+  get unflushedBytes(): number {
+    let n = this.pendingBytes;
+    for (const f of this.sealed) for (const p of f) n += p.bytes.byteLength;
+    return n;
+  }
   /** Committed segments, ascending (read-only view for retention and ListOffsets). */
   get committedSegments(): readonly SegmentRef[] {
     return this.segments;

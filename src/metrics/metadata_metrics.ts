@@ -14,6 +14,8 @@ export interface SegmentCounts {
   tail: number;
   /** The most tail keys any one open partition holds. */
   maxTail: number;
+  /** Produce bytes held until their flush commits. */
+  unflushedBytes: number;
 }
 
 /** Keys and bytes of every first path segment ("segments", "partitions", "offsets", ...). */
@@ -74,7 +76,16 @@ export class MetadataMetrics {
       labelNames: ["rule"],
       registers: r,
     });
-    const counts = () => this.segmentCounts?.() ?? { manifest: 0, tail: 0, maxTail: 0 };
+    const counts = () =>
+      this.segmentCounts?.() ?? { manifest: 0, tail: 0, maxTail: 0, unflushedBytes: 0 };
+    new client.Gauge({
+      name: "kafscale_broker_mem_buffered_bytes",
+      help: "Produced bytes held in memory until their flush commits (sampled)",
+      registers: r,
+      collect() {
+        this.set(counts().unflushedBytes);
+      },
+    });
     new client.Gauge({
       name: "kafscale_partition_segments",
       help: "Segment references of the open partitions, in manifests or as tail keys",

@@ -236,6 +236,22 @@ export class BrokerMetrics {
         this.set(Deno.memoryUsage().heapUsed);
       },
     });
+    new client.Gauge({
+      name: "kafscale_broker_mem_cache_bytes",
+      help: "Bytes of segments in the read cache (bounded by KAFSCALE_CACHE_BYTES)",
+      registers: r,
+      collect() {
+        this.set(stats()?.bytes ?? 0);
+      },
+    });
+    new client.Gauge({
+      name: "kafscale_broker_mem_external_bytes",
+      help: "Memory outside the JavaScript heap (byte buffers: cache, requests, uploads)",
+      registers: r,
+      collect() {
+        this.set(Deno.memoryUsage().external);
+      },
+    });
     this.memSys = new client.Gauge({
       name: "kafscale_broker_mem_sys_bytes",
       help: "Resident set size (bytes)",

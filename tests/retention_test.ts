@@ -3,7 +3,7 @@
  * (retention.bytes at creation) and by time (retention.ms altered on the running broker).
  * ListOffsets earliest and Fetch's OFFSET_OUT_OF_RANGE reflect it, and the objects are gone.
  */
-import { assertEquals } from "../src/testing/assert.ts";
+import { assert, assertEquals } from "../src/testing/assert.ts";
 import { fetchBody, listOffsetsBody } from "./_setup.ts";
 import { inProcessBroker } from "./_inprocess.ts";
 import {
@@ -98,6 +98,78 @@ Deno.test("retention: size and time limits delete whole segments and move the lo
     }
     assertEquals(await earliest(), 6);
     assertEquals(await countSegments(t.dataDir), 0);
+  } finally {
+    await t.close();
+  }
+});
+
+/** A metric's value from the in-process broker's registry (0 when absent). */
+async function metric(
+  t: { broker: { metrics: { registry: { metrics(): Promise<string> } } } },
+  name: string,
+) {
+  const text = await t.broker.metrics.registry.metrics();
+  return Number(text.match(new RegExp(`^${name} (\\S+)`, "m"))?.[1] ?? 0);
+}
+
+Deno.test("retention: records without timestamps live for retention.ms; past CreateTime goes at once", async () => {
+  const t = await inProcessBroker({ KAFSCALE_RETENTION_CHECK_MS: "50" });
+  try {
+    const c = t.client;
+    const topics = ["no-ts", "mixed", "past"];
+    const created = await c.request<CreateTopicsResponse>(CreateTopics, 5, {
+      topics: topics.map((name) => ({
+        name,
+        numPartitions: 1,
+        replicationFactor: 1,
+        assignments: [],
+        configs: [{ name: "retention.ms", value: "600000" }],
+      })),
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    assertEquals(created.topics.map((x) => x.errorCode), [0, 0, 0]);
+    const produce = (topic: string, baseTimestamp: number) =>
+      c.request(Produce, 9, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [{
+          name: topic,
+          partitionData: [{
+            index: 0,
+            records: buildRecordBatch([{ value: new Uint8Array(10) }], {
+              baseTimestamp,
+              maxTimestamp: baseTimestamp,
+            }),
+          }],
+        }],
+      });
+    for (let i = 0; i < 3; i++) await produce("no-ts", -1); // one segment each
+    await produce("mixed", -1);
+    await produce("mixed", Date.now());
+    await produce("past", Date.now() - 3_600_000); // an hour old: past retention.ms on arrival
+    await produce("past", Date.now());
+    const earliest = async (topic: string) =>
+      (await c.request<ListOffsetsResponse>(ListOffsets, 7, listOffsetsBody(topic, -2))).topics[0]!
+        .partitions[0]!.offset!;
+    // Wait for several retention passes (the counter), not for a guessed time.
+    const checks = await metric(t, "kafscale_retention_checks_total");
+    const deadline = Date.now() + 30_000;
+    while (
+      (await metric(t, "kafscale_retention_checks_total")) < checks + 5 && Date.now() < deadline
+    ) await new Promise((r) => setTimeout(r, 20));
+    assert((await metric(t, "kafscale_retention_checks_total")) >= checks + 5, "retention ran");
+    assertEquals(await earliest("no-ts"), 0, "records without timestamps are kept");
+    assertEquals(await earliest("mixed"), 0);
+    assertEquals(await earliest("past"), 1, "the hour-old record went");
+    assert((await metric(t, 'kafscale_retention_deleted_segments_total{rule="time"}')) >= 1);
+    const read = await c.request<FetchResponse>(
+      Fetch,
+      11,
+      fetchBody("no-ts", 0, { maxWaitMs: 0, maxBytes: 1 << 20 }),
+    );
+    assertEquals(read.responses[0]!.partitions[0]!.highWatermark, 3);
   } finally {
     await t.close();
   }

@@ -133,6 +133,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
           });
         }
       },
+      onRetentionCheck() {
+        metadataMetrics.retentionChecks.inc();
+      },
       onRoll(topic, partition, moved) {
         if (moved instanceof Error) {
           metadataMetrics.rolls.inc({ outcome: "error" });

@@ -37,6 +37,8 @@ export interface LogManagerOptions {
   onFlush?(millis: number, ok: boolean, bytes: number): void;
   onGc?(result: GcResult | Error): void;
   onRetention?(topic: string, partition: number, deleted: RetentionDeletion[]): void;
+  /** A retention pass over every open partition finished. */
+  onRetentionCheck?(): void;
   /** A roll moved `moved` tail keys into the partition's manifest (or failed: an Error). */
   onRoll?(topic: string, partition: number, moved: number | Error): void;
   /** A roll merged `merged` small segments into larger ones. */
@@ -67,7 +69,8 @@ export class LogManager {
     this.timer = setInterval(() => this.flushAll(), this.options.flushIntervalMs);
     this.retentionTimer = setInterval(() => {
       // Storage errors are counted by the store wrappers.
-      this.applyRetention().then(() => this.rollAll()).catch(() => {});
+      this.applyRetention().then(() => this.options.onRetentionCheck?.()).then(() => this.rollAll())
+        .catch(() => {});
     }, this.options.retentionCheckMs ?? 30_000);
     if (this.options.gcIntervalMs) {
       let running = false; // a slow pass (a big bucket) is not overlapped by the next one

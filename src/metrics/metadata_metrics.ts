@@ -45,6 +45,7 @@ export class MetadataMetrics {
   readonly bytes;
   readonly rolls;
   readonly retentionDeleted;
+  readonly retentionChecks;
   /** Set by the composition root: the open partitions' segment counts. */
   segmentCounts: (() => SegmentCounts) | undefined;
   /** Set by the composition root: partitions of every topic. */
@@ -74,6 +75,11 @@ export class MetadataMetrics {
       name: "kafscale_retention_deleted_segments_total",
       help: "Segments deleted by retention, by the rule that fired (time or bytes)",
       labelNames: ["rule"],
+      registers: r,
+    });
+    this.retentionChecks = new client.Counter({
+      name: "kafscale_retention_checks_total",
+      help: "Retention passes over the open partitions (every KAFSCALE_RETENTION_CHECK_MS)",
       registers: r,
     });
     const counts = () =>

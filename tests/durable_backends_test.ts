@@ -77,9 +77,12 @@ Deno.test({
           (await etcdGet("topics/orders")).includes('"partitions":4'),
           "partition count in etcd",
         );
+        // A partition's record is written when a broker first opens it (Metadata does).
+        const listed = await run("kcat", ["-b", broker.bootstrap, "-L", "-t", "orders"]);
+        assertEquals(listed.code, 0, listed.stderr);
         assert(
           (await etcdGet("partitions/orders/3")).includes('"log_end_offset":0'),
-          "new partition pre-created in etcd",
+          "new partition's record in etcd once opened",
         );
         const reset = await run(`${KAFKA}kafka-consumer-groups.sh`, [
           "--bootstrap-server",

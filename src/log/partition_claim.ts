@@ -77,7 +77,9 @@ export async function claimPartition(
     const stored = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
     // A record left by an earlier topic of the same name starts over (its epoch still grows).
     const prev = stored?.topic_id === at.topicId ? stored : null;
-    const epoch = stored ? stored.leader_epoch + 1 : 0;
+    // The first writer takes epoch 1, as it did when topics wrote an epoch-0 record for every
+    // partition at creation: epochs of old and new topics start alike.
+    const epoch = stored ? stored.leader_epoch + 1 : 1;
     const end = prev?.log_end_offset ?? 0;
     // An epoch that wrote nothing is replaced by the next one (as Kafka's epoch cache does),
     // so the history maps every epoch to where its writes really start.

@@ -9,7 +9,7 @@
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";
-import type { KvOp, MetadataStore } from "../metadata/types.ts";
+import { type KvOp, METADATA_LIMITS, type MetadataStore } from "../metadata/types.ts";
 import { decodeRecord, encodeRecord, GroupEpochSchema, keys } from "../metadata/records.ts";
 
 /** Coordinator epochs of the groups this broker coordinates. */
@@ -38,17 +38,23 @@ export class GroupFence {
 
   /**
    * Applies `ops` for a group if this broker still holds its epoch; otherwise forgets the
-   * group and throws NOT_COORDINATOR (the caller drops it).
+   * group and throws NOT_COORDINATOR (the caller drops it). Ops beyond one transaction's limits
+   * (an OffsetCommit of hundreds of partitions) go in several, each fenced by the epoch: offset
+   * commits are per partition in Kafka, so they need no atomicity across partitions; a failure
+   * part-way leaves the earlier chunks applied, and the caller reports the whole request failed
+   * (a retry writes the same values again).
    */
   async write(groupId: string, ops: KvOp[]): Promise<void> {
     const revision = await this.claim(groupId);
-    const res = await this.meta.txn({
-      compares: [{ key: keys.groupEpoch(groupId), modRevision: revision }],
-      success: ops,
-    });
-    if (!res.succeeded) {
-      this.forget(groupId);
-      throw new KafkaError("NOT_COORDINATOR", `Another broker coordinates group ${groupId} now`);
+    for (const chunk of chunkOps(ops)) {
+      const res = await this.meta.txn({
+        compares: [{ key: keys.groupEpoch(groupId), modRevision: revision }],
+        success: chunk,
+      });
+      if (!res.succeeded) {
+        this.forget(groupId);
+        throw new KafkaError("NOT_COORDINATOR", `Another broker coordinates group ${groupId} now`);
+      }
     }
   }
 
@@ -66,4 +72,27 @@ export class GroupFence {
     }
     throw new KafkaError("NOT_COORDINATOR", `Cannot claim group ${groupId}: contended`);
   }
+}
+
+/** Splits ops into transactions under etcd's operation and (with room to spare) byte limits. */
+export function chunkOps(ops: KvOp[]): KvOp[][] {
+  const maxBytes = METADATA_LIMITS.maxRequestBytes / 2;
+  const chunks: KvOp[][] = [];
+  let current: KvOp[] = [];
+  let bytes = 0;
+  for (const op of ops) {
+    const size = 16 + (op.type === "deletePrefix" ? op.prefix.length : op.key.length) +
+      (op.type === "put" ? op.value.byteLength : 0);
+    if (
+      current.length > 0 && (current.length >= METADATA_LIMITS.maxTxnOps || bytes + size > maxBytes)
+    ) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(op);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

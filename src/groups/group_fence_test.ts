@@ -3,6 +3,7 @@ import { MemoryMetadataStore } from "../metadata/memory.ts";
 import { decodeRecord, GroupEpochSchema, keys } from "../metadata/records.ts";
 import { KafkaError } from "../protocol/errors.ts";
 import { GroupCoordinator } from "./coordinator.ts";
+import { chunkOps, GroupFence } from "./group_fence.ts";
 
 const options = (brokerId: number, owns: () => boolean) => ({
   minSessionTimeoutMs: 1000,
@@ -53,4 +54,17 @@ Deno.test("group fence: deleting a group removes its epoch; a new group of that 
   assert((await meta.get(keys.groupEpoch("g"))) !== null);
   assertEquals((await c.fetchOffsets("g")).get("t/0")?.offset, 2);
   c.close();
+});
+
+Deno.test("group fence: an offset commit of 1,000 partitions goes in transactions etcd accepts", async () => {
+  const meta = new MemoryMetadataStore(); // refuses any transaction over 128 operations
+  const fence = new GroupFence(meta, 1);
+  const ops = Array.from({ length: 1000 }, (_, p) => ({
+    type: "put" as const,
+    key: `offsets/g/t/${p}`,
+    value: new TextEncoder().encode(`{"offset":${p}}`),
+  }));
+  await fence.write("g", ops);
+  assertEquals((await meta.getPrefix("offsets/g/")).length, 1000);
+  assert(chunkOps(ops).every((c) => c.length <= 128));
 });

@@ -14,6 +14,11 @@ import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produ
 import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts";
 import { ListOffsets, type ListOffsetsResponse } from "../src/protocol/messages/02_list_offsets.ts";
 import { Metadata, type MetadataResponse } from "../src/protocol/messages/03_metadata.ts";
+import {
+  DescribeCluster,
+  type DescribeClusterResponse,
+} from "../src/protocol/messages/60_describe_cluster.ts";
+import { operationNames } from "../src/handlers/_authorized_operations.ts";
 import { buildRecordBatch } from "../src/protocol/records/builder.ts";
 import { splitBatches } from "../src/protocol/records/record_batch.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
@@ -66,7 +71,7 @@ Deno.test("api_versions: advertises every handler; an unknown higher version get
   await withBroker({}, async (t) => {
     const ok = await t.client.request<ApiVersionsResponse>(ApiVersions, 3, {});
     const keys = ok.apiKeys.map((k) => k.apiKey);
-    for (const k of [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 22]) {
+    for (const k of [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 21, 22]) {
       assert(keys.includes(k), `missing ${k}`);
     }
     assert(
@@ -415,5 +420,36 @@ Deno.test("offset_for_leader_epoch: latest epoch ends at the log end; fenced and
     assertEquals([above.leaderEpoch, above.endOffset], [-1, -1]);
     assertEquals((await ask(3, 0, 1)).errorCode, ErrorCode.FENCED_LEADER_EPOCH);
     assertEquals((await ask(3, 5, 1)).errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH);
+  });
+});
+
+Deno.test("authorized operations: DescribeCluster and Metadata list Kafka's seven cluster operations, not WRITE", async () => {
+  await withBroker({}, async (t) => {
+    const cluster = [
+      "ALTER",
+      "ALTER_CONFIGS",
+      "CLUSTER_ACTION",
+      "CREATE",
+      "DESCRIBE",
+      "DESCRIBE_CONFIGS",
+      "IDEMPOTENT_WRITE",
+    ];
+    const d = await t.client.request<DescribeClusterResponse>(DescribeCluster, 1, {
+      includeClusterAuthorizedOperations: true,
+      endpointType: 1,
+    });
+    assertEquals(operationNames(d.clusterAuthorizedOperations).sort(), cluster);
+    const m = await t.client.request<MetadataResponse>(Metadata, 10, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: true,
+      includeTopicAuthorizedOperations: false,
+    });
+    assertEquals(operationNames(m.clusterAuthorizedOperations!).sort(), cluster);
+    const none = await t.client.request<DescribeClusterResponse>(DescribeCluster, 1, {
+      includeClusterAuthorizedOperations: false,
+      endpointType: 1,
+    });
+    assertEquals(none.clusterAuthorizedOperations, -2147483648);
   });
 });

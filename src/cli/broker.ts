@@ -30,7 +30,7 @@ import { GroupCoordinator } from "../groups/coordinator.ts";
 import { collectLag } from "../groups/lag.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
-const ADMIN_APIS = new Set([15, 16, 19, 20, 23, 32, 33, 37, 42, 44, 47]);
+const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 32, 33, 37, 42, 44, 47]);
 
 /** True when any errorCode in a response body is non-zero. */
 function hasErrorCode(body: unknown): boolean {
@@ -216,6 +216,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     producerIds: new BlockProducerIds(meta),
     groups,
     cluster,
+    log,
     async topicForWrite(name) {
       const t = topics.get(name);
       if (t || !config.autoCreateTopics) return t;

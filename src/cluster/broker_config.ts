@@ -70,6 +70,7 @@ export function brokerConfigs(c: Config): EffectiveConfig[] {
     source: ConfigSource.STATIC_BROKER_CONFIG,
     type,
     doc,
+    readOnly: true,
     synonyms: [{ name, value, source: ConfigSource.STATIC_BROKER_CONFIG }],
   }));
 }

@@ -1,12 +1,14 @@
 /**
  * Applies AlterConfigs / IncrementalAlterConfigs to one resource: validates every entry first
  * (nothing is partially applied), rejects broker mutation and keys outside the topic whitelist
- * with INVALID_CONFIG naming the key, then writes the topic record in one transaction.
+ * (including those a topic may be given only at creation) with INVALID_CONFIG naming the key,
+ * then writes the topic record in one transaction.
  * @module
  */
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
-import type { TopicOverrides, TopicRegistry } from "./topics.ts";
-import { parseTopicConfig } from "./topic_config.ts";
+import type { TopicRegistry, WritableOverrides } from "./topics.ts";
+import { parseTopicConfig, TOPIC_KEYS } from "./topic_config.ts";
+import { CREATE_ONLY_KEYS } from "./topic_create_config.ts";
 
 /** One requested change: set a value, or delete the override (value null). */
 export interface ConfigChange {
@@ -40,8 +42,15 @@ export async function applyConfigChanges(
   if (!topics.get(resource.name)) {
     throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `Topic '${resource.name}' does not exist`);
   }
-  const patch: Partial<TopicOverrides> = {};
+  const patch: Partial<WritableOverrides> = {};
   for (const c of changes) {
+    if (CREATE_ONLY_KEYS[c.name]) {
+      throw new KafkaError(
+        "INVALID_CONFIG",
+        `Cannot alter ${c.name}: it can be set only when the topic is created; alterable ` +
+          `topic configs are ${Object.keys(TOPIC_KEYS).join(", ")}`,
+      );
+    }
     const parsed = parseTopicConfig(c.name, c.value);
     if ("error" in parsed) throw new KafkaError("INVALID_CONFIG", parsed.error);
     patch[parsed.field] = parsed.value;

@@ -1,13 +1,14 @@
 /**
- * The topic config surface of the spec: which keys exist, which are writable, how values are
- * validated, and what a topic's effective configs are (override, else broker default).
- * Writable topic keys: retention.ms, retention.bytes, segment.bytes. Anything else is
- * INVALID_CONFIG on write and left out on read.
+ * The writable topic configs of the spec: which keys AlterConfigs and IncrementalAlterConfigs
+ * may change (retention.ms, retention.bytes, segment.bytes), how their values are validated,
+ * and their effective values (override, else broker default). Anything else is INVALID_CONFIG
+ * on alter. The keys a topic may be given only at creation are in topic_create_config.ts,
+ * which also lists a topic's whole effective config.
  * @module
  */
 import type { Config } from "../config/config.ts";
 import type { TopicConfig } from "../metadata/records.ts";
-import type { TopicOverrides } from "./topics.ts";
+import type { WritableOverrides } from "./topics.ts";
 
 /** Kafka's ConfigSource values used here. */
 export const ConfigSource = {
@@ -17,11 +18,11 @@ export const ConfigSource = {
 } as const;
 
 /** Kafka's ConfigType values used here. */
-export const ConfigType = { INT: 3, LONG: 5, STRING: 2 } as const;
+export const ConfigType = { STRING: 2, INT: 3, LONG: 5, LIST: 7 } as const;
 
 /** One writable topic key. */
 interface TopicKey {
-  field: keyof TopicOverrides;
+  field: keyof WritableOverrides;
   min: number;
   rule: string;
   doc: string;
@@ -61,11 +62,11 @@ export const TOPIC_KEYS: Record<string, TopicKey> = {
   },
 };
 
-/** Parses one key/value; returns the override field and number, or an error message. */
+/** Parses one writable key/value; returns the override field and number, or an error message. */
 export function parseTopicConfig(
   name: string,
   value: string | null,
-): { field: keyof TopicOverrides; value: number | null } | { error: string } {
+): { field: keyof WritableOverrides; value: number | null } | { error: string } {
   const key = TOPIC_KEYS[name];
   if (!key) {
     return {
@@ -92,12 +93,14 @@ export interface EffectiveConfig {
   source: number;
   type: number;
   doc: string;
+  /** Whether no alter request can change it. */
+  readOnly: boolean;
   /** Synonyms, most specific first: the topic override, then the broker default. */
   synonyms: { name: string; value: string; source: number }[];
 }
 
-/** The effective whitelisted configs of a topic. */
-export function effectiveTopicConfigs(topic: TopicConfig, config: Config): EffectiveConfig[] {
+/** The effective writable configs of a topic. */
+export function writableTopicConfigs(topic: TopicConfig, config: Config): EffectiveConfig[] {
   return Object.entries(TOPIC_KEYS).map(([name, key]) => {
     const override = topic[key.field];
     const def = String(key.brokerDefault(config));
@@ -112,6 +115,7 @@ export function effectiveTopicConfigs(topic: TopicConfig, config: Config): Effec
       source: override !== null ? ConfigSource.TOPIC_CONFIG : ConfigSource.STATIC_BROKER_CONFIG,
       type: key.type,
       doc: key.doc,
+      readOnly: false,
       synonyms,
     };
   });

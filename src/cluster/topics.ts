@@ -15,11 +15,24 @@ import {
 } from "../metadata/records.ts";
 import { invalidTopicName } from "./topic_names.ts";
 
-/** Overrides a topic may carry (null = broker default). */
-export type TopicOverrides = Pick<
+/** Overrides AlterConfigs may change on a running topic (null = broker default). */
+export type WritableOverrides = Pick<
   TopicConfig,
   "retention_ms" | "retention_bytes" | "segment_bytes"
 >;
+
+/** Every override a topic may carry: the writable ones and those set only at creation. */
+export type TopicOverrides =
+  & WritableOverrides
+  & Pick<
+    TopicConfig,
+    | "max_message_bytes"
+    | "message_timestamp_type"
+    | "message_timestamp_before_max_ms"
+    | "message_timestamp_after_max_ms"
+    | "compression_type"
+    | "cleanup_policy"
+  >;
 
 /** Converts a 32-hex topic id to its 16 bytes. */
 export function topicIdBytes(hex: string): Uint8Array {
@@ -157,6 +170,12 @@ export class TopicRegistry {
       retention_ms: overrides.retention_ms ?? null,
       retention_bytes: overrides.retention_bytes ?? null,
       segment_bytes: overrides.segment_bytes ?? null,
+      max_message_bytes: overrides.max_message_bytes ?? null,
+      message_timestamp_type: overrides.message_timestamp_type ?? null,
+      message_timestamp_before_max_ms: overrides.message_timestamp_before_max_ms ?? null,
+      message_timestamp_after_max_ms: overrides.message_timestamp_after_max_ms ?? null,
+      compression_type: overrides.compression_type ?? null,
+      cleanup_policy: overrides.cleanup_policy ?? null,
       created_ms: Date.now(),
     };
     if (options.validateOnly) return topic;

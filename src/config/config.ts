@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from "zod";
+import { LONG_MAX_TEXT, parseLong } from "../util/long.ts";
 
 /** One documented setting: variable, default, help text. */
 export interface SettingDoc {
@@ -20,6 +21,16 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.string().regex(/^-?\d+$/, "must be a whole number").transform(Number).pipe(
     z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
   );
+/** A Kafka long (up to Long.MAX_VALUE, "no limit", held as Number.MAX_SAFE_INTEGER). */
+const long = (min: number) =>
+  z.string().transform((v, ctx) => {
+    const n = parseLong(v);
+    if (n === null) {
+      ctx.addIssue({ code: "custom", message: `must be a whole number up to ${LONG_MAX_TEXT}` });
+      return z.NEVER;
+    }
+    return n;
+  }).pipe(z.number().min(min, `must be at least ${min}`));
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, "must be host:port");
 
 /** Every setting, in the order `--help` prints them. */
@@ -217,6 +228,18 @@ export const SETTINGS = {
     "1048588",
     "Largest record batch accepted (max.message.bytes)",
     int(1),
+  ],
+  messageTimestampBeforeMaxMs: [
+    "KAFSCALE_MESSAGE_TIMESTAMP_BEFORE_MAX_MS",
+    LONG_MAX_TEXT,
+    "Default message.timestamp.before.max.ms: how far in the past a CreateTime batch may be (ms)",
+    long(0),
+  ],
+  messageTimestampAfterMaxMs: [
+    "KAFSCALE_MESSAGE_TIMESTAMP_AFTER_MAX_MS",
+    "3600000",
+    "Default message.timestamp.after.max.ms: how far in the future a CreateTime batch may be (ms)",
+    long(0),
   ],
   maxRequestBytes: [
     "KAFSCALE_MAX_REQUEST_BYTES",

@@ -48,3 +48,29 @@ Deno.test("config: KAFSCALE_SEND_TIMEOUT_MS defaults to 30 s, is documented and 
     'Invalid KAFSCALE_SEND_TIMEOUT_MS="5": must be at least 100',
   );
 });
+
+Deno.test("config: message timestamp bounds default to no limit in the past and one hour ahead", () => {
+  const c = parseConfig({});
+  assertEquals(c.messageTimestampBeforeMaxMs, Number.MAX_SAFE_INTEGER); // Long.MAX: no limit
+  assertEquals(c.messageTimestampAfterMaxMs, 3_600_000);
+  const envs = settingDocs().map((d) => d.env);
+  for (const when of ["BEFORE", "AFTER"]) {
+    assertEquals(envs.includes(`KAFSCALE_MESSAGE_TIMESTAMP_${when}_MAX_MS`), true, when);
+  }
+  const set = parseConfig({
+    KAFSCALE_MESSAGE_TIMESTAMP_BEFORE_MAX_MS: "604800000",
+    KAFSCALE_MESSAGE_TIMESTAMP_AFTER_MAX_MS: "9223372036854775807",
+  });
+  assertEquals(set.messageTimestampBeforeMaxMs, 604_800_000);
+  assertEquals(set.messageTimestampAfterMaxMs, Number.MAX_SAFE_INTEGER);
+  assertThrows(
+    () => parseConfig({ KAFSCALE_MESSAGE_TIMESTAMP_AFTER_MAX_MS: "-5" }),
+    ConfigError,
+    'Invalid KAFSCALE_MESSAGE_TIMESTAMP_AFTER_MAX_MS="-5": must be at least 0',
+  );
+  assertThrows(
+    () => parseConfig({ KAFSCALE_MESSAGE_TIMESTAMP_BEFORE_MAX_MS: "9223372036854775808" }),
+    ConfigError,
+    "must be a whole number up to 9223372036854775807",
+  );
+});

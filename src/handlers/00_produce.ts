@@ -8,8 +8,14 @@
  *   broker leads every partition it serves).
  * - Record batches stay opaque: each is checked (magic 2, length, CRC32C, offsets; from v3
  *   exactly one batch per partition; zstd only from v7) and only its base offset and leader
- *   epoch are rewritten. Legacy magic 0/1 message sets are refused with
+ *   epoch are rewritten (and, on LogAppendTime topics, the header's timestamp fields, below;
+ *   records are never decoded). Legacy magic 0/1 message sets are refused with
  *   UNSUPPORTED_FOR_MESSAGE_FORMAT, as Kafka 4.0 refuses them, never misparsed.
+ * - Topic configs (src/log/append_rules.ts): a batch over the topic's max.message.bytes is
+ *   MESSAGE_TOO_LARGE; on CreateTime topics a batch timestamped beyond
+ *   message.timestamp.after.max.ms in the future or before.max.ms in the past is
+ *   INVALID_TIMESTAMP; on LogAppendTime topics the batch's max timestamp and timestamp-type bit
+ *   are set to the append time (CRC recomputed) and logAppendTimeMs (v2+) answers it.
  * - acks=0: no response. acks=1 and acks=-1 (all): answered after the flush holding the batch
  *   committed (bytes in the object store, log end in the metadata store); timeoutMs bounds the
  *   wait with REQUEST_TIMED_OUT.
@@ -32,6 +38,13 @@ import {
   validateForAppend,
 } from "../protocol/records/mod.ts";
 import type { IncomingBatch } from "../log/partition_log.ts";
+import {
+  type AppendRules,
+  applyTimestampType,
+  checkBatchSize,
+  checkTimestamps,
+} from "../log/append_rules.ts";
+import { appendRulesOf } from "../cluster/topic_create_config.ts";
 import { type Handler, Later, NO_RESPONSE } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import type { BrokerMetrics } from "../metrics/metrics.ts";
@@ -58,19 +71,14 @@ function failed(index: number, code: number, message: string | null = null): Par
 
 function toIncoming(
   records: Uint8Array,
-  maxMessageBytes: number,
-  apiVersion: number,
+  rules: AppendRules,
+  at: { apiVersion: number; now: number },
 ): IncomingBatch[] {
   const views = splitBatches(records);
-  checkProduceBatches(views, apiVersion);
+  checkProduceBatches(views, at.apiVersion);
   if (views.length === 0) throw new KafkaError("CORRUPT_MESSAGE", "no record batch in request");
   return views.map((v) => {
-    if (v.sizeInBytes > maxMessageBytes) {
-      throw new KafkaError(
-        "MESSAGE_TOO_LARGE",
-        `batch of ${v.sizeInBytes} bytes exceeds max.message.bytes ${maxMessageBytes}`,
-      );
-    }
+    checkBatchSize(v, rules);
     validateForAppend(v);
     if (v.isTransactional) {
       throw new KafkaError(
@@ -78,10 +86,11 @@ function toIncoming(
         "transactions are not supported",
       );
     }
+    checkTimestamps(v, rules, at.now);
     return {
       bytes: v.bytes,
       lastOffsetDelta: v.lastOffsetDelta,
-      maxTimestamp: v.maxTimestamp,
+      maxTimestamp: applyTimestampType(v, rules, at.now),
       producerId: v.producerId,
       producerEpoch: v.producerEpoch,
       baseSequence: v.baseSequence,
@@ -114,7 +123,9 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
     }
     try {
       if (!records) throw new KafkaError("CORRUPT_MESSAGE", "records are null");
-      const batches = toIncoming(records, services.config.maxMessageBytes, apiVersion);
+      const rules = appendRulesOf(topic, services.config);
+      const now = Date.now();
+      const batches = toIncoming(records, rules, { apiVersion, now });
       const log = await services.logs.get(topic.name, topic.topic_id, index);
       const res = log.append(batches);
       services.logs.afterAppend(log);
@@ -124,6 +135,7 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
         response: {
           ...failed(index, 0),
           baseOffset: res.baseOffset,
+          logAppendTimeMs: rules.timestampType === "LogAppendTime" ? now : -1,
           logStartOffset: log.logStartOffset,
         },
         durable: res.durable,

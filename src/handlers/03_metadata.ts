@@ -4,8 +4,8 @@
  * - v0: an empty topic list means all topics; v1+: null means all, empty means none.
  *   v1: controller id, rack, internal flag. v2: cluster id. v3: throttle time.
  *   v4: allowAutoTopicCreation (auto-creation also needs KAFSCALE_AUTO_CREATE_TOPICS).
- *   v5: offline replicas. v7: leader epoch. v8-10: authorized operations (all allowed: no
- *   authorizer yet). v9: flexible. v10: topic ids (random UUIDs; a re-created topic gets a new
+ *   v5: offline replicas. v7: leader epoch. v8-10: authorized operations (every operation Kafka
+ *   allows on the resource type: no authorizer yet; see _authorized_operations.ts). v9: flexible. v10: topic ids (random UUIDs; a re-created topic gets a new
  *   one). v12: topic name nullable in responses.
  * - Brokers are the live members of the cluster (one, on the embedded default); the leader
  *   of a partition is its owner by placement (src/cluster/membership.ts), the controller the
@@ -25,17 +25,18 @@ import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
 import { invalidTopicName } from "../cluster/topic_names.ts";
 import { decodeRecord, keys, PartitionStateSchema, type TopicConfig } from "../metadata/records.ts";
 import { partitionKey } from "../cluster/membership.ts";
+import {
+  ALL_CLUSTER_OPERATIONS,
+  ALL_TOPIC_OPERATIONS,
+  NOT_REQUESTED,
+} from "./_authorized_operations.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 
 type TopicOut = MetadataResponse["topics"][number];
 
-const NOT_REQUESTED = -2147483648;
 /** Partitions of one topic opened at once while answering. */
 const OPEN_CHUNK = 64;
-// READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (no authorizer).
-const ALL_TOPIC_OPS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((m, b) => m | (1 << b), 0);
-const ALL_CLUSTER_OPS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((m, b) => m | (1 << b), 0);
 
 /** Builds the Metadata handler. */
 export function metadataHandler(services: BrokerServices): Handler {
@@ -154,7 +155,7 @@ export function metadataHandler(services: BrokerServices): Handler {
     maxVersion: 12,
     async handle(req: MetadataRequest, ctx): Promise<MetadataResponse> {
       const cluster = services.cluster;
-      const ops = req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPS : NOT_REQUESTED;
+      const ops = req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPERATIONS : NOT_REQUESTED;
       return {
         throttleTimeMs: 0,
         brokers: cluster.live().map(({ nodeId, host, port, rack }) => ({
@@ -167,7 +168,7 @@ export function metadataHandler(services: BrokerServices): Handler {
         controllerId: cluster.controller().nodeId,
         topics: await lookup(req, ctx.apiVersion, ops),
         clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
-          ? ALL_CLUSTER_OPS
+          ? ALL_CLUSTER_OPERATIONS
           : NOT_REQUESTED,
       };
     },

@@ -6,7 +6,12 @@
  *   and configs in the answer. v7: topic id in the answer.
  * - Replication factor is accepted (any value >= 1 or -1) and reported as 1: durability comes
  *   from the object store, not from replicas. Manual assignments must name this broker.
- * - Configs: only retention.ms, retention.bytes and segment.bytes (INVALID_CONFIG otherwise).
+ * - Configs (src/cluster/topic_create_config.ts): the writable whitelist retention.ms,
+ *   retention.bytes, segment.bytes, and, set only at creation, max.message.bytes,
+ *   message.timestamp.type, message.timestamp.before.max.ms, message.timestamp.after.max.ms,
+ *   compression.type (producer only) and cleanup.policy (delete only); any other key or value is
+ *   INVALID_CONFIG with a message naming it. A null value means the broker default. The answer
+ *   (v5+) lists the topic's effective configs; creation-only ones are read-only.
  * - Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
  *   INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG.
  * @module
@@ -19,7 +24,7 @@ import {
 } from "../protocol/messages/19_create_topics.ts";
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { topicIdBytes, type TopicOverrides } from "../cluster/topics.ts";
-import { effectiveTopicConfigs, parseTopicConfig } from "../cluster/topic_config.ts";
+import { effectiveTopicConfigs, parseCreateConfig } from "../cluster/topic_create_config.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 
@@ -74,11 +79,11 @@ export function createTopicsHandler(services: BrokerServices): Handler {
         "Replication factor must be larger than 0, or -1 to use the default value.",
       );
     }
-    const overrides: Partial<TopicOverrides> = {};
+    let overrides: Partial<TopicOverrides> = {};
     for (const c of t.configs) {
-      const parsed = parseTopicConfig(c.name, c.value);
+      const parsed = parseCreateConfig(c.name, c.value, services.config);
       if ("error" in parsed) return fail(t.name, ErrorCode.INVALID_CONFIG, parsed.error);
-      overrides[parsed.field] = parsed.value;
+      overrides = { ...overrides, ...parsed.patch };
     }
     try {
       services.topics.checkPartitions(t.name, partitions); // the per-topic limit is named first
@@ -95,7 +100,7 @@ export function createTopicsHandler(services: BrokerServices): Handler {
         configs: effectiveTopicConfigs(topic, services.config).map((c) => ({
           name: c.name,
           value: c.value,
-          readOnly: false,
+          readOnly: c.readOnly,
           configSource: c.source,
           isSensitive: false,
         })),

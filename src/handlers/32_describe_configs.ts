@@ -3,9 +3,12 @@
  * Java 3.7/4.x and franz-go up to v4; the spec lists v4).
  * - v1: synonyms (topic override, then broker default) and config source. v2: no change.
  *   v3: config type and documentation. v4: flexible.
- * - Topics (resource type 2): retention.ms, retention.bytes, segment.bytes with their source.
- *   Brokers (type 4, this broker's id or ""): the spec's read-only whitelist. Only whitelisted
- *   keys are returned; unknown requested keys are ignored. Other resource types:
+ * - Topics (resource type 2): retention.ms, retention.bytes, segment.bytes with their source,
+ *   and the read-only keys set only at creation (max.message.bytes, message.timestamp.type,
+ *   message.timestamp.before.max.ms, message.timestamp.after.max.ms, compression.type,
+ *   cleanup.policy): TOPIC_CONFIG when the topic has them, else the broker default.
+ *   Brokers (type 4, this broker's id or ""): the spec's read-only whitelist. Only these keys
+ *   are returned; unknown requested keys are ignored. Other resource types:
  *   INVALID_REQUEST. Unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
  * @module
  */
@@ -15,7 +18,8 @@ import {
   type DescribeConfigsResponse,
 } from "../protocol/messages/32_describe_configs.ts";
 import { ErrorCode } from "../protocol/errors.ts";
-import { type EffectiveConfig, effectiveTopicConfigs } from "../cluster/topic_config.ts";
+import type { EffectiveConfig } from "../cluster/topic_config.ts";
+import { effectiveTopicConfigs } from "../cluster/topic_create_config.ts";
 import { brokerConfigs } from "../cluster/broker_config.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
@@ -42,7 +46,6 @@ export function describeConfigsHandler(services: BrokerServices): Handler {
           configs: [],
         };
         let entries: EffectiveConfig[];
-        let readOnly = false;
         if (r.resourceType === ResourceType.TOPIC) {
           const topic = services.topics.get(r.resourceName);
           if (!topic) {
@@ -62,7 +65,6 @@ export function describeConfigsHandler(services: BrokerServices): Handler {
             };
           }
           entries = brokerConfigs(services.config);
-          readOnly = true;
         } else {
           return {
             ...base,
@@ -76,7 +78,7 @@ export function describeConfigsHandler(services: BrokerServices): Handler {
           configs: entries.filter((e) => !wanted || wanted.has(e.name)).map((e) => ({
             name: e.name,
             value: e.value,
-            readOnly,
+            readOnly: e.readOnly,
             isDefault: e.source !== 1,
             configSource: e.source,
             isSensitive: false,

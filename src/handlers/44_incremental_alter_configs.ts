@@ -3,7 +3,8 @@
  * topics, Java admin, franz-go, librdkafka 2.x).
  * - v1: flexible.
  * - Operations: SET (0) and DELETE (1, back to the broker default); APPEND (2) and SUBTRACT (3)
- *   apply only to list configs, and none of ours is one: INVALID_CONFIG. Same whitelist, the
+ *   apply only to list configs, and no writable one is a list: INVALID_CONFIG (for
+ *   cleanup.policy, a list set only at creation, the message says so). Same whitelist, the
  *   same all-or-nothing validation and the same broker refusal as AlterConfigs.
  * @module
  */
@@ -14,6 +15,7 @@ import {
 } from "../protocol/messages/44_incremental_alter_configs.ts";
 import { KafkaError } from "../protocol/errors.ts";
 import { alterResources, type ConfigChange } from "../cluster/config_changes.ts";
+import { CREATE_ONLY_KEYS } from "../cluster/topic_create_config.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 
@@ -34,6 +36,8 @@ export function incrementalAlterConfigsHandler(services: BrokerServices): Handle
           r.configs.map((c): ConfigChange => {
             if (c.configOperation === SET) return { name: c.name, value: c.value ?? "" };
             if (c.configOperation === DELETE) return { name: c.name, value: null };
+            // A creation-only key (cleanup.policy is a list) is refused as such by the alter.
+            if (CREATE_ONLY_KEYS[c.name]) return { name: c.name, value: null };
             throw new KafkaError(
               "INVALID_CONFIG",
               `Config '${c.name}' is not a list: APPEND and SUBTRACT do not apply`,

@@ -2,7 +2,9 @@
  * DescribeCluster (key 60), versions 0-1 (Java admin 3.7/4.x, franz-go).
  * - v0: brokers, cluster id, controller id. v1: endpoint type (1 brokers, 2 controllers;
  *   every broker answers as both: the controller is the live broker with the lowest id).
- * - Cluster authorized operations: all allowed when asked (no authorizer yet).
+ * - Cluster authorized operations, when asked: the seven Kafka allows on the cluster (ALTER,
+ *   ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE, DESCRIBE_CONFIGS, IDEMPOTENT_WRITE; no
+ *   authorizer yet).
  * @module
  */
 import {
@@ -10,11 +12,9 @@ import {
   type DescribeClusterRequest,
   type DescribeClusterResponse,
 } from "../protocol/messages/60_describe_cluster.ts";
+import { ALL_CLUSTER_OPERATIONS, NOT_REQUESTED } from "./_authorized_operations.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
-
-const NOT_REQUESTED = -2147483648;
-const ALL_CLUSTER_OPS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((m, b) => m | (1 << b), 0);
 
 /** Builds the DescribeCluster handler. */
 export function describeClusterHandler(services: BrokerServices): Handler {
@@ -38,7 +38,7 @@ export function describeClusterHandler(services: BrokerServices): Handler {
           rack: b.rack,
         })),
         clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
-          ? ALL_CLUSTER_OPS
+          ? ALL_CLUSTER_OPERATIONS
           : NOT_REQUESTED,
       };
     },

@@ -12,6 +12,7 @@ import { metadataHandler } from "./03_metadata.ts";
 import { apiVersionsHandler } from "./18_api_versions.ts";
 import { createTopicsHandler } from "./19_create_topics.ts";
 import { deleteTopicsHandler } from "./20_delete_topics.ts";
+import { deleteRecordsHandler } from "./21_delete_records.ts";
 import { initProducerIdHandler } from "./22_init_producer_id.ts";
 import { describeClusterHandler } from "./60_describe_cluster.ts";
 import { offsetCommitHandler } from "./08_offset_commit.ts";
@@ -45,6 +46,7 @@ export function registerHandlers(
     .register(apiVersionsHandler(services))
     .register(createTopicsHandler(services))
     .register(deleteTopicsHandler(services))
+    .register(deleteRecordsHandler(services))
     .register(initProducerIdHandler(services))
     .register(describeClusterHandler(services))
     .register(offsetCommitHandler(services))

@@ -11,6 +11,7 @@ import type { HandlerRegistry } from "./registry.ts";
 import type { TopicConfig } from "../metadata/records.ts";
 import type { GroupCoordinator } from "../groups/coordinator.ts";
 import type { Membership } from "../cluster/membership.ts";
+import type { Logger } from "../metrics/logger.ts";
 
 /** This broker as clients see it. */
 export interface BrokerIdentity {
@@ -38,6 +39,8 @@ export interface BrokerServices {
   groups: GroupCoordinator;
   /** Live brokers and placement: which broker leads each partition and coordinates each group. */
   cluster: Membership;
+  /** The broker's log (destructive admin writes are logged at info with the client). */
+  log: Logger;
   /** Returns the topic, creating it when auto-creation is on; undefined when unknown. */
   topicForWrite(name: string): Promise<TopicConfig | undefined>;
 }

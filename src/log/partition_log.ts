@@ -12,6 +12,9 @@
  * through this writer while it holds the epoch). A failed flush fails every waiting producer
  * and rolls the offsets back, so nothing is acknowledged that is not durable.
  *
+ * Retention and DeleteRecords move the log start offset forward, dropping whole segments in
+ * the same fenced kind of transaction (`applyRetention`, `deleteRecords`).
+ *
  * Read: see segment_reader.ts (cache, one ranged GET per segment, read-ahead).
  * @module
  */
@@ -429,37 +432,84 @@ export class PartitionLog {
       // pass takes the rest.
       const cut = Math.min(rules.length, this.inManifest + MAX_MOVED_PER_ROLL);
       if (cut === 0) return [];
-      const doomed = this.segments.slice(0, cut);
-      const fromManifest = Math.min(cut, this.inManifest);
-      let manifest = this.state.manifest;
-      let startedMs: number | undefined;
-      if (fromManifest > 0) {
-        const kept = this.segments.slice(fromManifest, this.inManifest);
-        const written = await writeManifest(this.deps, this, kept);
-        manifest = written.pointer;
-        startedMs = written.startedMs;
-      }
-      const start = Math.min(doomed[cut - 1]!.last_offset + 1, this.state.log_end_offset);
-      const next: PartitionState = {
-        ...this.state,
-        log_start_offset: Math.max(start, this.state.log_start_offset),
-        manifest,
-      };
-      const deletes = doomed.slice(fromManifest).map((d) => ({
-        type: "delete" as const,
-        key: this.segmentKey(d.base_offset),
-      }));
-      if (!await this.commitFenced(next, deletes, startedMs)) return [];
-      this.segments = this.segments.slice(cut);
-      this.inManifest -= fromManifest;
-      for (const d of doomed) {
-        this.deps.cache.remove(cacheKey(d));
-        // An object shared with other segments is removed by the garbage collector once none
-        // of them is referenced; a failed delete leaves garbage for it too.
-        if (d.object_chunks === 1) await this.deps.objects.delete(d.key).catch(() => {});
-      }
-      return doomed.map((segment, i) => ({ segment, rule: rules[i]! }));
+      const start = Math.min(this.segments[cut - 1]!.last_offset + 1, this.state.log_end_offset);
+      const doomed = await this.cutSegments(cut, start);
+      return (doomed ?? []).map((segment, i) => ({ segment, rule: rules[i]! }));
     });
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset forward to `offset` (-1: the high watermark) and
+   * drops the segments wholly below it, in fenced transactions; a segment straddling the new
+   * start stays, and reads below the start are OFFSET_OUT_OF_RANGE. A transaction deletes at
+   * most MAX_MOVED_PER_ROLL tail keys (etcd's operation limit): when more must go, the start
+   * moves in steps, each just past the segments dropped so far, so no committed state keeps a
+   * segment below the log start. Resolves the log start; OFFSET_OUT_OF_RANGE for an offset
+   * above the high watermark, NOT_LEADER_OR_FOLLOWER when another writer took the partition.
+   */
+  deleteRecords(offset: number): Promise<number> {
+    return this.exclusively(async () => {
+      this.ensureOpen();
+      if (this.uncertain) await this.resync();
+      const hw = this.state.log_end_offset;
+      const target = offset === -1 ? hw : offset;
+      if (target < 0 || target > hw) {
+        throw new KafkaError(
+          "OFFSET_OUT_OF_RANGE",
+          `Cannot delete records of ${this.topic}-${this.partition} before offset ${offset}: ` +
+            `the high watermark is ${hw}`,
+        );
+      }
+      while (target > this.state.log_start_offset) {
+        const kept = this.segments.findIndex((s) => s.last_offset >= target);
+        const whole = kept === -1 ? this.segments.length : kept;
+        const cut = Math.min(whole, this.inManifest + MAX_MOVED_PER_ROLL);
+        const start = cut < whole ? this.segments[cut - 1]!.last_offset + 1 : target;
+        if (await this.cutSegments(cut, start) === null) {
+          throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
+        }
+      }
+      return this.state.log_start_offset;
+    });
+  }
+
+  /**
+   * Drops the oldest `cut` segments and moves the log start to `start` (never backwards) in one
+   * fenced transaction: manifest segments by pointing at a new manifest without them, tail
+   * segments by deleting their keys (callers keep those within MAX_MOVED_PER_ROLL). Then their
+   * cache entries go, and objects holding only them are deleted (an object shared with other
+   * segments is removed by the garbage collector once none of them is referenced; a failed
+   * delete leaves garbage for it too). Resolves the dropped segments, or null when another
+   * writer took the partition. Runs inside `exclusively`.
+   */
+  private async cutSegments(cut: number, start: number): Promise<SegmentRef[] | null> {
+    const doomed = this.segments.slice(0, cut);
+    const fromManifest = Math.min(cut, this.inManifest);
+    let manifest = this.state.manifest;
+    let startedMs: number | undefined;
+    if (fromManifest > 0) {
+      const kept = this.segments.slice(fromManifest, this.inManifest);
+      const written = await writeManifest(this.deps, this, kept);
+      manifest = written.pointer;
+      startedMs = written.startedMs;
+    }
+    const next: PartitionState = {
+      ...this.state,
+      log_start_offset: Math.max(start, this.state.log_start_offset),
+      manifest,
+    };
+    const deletes = doomed.slice(fromManifest).map((d) => ({
+      type: "delete" as const,
+      key: this.segmentKey(d.base_offset),
+    }));
+    if (!await this.commitFenced(next, deletes, startedMs)) return null;
+    this.segments = this.segments.slice(cut);
+    this.inManifest -= fromManifest;
+    for (const d of doomed) {
+      this.deps.cache.remove(cacheKey(d));
+      if (d.object_chunks === 1) await this.deps.objects.delete(d.key).catch(() => {});
+    }
+    return doomed;
   }
 
   /**

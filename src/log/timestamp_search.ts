@@ -4,6 +4,9 @@
  * max timestamps; inside a batch, uncompressed records are walked to find the exact record.
  * Compressed batches are not decompressed on the broker: the batch's first offset (for a
  * target) or last offset (for the maximum) is answered, which never skips a matching record.
+ * In a log-append-time batch every record carries the batch's max timestamp (the append time).
+ * Records below the log start offset (DeleteRecords may leave it inside a segment, even inside
+ * a batch) are never answered and their timestamps never count.
  * @module
  */
 import type { PartitionLog } from "./partition_log.ts";
@@ -24,6 +27,7 @@ interface BatchHead {
   baseTimestamp: number;
   maxTimestamp: number;
   compressed: boolean;
+  logAppendTime: boolean;
   count: number;
   records: Uint8Array;
 }
@@ -39,6 +43,7 @@ function head(seg: Segment, i: number): BatchHead {
     baseTimestamp: i64(27),
     maxTimestamp: i64(35),
     compressed: (v.getInt16(21) & 0x07) !== 0,
+    logAppendTime: (v.getInt16(21) & 0x08) !== 0,
     count: v.getInt32(57),
     records: bytes.subarray(61),
   };
@@ -53,7 +58,8 @@ function walkRecords(h: BatchHead, visit: (offset: number, ts: number) => boolea
     r.int8(); // attributes
     const tsDelta = r.varlong();
     const offDelta = r.varint();
-    if (visit(h.baseOffset + offDelta, h.baseTimestamp + tsDelta)) return true;
+    const ts = h.logAppendTime ? h.maxTimestamp : h.baseTimestamp + tsDelta;
+    if (visit(h.baseOffset + offDelta, ts)) return true;
     r.offset = end;
   }
   return false;
@@ -84,24 +90,53 @@ export async function findOffsetForTimestamp(
   return null;
 }
 
+/**
+ * The largest timestamp of a segment's records at or above `start`: its stored max when the
+ * whole segment is readable, else read from the batches (and records) still readable.
+ */
+async function maxTimestampFrom(
+  log: PartitionLog,
+  ref: PartitionLog["committedSegments"][number],
+  start: number,
+): Promise<number> {
+  if (ref.base_offset >= start) return ref.max_timestamp;
+  const seg = await log.loadSegment(ref);
+  let max = -1;
+  for (let i = 0; i < seg.batches.length; i++) {
+    const h = head(seg, i);
+    if (h.lastOffset < start) continue;
+    if (h.baseOffset >= start || h.compressed || h.logAppendTime) {
+      max = Math.max(max, h.maxTimestamp);
+    } else {
+      walkRecords(h, (offset, ts) => {
+        if (offset >= start) max = Math.max(max, ts);
+        return false;
+      });
+    }
+  }
+  return max;
+}
+
 /** The offset holding the largest timestamp (the first such record), or null when empty. */
 export async function findMaxTimestamp(log: PartitionLog): Promise<TimestampHit | null> {
+  const start = log.logStartOffset;
   let best: { refIndex: number; ts: number } | null = null;
   const refs = log.committedSegments;
   for (let i = 0; i < refs.length; i++) {
     const ref = refs[i]!;
-    if (ref.last_offset < log.logStartOffset) continue;
-    if (!best || ref.max_timestamp > best.ts) best = { refIndex: i, ts: ref.max_timestamp };
+    if (ref.last_offset < start) continue;
+    const ts = await maxTimestampFrom(log, ref, start);
+    if (!best || ts > best.ts) best = { refIndex: i, ts };
   }
   if (!best) return null;
   const seg = await log.loadSegment(refs[best.refIndex]!);
   for (let i = 0; i < seg.batches.length; i++) {
     const h = head(seg, i);
-    if (h.maxTimestamp !== best.ts) continue;
+    if (h.lastOffset < start || h.maxTimestamp < best.ts) continue;
     if (h.compressed) return { offset: h.lastOffset, timestamp: h.maxTimestamp };
     let hit: TimestampHit | null = null;
     walkRecords(h, (offset, ts) => {
-      if (ts === best!.ts) hit = { offset, timestamp: ts };
+      if (ts === best!.ts && offset >= start) hit = { offset, timestamp: ts };
       return hit !== null;
     });
     if (hit) return hit;

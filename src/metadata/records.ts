@@ -17,7 +17,11 @@ const int = z.number().int();
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** A topic's configuration; null overrides mean "broker default". */
+/**
+ * A topic's configuration; null overrides mean "broker default". The fields after
+ * `segment_bytes` can be set only at creation (CreateTopics); records written before they
+ * existed read them as null.
+ */
 export const TopicConfigSchema = z.object({
   name: z.string(),
   topic_id: z.string().regex(/^[0-9a-f]{32}$/),
@@ -25,6 +29,18 @@ export const TopicConfigSchema = z.object({
   retention_ms: int.min(-1).nullable(),
   retention_bytes: int.min(-1).nullable(),
   segment_bytes: int.positive().nullable(),
+  /** max.message.bytes: largest record batch accepted (never above the broker's). */
+  max_message_bytes: int.min(0).nullable().default(null),
+  /** message.timestamp.type: the broker stamps LogAppendTime batches on append. */
+  message_timestamp_type: z.enum(["CreateTime", "LogAppendTime"]).nullable().default(null),
+  /** message.timestamp.before.max.ms (Number.MAX_SAFE_INTEGER stands for Long.MAX). */
+  message_timestamp_before_max_ms: int.min(0).nullable().default(null),
+  /** message.timestamp.after.max.ms (Number.MAX_SAFE_INTEGER stands for Long.MAX). */
+  message_timestamp_after_max_ms: int.min(0).nullable().default(null),
+  /** compression.type: only `producer` (batches are stored as produced). */
+  compression_type: z.enum(["producer"]).nullable().default(null),
+  /** cleanup.policy: only `delete` (no compaction yet). */
+  cleanup_policy: z.enum(["delete"]).nullable().default(null),
   created_ms: int,
 });
 export type TopicConfig = z.infer<typeof TopicConfigSchema>;

@@ -3,7 +3,7 @@
  * the bytes go to a temp file that is fsynced, then renamed (or, for `ifNoneMatch`, hard-linked,
  * which fails if the name exists, so exactly one racing writer wins), then the directory is
  * fsynced. Keys map to paths under the root; keys with `..`, empty segments or a leading `/`
- * are refused.
+ * are refused. A listing skips objects deleted while it runs.
  * @module
  */
 import {
@@ -14,6 +14,20 @@ import {
   type PutOptions,
 } from "./types.ts";
 import { syncDir, writeSynced } from "../util/fsync.ts";
+
+/**
+ * A file's details, or null when it is gone: an object deleted (by retention, DeleteRecords or
+ * the garbage collector) between listing its directory and reading its size is simply not
+ * listed, as an S3 listing taken a moment later would not list it.
+ */
+async function statIfPresent(path: string): Promise<Deno.FileInfo | null> {
+  try {
+    return await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
 
 /** Objects as files under a root directory. */
 export class FilesystemObjectStore implements ObjectStore {
@@ -104,8 +118,8 @@ export class FilesystemObjectStore implements ObjectStore {
             prefix.startsWith(key + "/") || key.startsWith(prefix) || (key + "/").startsWith(prefix)
           ) await walk(key);
         } else if (key.startsWith(prefix)) {
-          const info = await Deno.stat(`${this.root}/${key}`);
-          out.push({ key, size: info.size, lastModified: info.mtime?.getTime() ?? 0 });
+          const info = await statIfPresent(`${this.root}/${key}`);
+          if (info) out.push({ key, size: info.size, lastModified: info.mtime?.getTime() ?? 0 });
         }
       }
     };

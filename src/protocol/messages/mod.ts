@@ -20,6 +20,7 @@ import { ListGroups } from "./16_list_groups.ts";
 import { ApiVersions } from "./18_api_versions.ts";
 import { CreateTopics } from "./19_create_topics.ts";
 import { DeleteTopics } from "./20_delete_topics.ts";
+import { DeleteRecords } from "./21_delete_records.ts";
 import { InitProducerId } from "./22_init_producer_id.ts";
 import { OffsetForLeaderEpoch } from "./23_offset_for_leader_epoch.ts";
 import { DescribeConfigs } from "./32_describe_configs.ts";
@@ -48,6 +49,7 @@ export const ALL_SCHEMAS: readonly ApiSchema[] = [
   ApiVersions,
   CreateTopics,
   DeleteTopics,
+  DeleteRecords,
   InitProducerId,
   OffsetForLeaderEpoch,
   DescribeConfigs,

@@ -15,6 +15,7 @@ export {
   MAGIC_V2,
   RecordBatchView,
   setBaseOffset,
+  setLogAppendTime,
   setPartitionLeaderEpoch,
   splitBatches,
   type SplitOptions,

@@ -1,8 +1,9 @@
 /**
  * A zero-copy view of Kafka RecordBatch v2 (magic 2) bytes, and the header-only operations a
- * broker needs: split a produce `records` blob into batches, check them, and rewrite the two
- * fields the CRC does not cover (base offset, partition leader epoch). Records stay opaque;
- * nothing here decompresses or decodes them (DESIGN.md invariant 3).
+ * broker needs: split a produce `records` blob into batches, check them, rewrite the two
+ * fields the CRC does not cover (base offset, partition leader epoch), and stamp a batch with
+ * its log append time (header fields and CRC). Records stay opaque; nothing here decompresses
+ * or decodes them (DESIGN.md invariant 3).
  *
  * Layout (big-endian; `@n` is the byte position):
  *
@@ -227,6 +228,12 @@ export class RecordBatchView {
   }
 }
 
+function writeInt64(v: DataView, at: number, n: number): void {
+  const hi = Math.floor(n / TWO_32);
+  v.setInt32(at, hi);
+  v.setUint32(at + 4, n - hi * TWO_32);
+}
+
 /**
  * Rewrites the base offset in place. The CRC does not cover it, so the batch stays valid; this
  * is the only change the broker makes to a client's batch besides the leader epoch.
@@ -235,10 +242,7 @@ export function setBaseOffset(bytes: Uint8Array, offset: number): void {
   if (!Number.isSafeInteger(offset) || offset < 0) {
     throw new RangeError(`Cannot set base offset to ${offset}: not an integer in [0, 2^53)`);
   }
-  const v = dataView(bytes);
-  const hi = Math.floor(offset / TWO_32);
-  v.setInt32(FIELD.baseOffset, hi);
-  v.setUint32(FIELD.baseOffset + 4, offset - hi * TWO_32);
+  writeInt64(dataView(bytes), FIELD.baseOffset, offset);
 }
 
 /** Rewrites the partition leader epoch in place (not covered by the CRC either). */
@@ -247,6 +251,22 @@ export function setPartitionLeaderEpoch(bytes: Uint8Array, epoch: number): void 
     throw new RangeError(`Cannot set partition leader epoch to ${epoch}: not an int32 >= -1`);
   }
   dataView(bytes).setInt32(FIELD.partitionLeaderEpoch, epoch);
+}
+
+/**
+ * Stamps a batch with its log append time, in place, as Kafka does for topics with
+ * message.timestamp.type=LogAppendTime: sets the timestamp-type attribute bit and the max
+ * timestamp, then recomputes the CRC (both are covered by it). The records are untouched:
+ * consumers take every record's timestamp from the batch's max timestamp.
+ */
+export function setLogAppendTime(bytes: Uint8Array, timestamp: number): void {
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+    throw new RangeError(`Cannot set log append time to ${timestamp}: not a time in ms`);
+  }
+  const v = dataView(bytes);
+  v.setInt16(FIELD.attributes, v.getInt16(FIELD.attributes) | ATTRIBUTE.logAppendTime);
+  writeInt64(v, FIELD.maxTimestamp, timestamp);
+  updateCrc(bytes);
 }
 
 /** Recomputes and stores the CRC (for builders and tests that edit covered fields). */

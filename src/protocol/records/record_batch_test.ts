@@ -8,6 +8,7 @@ import {
   RecordBatchError,
   RecordBatchView,
   setBaseOffset,
+  setLogAppendTime,
   setPartitionLeaderEpoch,
   splitBatches,
   UnsupportedMagicError,
@@ -267,4 +268,23 @@ Deno.test("record batch: a shared DataView is used only when it covers the bytes
     const v = new RecordBatchView(bytes, shared);
     assertEquals([v.batchLength, v.maxTimestamp, v.recordCount], [71, TS + 5, 2]);
   }
+});
+
+Deno.test("record batch: setLogAppendTime sets the type bit and max timestamp, recomputes the CRC, and leaves the rest", () => {
+  const bytes = GOLDEN.slice();
+  setLogAppendTime(bytes, TS + 1234);
+  const v = new RecordBatchView(bytes);
+  assertEquals([v.isLogAppendTime, v.timestampType, v.maxTimestamp], [
+    true,
+    "LogAppendTime",
+    TS + 1234,
+  ]);
+  assertEquals(v.baseTimestamp, TS, "the first timestamp is the producer's");
+  assert(v.crcValid() && v.crc !== new RecordBatchView(GOLDEN).crc, "a new, valid CRC");
+  const changed = [...bytes.keys()].filter((i) => bytes[i] !== GOLDEN[i]);
+  const inHeader = (i: number) =>
+    (i >= FIELD.crc && i < FIELD.crc + 4) || (i >= FIELD.attributes && i < FIELD.attributes + 2) ||
+    (i >= FIELD.maxTimestamp && i < FIELD.maxTimestamp + 8);
+  assert(changed.length > 0 && changed.every(inHeader), `changed bytes ${changed}`);
+  assertThrows(() => setLogAppendTime(bytes, -1), RangeError);
 });

@@ -9,10 +9,12 @@
  *   `validateForAppend`.
  *
  * Deliberate differences from Kafka: a log-append-time flag from a client is refused with
- * INVALID_TIMESTAMP (Kafka rewrites it, which would need a new CRC); an uncompressed batch
+ * INVALID_TIMESTAMP (producers never set it; Kafka overwrites it with the topic's timestamp
+ * type, which the broker sets itself on LogAppendTime topics); an uncompressed batch
  * whose recordCount cannot fit in its bytes is CORRUPT_MESSAGE up front (Kafka finds out while
  * iterating records). Per-record checks that need the records decoded (keys on compacted topics,
- * timestamp bounds, inner offsets) are not made: the broker never decodes records.
+ * inner offsets) are not made: the broker never decodes records; timestamp bounds are checked
+ * on the header's first and max timestamps (src/log/append_rules.ts).
  * @module
  */
 import type { RecordBatchView } from "./record_batch.ts";

@@ -2,10 +2,16 @@
 # Benchmarks: micro-benchmarks (CRC32C, codec, record batches), then an end-to-end produce /
 # consume run of 1 KiB records with acks=all on the embedded default and another on a real etcd
 # plus s3rver (fewer records, so the whole run takes a few minutes on 2 cores; needs
-# scripts/install_test_deps.sh). Extra arguments go to both end-to-end runs and override their
-# defaults. Prints figures only.
+# scripts/install_test_deps.sh), then acknowledgement latency of confluent-kafka producers
+# (scripts/bench_acks.ts: acks=1/all, linger.ms 0/5, 1 and 10 producers, on the embedded default
+# and on etcd + s3rver with the flush spacing at its default of 10 ms and at 0; about 3 minutes).
+# Extra arguments go to both produce / consume runs and override their defaults; BENCH_ACKS_ARGS
+# goes to the latency run (e.g. "--setups embedded,etcd-s3,kafka" adds Apache Kafka 3.7).
+# Prints figures only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deno bench --allow-read src/
 ./scripts/deno run --allow-all scripts/bench_produce.ts --backend embedded "$@"
 ./scripts/deno run --allow-all scripts/bench_produce.ts --backend etcd-s3 --records 50000 "$@"
+# shellcheck disable=SC2086 # BENCH_ACKS_ARGS is a list of flags
+./scripts/deno run --allow-all scripts/bench_acks.ts ${BENCH_ACKS_ARGS:-}

@@ -61,7 +61,7 @@ export function brokerConfigs(c: Config): EffectiveConfig[] {
       "kafscale.flush.interval.ms",
       String(c.flushIntervalMs),
       ConfigType.LONG,
-      "Flush interval (KAFSCALE_FLUSH_INTERVAL_MS).",
+      "Least time between the starts of two flush cycles (KAFSCALE_FLUSH_INTERVAL_MS).",
     ],
   ];
   return entries.map(([name, value, type, doc]) => ({

@@ -33,6 +33,33 @@ const long = (min: number) =>
   }).pipe(z.number().min(min, `must be at least ${min}`));
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, "must be host:port");
 
+/**
+ * The default of a setting that depends on the backend: see BACKEND_DEFAULTS. (A marker, not a
+ * value: `parseConfig` replaces it before validation.)
+ */
+const BY_BACKEND = "by backend";
+
+/**
+ * Defaults that depend on the backend: `embedded` when neither KAFSCALE_S3_BUCKET nor
+ * KAFSCALE_ETCD_ENDPOINTS is set (a flush is a local fsync or two), `remote` when either is
+ * (a flush costs an S3 PUT and an etcd round, and PUTs cost money).
+ */
+export const BACKEND_DEFAULTS: Record<string, { embedded: string; remote: string }> = {
+  KAFSCALE_FLUSH_INTERVAL_MS: { embedded: "0", remote: "10" },
+};
+
+/** Whether the variables configure S3 or etcd (else the embedded default). */
+function usesRemoteBackend(vars: Record<string, string | undefined>): boolean {
+  return Boolean(vars.KAFSCALE_S3_BUCKET || vars.KAFSCALE_ETCD_ENDPOINTS);
+}
+
+/** The default of `env` for these variables (the backend's, for BACKEND_DEFAULTS). */
+function defaultFor(env: string, def: string, vars: Record<string, string | undefined>): string {
+  const byBackend = BACKEND_DEFAULTS[env];
+  if (!byBackend) return def;
+  return usesRemoteBackend(vars) ? byBackend.remote : byBackend.embedded;
+}
+
 /** Every setting, in the order `--help` prints them. */
 export const SETTINGS = {
   brokerAddr: [
@@ -158,9 +185,10 @@ export const SETTINGS = {
   ],
   flushIntervalMs: [
     "KAFSCALE_FLUSH_INTERVAL_MS",
-    "10",
-    "Flush buffered records at least this often (ms)",
-    int(1, 60000),
+    BY_BACKEND,
+    "Least time between the starts of two flush cycles (ms); 0: as soon as the last one " +
+    "ends. More means fewer object PUTs and slower acks=1/all answers",
+    int(0, 60000),
   ],
   autoCreateTopics: [
     "KAFSCALE_AUTO_CREATE_TOPICS",
@@ -314,7 +342,13 @@ export class ConfigError extends Error {
 
 /** The documented settings, for `--help` and the README. */
 export function settingDocs(): SettingDoc[] {
-  return Object.values(SETTINGS).map(([env, def, help]) => ({ env, default: def, help }));
+  return Object.values(SETTINGS).map(([env, def, help]) => {
+    const byBackend = BACKEND_DEFAULTS[env];
+    const doc = byBackend
+      ? `${byBackend.embedded} embedded, ${byBackend.remote} with S3 or etcd`
+      : def;
+    return { env, default: doc, help };
+  });
 }
 
 /** Environment variable names, for `--flag` mapping: `--flush-interval-ms` = KAFSCALE_FLUSH_INTERVAL_MS. */
@@ -332,7 +366,7 @@ function splitHostPort(v: string): [string, number] {
 export function parseConfig(vars: Record<string, string | undefined>): Config {
   const raw: Record<string, unknown> = {};
   for (const [key, [env, def, , schema]] of Object.entries(SETTINGS)) {
-    const value = vars[env] ?? def;
+    const value = vars[env] ?? defaultFor(env, def, vars);
     const parsed = (schema as z.ZodType).safeParse(value);
     if (!parsed.success) {
       const why = parsed.error.issues[0]?.message ?? "invalid";

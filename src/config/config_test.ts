@@ -74,3 +74,21 @@ Deno.test("config: message timestamp bounds default to no limit in the past and 
     "must be a whole number up to 9223372036854775807",
   );
 });
+
+Deno.test("config: KAFSCALE_FLUSH_INTERVAL_MS defaults to 0 embedded and 10 ms with S3 or etcd", () => {
+  assertEquals(parseConfig({}).flushIntervalMs, 0);
+  assertEquals(parseConfig({ KAFSCALE_USE_MEMORY_S3: "1" }).flushIntervalMs, 0);
+  assertEquals(parseConfig({ KAFSCALE_S3_BUCKET: "b" }).flushIntervalMs, 10);
+  assertEquals(parseConfig({ KAFSCALE_ETCD_ENDPOINTS: "127.0.0.1:2379" }).flushIntervalMs, 10);
+  const both = { KAFSCALE_S3_BUCKET: "b", KAFSCALE_ETCD_ENDPOINTS: "127.0.0.1:2379" };
+  assertEquals(parseConfig(both).flushIntervalMs, 10);
+  assertEquals(parseConfig({ ...both, KAFSCALE_FLUSH_INTERVAL_MS: "0" }).flushIntervalMs, 0);
+  assertEquals(parseConfig({ KAFSCALE_FLUSH_INTERVAL_MS: "25" }).flushIntervalMs, 25);
+  const doc = settingDocs().find((d) => d.env === "KAFSCALE_FLUSH_INTERVAL_MS");
+  assertEquals(doc?.default, "0 embedded, 10 with S3 or etcd");
+  assertThrows(
+    () => parseConfig({ KAFSCALE_FLUSH_INTERVAL_MS: "-1" }),
+    ConfigError,
+    'Invalid KAFSCALE_FLUSH_INTERVAL_MS="-1": must be at least 0',
+  );
+});

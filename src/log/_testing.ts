@@ -30,6 +30,15 @@ export class CountingStore extends MemoryObjectStore {
   }
 }
 
+/** An object store whose PUTs wait until the test lets each one finish (or fail). */
+export class GatedStore extends MemoryObjectStore {
+  gates: Array<{ open: () => void; fail: (e: Error) => void }> = [];
+  override put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
+    return new Promise<void>((open, fail) => this.gates.push({ open, fail }))
+      .then(() => super.put(key, body, options));
+  }
+}
+
 export function deps(
   objects: ObjectStore,
   meta: MemoryMetadataStore,

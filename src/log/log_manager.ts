@@ -1,14 +1,24 @@
 /**
- * Owns the open partition logs of this broker and drives their flushes: every
- * `flushIntervalMs` (timer; all partitions at once, so their segments share one object) and as
- * soon as a partition buffers `segmentBytes` (size). Also runs retention and compaction of
- * small segments (one timer) and the object garbage collector (its own timer).
+ * Owns the open partition logs of this broker and drives their flushes. Flushes are group
+ * commits (flush_scheduler.ts): an append asks for a flush cycle, which starts at the end of the
+ * event-loop turn when none is in flight (and the last started at least `flushIntervalMs` ago),
+ * else right after the one in flight; a cycle flushes every partition appended to since the
+ * last one together, so their segments share one object and their commits one metadata
+ * transaction. A partition that buffers `segmentBytes` flushes at once (size). Also runs
+ * retention and compaction of small segments (one timer) and the object garbage collector (its
+ * own timer).
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";
-import { type PartitionDeps, PartitionLog, type RetentionDeletion } from "./partition_log.ts";
+import {
+  type FlushProgress,
+  type PartitionDeps,
+  PartitionLog,
+  type RetentionDeletion,
+} from "./partition_log.ts";
 import { collectGarbage, type GcResult, ManifestIndex } from "./object_gc.ts";
 import { ROLL_AT_TAIL_KEYS, ROLL_WHEN_IDLE_TAIL_KEYS } from "./manifest_roll.ts";
+import { FlushScheduler, type FlushTimers } from "./flush_scheduler.ts";
 
 /** A topic's effective log settings (its overrides, else the broker defaults). */
 export interface TopicLogSettings {
@@ -19,7 +29,10 @@ export interface TopicLogSettings {
 
 /** Flush and retention settings and hooks. */
 export interface LogManagerOptions {
+  /** Least time between the starts of two flush cycles (ms); 0: a cycle follows the last. */
   flushIntervalMs: number;
+  /** Clock and timers of the flush scheduler (tests); default: the real ones. */
+  flushTimers?: FlushTimers;
   segmentBytes: number;
   /** How often retention runs (ms). */
   retentionCheckMs?: number;
@@ -48,7 +61,10 @@ export interface LogManagerOptions {
 /** The broker's partition logs. */
 export class LogManager {
   private readonly logs = new Map<string, Promise<PartitionLog>>();
-  private timer: ReturnType<typeof setInterval> | null = null;
+  /** Starts flush cycles once `start` ran. */
+  private scheduler: FlushScheduler | null = null;
+  /** Partitions appended to since the last flush cycle began. */
+  private readonly dirty = new Set<PartitionLog>();
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
   private gcTimer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
@@ -64,9 +80,13 @@ export class LogManager {
     return this.deps.objects;
   }
 
-  /** Starts the flush timer. */
+  /** Starts flushing (appends made before are flushed at once) and the maintenance timers. */
   start(): void {
-    this.timer = setInterval(() => this.flushAll(), this.options.flushIntervalMs);
+    this.scheduler = new FlushScheduler(() => this.flushCycle(), {
+      spacingMs: this.options.flushIntervalMs,
+      timers: this.options.flushTimers,
+    });
+    if (this.dirty.size > 0) this.scheduler.request();
     this.retentionTimer = setInterval(() => {
       // Storage errors are counted by the store wrappers.
       this.applyRetention().then(() => this.options.onRetentionCheck?.()).then(() => this.rollAll())
@@ -170,10 +190,33 @@ export class LogManager {
     return c;
   }
 
-  /** Called after an append: flushes at once when the partition has buffered enough. */
+  /**
+   * Called after an append: flushes at once when the partition has buffered a segment's worth,
+   * and asks for a flush cycle for what stays buffered.
+   */
   afterAppend(log: PartitionLog): void {
-    const limit = this.options.settingsFor?.(log.topic)?.segmentBytes ?? this.options.segmentBytes;
-    if (log.bufferedBytes >= limit) this.flushLog(log);
+    if (log.bufferedBytes >= this.segmentBytesOf(log.topic)) this.flushLog(log);
+    if (log.bufferedBytes > 0) this.markDirty(log);
+  }
+
+  private markDirty(log: PartitionLog): void {
+    this.dirty.add(log);
+    this.scheduler?.request();
+  }
+
+  /**
+   * One flush cycle: every partition appended to since the last cycle flushes now. Resolves once
+   * their uploads ended (their commits follow, in order per partition), so one cycle's PUT is in
+   * flight at a time while the next upload overlaps this cycle's commits. A partition that
+   * could not seal (too many flushes in flight) waited for its newest commit and goes into the
+   * next cycle.
+   */
+  private async flushCycle(): Promise<void> {
+    const logs = [...this.dirty].filter((l) => l.bufferedBytes > 0);
+    this.dirty.clear();
+    const uploads = logs.map((l) => this.flushLog(l).uploaded.catch(() => {}));
+    await Promise.all(uploads);
+    for (const l of logs) if (l.bufferedBytes > 0 && l.isOpen) this.markDirty(l);
   }
 
   /** Applies each open partition's topic retention once. */
@@ -216,10 +259,13 @@ export class LogManager {
     for (const log of await this.openLogs()) await this.roll(log, minTail);
   }
 
-  private flushLog(log: PartitionLog): Promise<void> {
+  /** Flushes one partition, reporting the flush when it committed (or failed). */
+  private flushLog(log: PartitionLog): FlushProgress {
     const started = performance.now();
     const bytes = log.bufferedBytes;
-    return log.flush().then(
+    const progress = log.beginFlush();
+    if (!progress.sealed) return { ...progress, committed: progress.committed.catch(() => {}) };
+    const reported = progress.committed.then(
       () => {
         this.options.onFlush?.(performance.now() - started, true, bytes);
         if (log.tailKeys >= ROLL_AT_TAIL_KEYS && !this.closed) {
@@ -230,12 +276,17 @@ export class LogManager {
       },
       () => this.options.onFlush?.(performance.now() - started, false, bytes),
     );
+    return { ...progress, committed: reported };
   }
 
-  /** Flushes every log with buffered data. */
+  /**
+   * Flushes every log with buffered data now, whatever the flush cycles do, and resolves when
+   * those flushes committed (tests, and callers that must not wait for a cycle).
+   */
   async flushAll(): Promise<void> {
     const logs = await this.openLogs();
-    await Promise.all(logs.filter((l) => l.bufferedBytes > 0).map((l) => this.flushLog(l)));
+    const flushing = logs.filter((l) => l.bufferedBytes > 0).map((l) => this.flushLog(l));
+    await Promise.all(flushing.map((f) => f.committed));
   }
 
   /** Closes and forgets the logs of a topic (deleted topics). */
@@ -248,11 +299,12 @@ export class LogManager {
     }
   }
 
-  /** Stops the timer, flushes what is buffered, and closes every log. */
+  /** Stops the timers, flushes what is buffered, and closes every log. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer !== null) clearInterval(this.timer);
+    await this.scheduler?.close();
+    this.dirty.clear();
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     if (this.gcTimer !== null) clearInterval(this.gcTimer);
     await Promise.all([...this.rolls]);

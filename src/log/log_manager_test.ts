@@ -6,7 +6,6 @@
  */
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { MemoryObjectStore } from "../object_store/memory.ts";
-import type { PutOptions } from "../object_store/types.ts";
 import { MemoryMetadataStore } from "../metadata/memory.ts";
 import type { KvTxn } from "../metadata/types.ts";
 import { decodeRecords } from "../protocol/records/builder.ts";
@@ -17,6 +16,7 @@ import {
   CountingStore,
   decodeRecordsAll,
   deps,
+  GatedStore,
   manager,
   segmentObjects,
   segmentPerValue,
@@ -143,15 +143,6 @@ Deno.test("log: a roll merges small segments into the manifest; reads, offsets a
   assertEquals((await reopened.read(0, 1 << 20)).records?.byteLength, before.records?.byteLength);
   await cold.close();
 });
-
-/** An object store whose PUTs wait until the test lets each one finish (or fail). */
-class GatedStore extends MemoryObjectStore {
-  gates: Array<{ open: () => void; fail: (e: Error) => void }> = [];
-  override put(key: string, body: Uint8Array, options?: PutOptions): Promise<void> {
-    return new Promise<void>((open, fail) => this.gates.push({ open, fail }))
-      .then(() => super.put(key, body, options));
-  }
-}
 
 const turn = () => new Promise((r) => setTimeout(r, 5));
 

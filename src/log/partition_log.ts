@@ -46,6 +46,16 @@ import type { SegmentUploader } from "./segment_uploader.ts";
 import type { CommitBatcher } from "./commit_batcher.ts";
 import { type ProducerBatch, ProducerTable } from "./producer_state.ts";
 
+/** A flush under way (see `PartitionLog.beginFlush`). */
+export interface FlushProgress {
+  /** Whether this call sealed a segment (false: nothing to seal, or it must wait). */
+  sealed: boolean;
+  /** Settles when the flush's segment is in the object store (or its upload failed). */
+  uploaded: Promise<unknown>;
+  /** Resolves when the flush has committed; rejects when it failed. */
+  committed: Promise<void>;
+}
+
 /** A validated record batch ready to append (header fields already read). */
 export interface IncomingBatch {
   bytes: Uint8Array;
@@ -174,6 +184,10 @@ export class PartitionLog {
     return new PartitionLog(topic, partition, state, revision, list, deps);
   }
 
+  /** Whether this writer still takes appends (neither fenced nor closed). */
+  get isOpen(): boolean {
+    return this.status === "open";
+  }
   /** Whether another writer took the partition (this one can no longer commit). */
   get isFenced(): boolean {
     return this.status === "fenced";
@@ -290,8 +304,18 @@ export class PartitionLog {
    * rejects when it failed; with nothing to seal, or too many in flight, returns the newest.
    */
   flush(): Promise<void> {
-    if (this.pending.length === 0 || this.sealed.length >= MAX_SEALED) return this.lastFlush;
-    if (this.status !== "open") return this.lastFlush;
+    return this.beginFlush().committed;
+  }
+
+  /**
+   * `flush`, also telling when its upload ended (a flush cycle waits for that alone, so the
+   * next cycle's upload overlaps this one's commit). With nothing sealed (nothing pending, too
+   * many flushes in flight, or not open) both are the newest flush's commit.
+   */
+  beginFlush(): FlushProgress {
+    const none = { sealed: false, uploaded: this.lastFlush, committed: this.lastFlush };
+    if (this.pending.length === 0 || this.sealed.length >= MAX_SEALED) return none;
+    if (this.status !== "open") return none;
     const batch = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
@@ -313,7 +337,7 @@ export class PartitionLog {
       generation: this.generation,
     };
     this.lastFlush = this.exclusively(() => this.commitFlush(sealed));
-    return this.lastFlush;
+    return { sealed: true, uploaded, committed: this.lastFlush };
   }
 
   /** Waits until nothing is pending or sealed (or a failure dropped it). */

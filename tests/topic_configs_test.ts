@@ -270,3 +270,21 @@ Deno.test("topic configs: confluent-kafka NewTopic(config=...), MSG_SIZE_TOO_LAR
     await removeDir(broker.dataDir);
   }
 });
+
+Deno.test("topic configs: franz-go creates with max.message.bytes and LogAppendTime; gzip is refused", async () => {
+  const broker = await startBroker();
+  try {
+    const r = await run(requireTool(`${toolsDir()}/kgoclient`), [
+      "topicconfigs",
+      "-brokers",
+      broker.bootstrap,
+      "-topic",
+      "kgo-configs",
+    ]);
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    assert(r.stdout.includes("recompression"), r.stdout);
+  } finally {
+    await broker.stop();
+    await removeDir(broker.dataDir);
+  }
+});

@@ -5,15 +5,23 @@
 //	                                partitions, group "my-group" with offsets and no members)
 //	kgoclient group -brokers B -topic T -group G -n N -balancer range|cooperative-sticky
 //	                                consume N records in a consumer group and commit them
+//	kgoclient topicconfigs -brokers B -topic T
+//	                                create T with max.message.bytes=51200 and LogAppendTime:
+//	                                a 60 KB record is refused (MESSAGE_TOO_LARGE), a small one
+//	                                is stamped with the log append time; compression.type=gzip
+//	                                is refused with INVALID_CONFIG
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -175,6 +183,65 @@ func group(brokers, topic, groupID string, n int, balancer string) {
 	fmt.Printf("ok %d\n", seen)
 }
 
+func topicConfigs(brokers, topic string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	client, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ProducerBatchMaxBytes(1<<20),
+		kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	check(err, "client")
+	defer client.Close()
+	create := func(name string, configs map[string]string) kmsg.CreateTopicsResponseTopic {
+		req := kmsg.NewPtrCreateTopicsRequest()
+		t := kmsg.NewCreateTopicsRequestTopic()
+		t.Topic = name
+		t.NumPartitions = 1
+		t.ReplicationFactor = 1
+		for k, v := range configs {
+			c := kmsg.NewCreateTopicsRequestTopicConfig()
+			c.Name = k
+			value := v
+			c.Value = &value
+			t.Configs = append(t.Configs, c)
+		}
+		req.Topics = append(req.Topics, t)
+		resp, err := req.RequestWith(ctx, client)
+		check(err, "CreateTopics")
+		return resp.Topics[0]
+	}
+	made := create(topic, map[string]string{
+		"max.message.bytes":      "51200",
+		"message.timestamp.type": "LogAppendTime",
+	})
+	if made.ErrorCode != 0 {
+		fail("CreateTopics %s: %d %v", topic, made.ErrorCode, made.ErrorMessage)
+	}
+	// Random bytes: franz-go compresses by default, and the limit applies to the batch as sent.
+	payload := make([]byte, 60_000)
+	_, _ = rand.Read(payload)
+	big := client.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: payload})
+	if err := big.FirstErr(); !errors.Is(err, kerr.MessageTooLarge) {
+		fail("a 60 KB record on a 50 KiB topic: want MESSAGE_TOO_LARGE, got %v", err)
+	}
+	before := time.Now().Add(-time.Second)
+	small := &kgo.Record{Topic: topic, Value: []byte("small"), Timestamp: time.Unix(1, 0)}
+	check(client.ProduceSync(ctx, small).FirstErr(), "produce small")
+	fetches := client.PollFetches(ctx)
+	check(fetches.Err(), "fetch")
+	recs := fetches.Records()
+	if len(recs) != 1 || string(recs[0].Value) != "small" {
+		fail("want the small record back, got %d records", len(recs))
+	}
+	if recs[0].Attrs.TimestampType() != 1 || recs[0].Timestamp.Before(before) {
+		fail("want a log append time, got type %d at %v", recs[0].Attrs.TimestampType(),
+			recs[0].Timestamp)
+	}
+	refused := create(topic+"-gzip", map[string]string{"compression.type": "gzip"})
+	if refused.ErrorCode != kerr.InvalidConfig.Code || refused.ErrorMessage == nil {
+		fail("compression.type=gzip: want INVALID_CONFIG with a message, got %d", refused.ErrorCode)
+	}
+	fmt.Printf("ok %s\n", *refused.ErrorMessage)
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		fail("usage: kgoclient ops|group [flags]")
@@ -191,6 +258,8 @@ func main() {
 		ops(*brokers)
 	case "group":
 		group(*brokers, *topic, *groupID, *n, *balancer)
+	case "topicconfigs":
+		topicConfigs(*brokers, *topic)
 	default:
 		fail("unknown command %s", os.Args[1])
 	}

@@ -13,5 +13,6 @@ cd "$(dirname "$0")/.."
 ./scripts/deno bench --allow-read src/
 ./scripts/deno run --allow-all scripts/bench_produce.ts --backend embedded "$@"
 ./scripts/deno run --allow-all scripts/bench_produce.ts --backend etcd-s3 --records 50000 "$@"
+./scripts/deno run --allow-all scripts/bench_flush_cost.ts
 # shellcheck disable=SC2086 # BENCH_ACKS_ARGS is a list of flags
 ./scripts/deno run --allow-all scripts/bench_acks.ts ${BENCH_ACKS_ARGS:-}

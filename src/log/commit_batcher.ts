@@ -23,7 +23,10 @@ interface Entry {
 
 /** Settings of a batcher. */
 export interface CommitBatcherOptions {
-  /** Most compares plus operations in one transaction (etcd's default --max-txn-ops is 128). */
+  /**
+   * Most compares, and most operations, in one transaction: etcd's --max-txn-ops (default 128)
+   * limits each list of a transaction on its own.
+   */
   maxOps?: number;
   /** Most key and value bytes in one combined transaction (etcd's default request limit is
    * 1.5 MiB); a single transaction larger than this still goes, alone. */
@@ -115,25 +118,29 @@ function bytesOf(txn: KvTxn): number {
 function split(entries: Entry[], limits: { ops: number; bytes: number }): Entry[][] {
   const groups: Entry[][] = [];
   let current: Entry[] = [];
+  let compares = 0;
   let ops = 0;
   let bytes = 0;
   let seen = new Set<string>();
   const close = () => {
     groups.push(current);
     current = [];
+    compares = 0;
     ops = 0;
     bytes = 0;
     seen = new Set();
   };
   for (const e of entries) {
-    const size = e.txn.compares.length + e.txn.success.length;
+    const size = e.txn.success.length;
     const weight = bytesOf(e.txn);
     const keys = keysOf(e.txn);
     const prefixed = e.txn.success.some((op) => op.type === "deletePrefix");
     const clash = prefixed || keys.some((k) => seen.has(k));
-    const full = ops + size > limits.ops || bytes + weight > limits.bytes;
+    const full = compares + e.txn.compares.length > limits.ops || ops + size > limits.ops ||
+      bytes + weight > limits.bytes;
     if (current.length > 0 && (full || clash)) close();
     current.push(e);
+    compares += e.txn.compares.length;
     ops += size;
     bytes += weight;
     for (const k of keys) seen.add(k);

@@ -157,7 +157,11 @@ async function soak(slots: Slot[], pauseMs: number): Promise<string> {
   const next = new Map<number, number>();
   for (const line of read.stdout.split("\n").filter(Boolean)) {
     const [p, o, value] = line.split(" ");
-    assert(!seen.has(value!), `${value} stored twice`);
+    assert(
+      !seen.has(value!),
+      `${value} stored twice: at ${seen.get(value!)} and at ${p} ${o}; acknowledged at ` +
+        `${acked.get(value!) ?? "none"}`,
+    );
     seen.set(value!, `${p} ${o}`);
     assertEquals(Number(o), next.get(Number(p)) ?? 0, `offsets of partition ${p} are dense`);
     next.set(Number(p), Number(o) + 1);

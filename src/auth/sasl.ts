@@ -32,6 +32,17 @@ export function isSaslMechanism(name: string): name is SaslMechanism {
 /** The SCRAM mechanisms, whose credentials are stored. */
 export const SCRAM_MECHANISMS: readonly ScramMechanism[] = ["SCRAM-SHA-256", "SCRAM-SHA-512"];
 
+/** Kafka's codes for the SCRAM mechanisms (Describe/AlterUserScramCredentials). */
+export const SCRAM_MECHANISM_CODES: Readonly<Record<ScramMechanism, number>> = {
+  "SCRAM-SHA-256": 1,
+  "SCRAM-SHA-512": 2,
+};
+
+/** The mechanism of a Kafka code, or undefined for 0 (unknown) and others. */
+export function scramMechanismOf(code: number): ScramMechanism | undefined {
+  return SCRAM_MECHANISMS.find((m) => SCRAM_MECHANISM_CODES[m] === code);
+}
+
 /** Whether `name` is a SCRAM mechanism. */
 export function isScramMechanism(name: string): name is ScramMechanism {
   return (SCRAM_MECHANISMS as readonly string[]).includes(name);

@@ -12,6 +12,7 @@
  */
 import { FrameDecoder, FrameSizeError } from "./framing.ts";
 import type { ConnectionInfo, Dispatcher } from "./dispatch.ts";
+import type { SaslSession } from "./sasl_session.ts";
 
 /** Responses a connection may owe before it stops reading requests. */
 export const DEFAULT_MAX_IN_FLIGHT = 128;
@@ -25,6 +26,10 @@ export interface ConnectionOptions {
   /** Longest time writing one response may take; past it the connection is closed (ms). */
   sendTimeoutMs: number;
   connectionId: number;
+  /** The listener's name (default PLAINTEXT). */
+  listener?: string;
+  /** The connection's SASL session (SASL listeners). */
+  session?: SaslSession | null;
   /** Called once with the reason when the broker closes the connection itself. */
   onClosedByBroker?(reason: string): void;
   onBytes?(direction: "in" | "out", n: number): void;
@@ -133,6 +138,12 @@ class ServedConnection {
     if (this.closed) return false;
     this.pending.push(outcome.frame);
     this.queued.notify();
+    if (outcome.closeAfter) {
+      // The answer is the last thing sent: stop reading; the writer sends what is owed, then
+      // the connection closes.
+      this.options.onClosedByBroker?.(outcome.closeAfter);
+      return false;
+    }
     // Wait for the writer to write and remove a response: that takes socket I/O (or a
     // response that needs no bytes), so this never spins on settled promises.
     while (this.pending.length >= this.options.maxInFlight && !this.closed) {
@@ -209,7 +220,12 @@ export async function serveConnection(
   if (options.signal?.aborted) onAbort();
   const writing = served.writeLoop();
   try {
-    const info = { remote: formatAddr(conn.remoteAddr), connectionId: options.connectionId };
+    const info = {
+      remote: formatAddr(conn.remoteAddr),
+      connectionId: options.connectionId,
+      listener: options.listener,
+      session: options.session,
+    };
     await served.readLoop(dispatcher, info);
   } finally {
     // Responses already owed still reach the peer (each within the send timeout), unless the

@@ -341,7 +341,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   log.info("broker started", {
     port,
     metricsPort: http.port,
-    advertised: advertisedListeners(config.listeners),
+    advertised: advertisedListeners(
+      config.listeners.map((l) => ({ ...l, advertisedPort: self.listeners[l.name]!.port })),
+    ),
     nodeId: config.brokerId,
     clusterId,
     storage: describe,

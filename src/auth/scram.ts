@@ -308,7 +308,8 @@ export class ScramServerExchange implements SaslExchange {
         "Invalid SCRAM client-final message: channel binding differs",
       );
     }
-    if (final.nonce !== this.nonce) {
+    // Ends with, as Apache Kafka checks: librdkafka 2.0 (Debian's kcat) repeats the client's nonce.
+    if (!final.nonce.endsWith(this.nonce)) {
       throw new SaslAuthenticationError("Invalid SCRAM client-final message: nonce differs");
     }
     const hash = this.options.hash;

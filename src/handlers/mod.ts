@@ -33,6 +33,7 @@ import { saslAuthenticateHandler } from "./36_sasl_authenticate.ts";
 import { createPartitionsHandler } from "./37_create_partitions.ts";
 import { deleteGroupsHandler } from "./42_delete_groups.ts";
 import { incrementalAlterConfigsHandler } from "./44_incremental_alter_configs.ts";
+import { describeClientQuotasHandler } from "./48_describe_client_quotas.ts";
 import { describeUserScramCredentialsHandler } from "./50_describe_user_scram_credentials.ts";
 import { alterUserScramCredentialsHandler } from "./51_alter_user_scram_credentials.ts";
 
@@ -71,6 +72,7 @@ export function registerHandlers(
     .register(incrementalAlterConfigsHandler(services))
     .register(saslHandshakeHandler())
     .register(saslAuthenticateHandler())
+    .register(describeClientQuotasHandler())
     .register(describeUserScramCredentialsHandler(services))
     .register(alterUserScramCredentialsHandler(services));
 }

@@ -31,6 +31,7 @@ import { CreatePartitions } from "./37_create_partitions.ts";
 import { DeleteGroups } from "./42_delete_groups.ts";
 import { IncrementalAlterConfigs } from "./44_incremental_alter_configs.ts";
 import { OffsetDelete } from "./47_offset_delete.ts";
+import { DescribeClientQuotas } from "./48_describe_client_quotas.ts";
 import { DescribeUserScramCredentials } from "./50_describe_user_scram_credentials.ts";
 import { AlterUserScramCredentials } from "./51_alter_user_scram_credentials.ts";
 import { DescribeCluster } from "./60_describe_cluster.ts";
@@ -64,6 +65,7 @@ export const ALL_SCHEMAS: readonly ApiSchema[] = [
   DeleteGroups,
   IncrementalAlterConfigs,
   OffsetDelete,
+  DescribeClientQuotas,
   DescribeUserScramCredentials,
   AlterUserScramCredentials,
   DescribeCluster,

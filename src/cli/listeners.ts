@@ -114,7 +114,7 @@ export async function startListeners(config: Config, deps: ListenerDeps): Promis
     ports,
     async reloadTls() {
       const pem = await readTlsFiles(config);
-      for (const [l, listener] of started) if (l.tls) listener.reloadTls(pem);
+      for (const [l, listener] of started) if (l.tls) await listener.reloadTls(pem);
       log.info("reloaded the TLS certificate", {
         listeners: started.filter(([l]) => l.tls).map(([l]) => l.name),
         certFile: config.tlsCertFile,

@@ -6,7 +6,8 @@
  * TLS comes from PEM strings (Deno.listenTls: rustls, TLS 1.2 and 1.3 only; it cannot ask
  * clients for certificates). `reloadTls` swaps the certificate: the new one is checked first
  * (a bad one leaves the old listener serving), then the listening socket is re-created on the
- * same port; established connections keep going with the certificate they started with.
+ * same port (connections arriving in that instant are refused); established connections keep
+ * going with the certificate they started with.
  * @module
  */
 import type { Dispatcher } from "./dispatch.ts";
@@ -49,6 +50,8 @@ function open(where: { hostname: string; port: number }, tls?: TlsPem): Deno.Lis
 
 /** Pause before accepting again after an error, so a persistent one does not spin. */
 const ACCEPT_RETRY_MS = 100;
+/** Tries at binding the port again after a TLS reload closed it (10 ms apart). */
+const REBIND_ATTEMPTS = 200;
 
 /** A running Kafka listener. */
 export class KafkaListener {
@@ -59,6 +62,7 @@ export class KafkaListener {
   private nextId = 1;
   private boundPort = 0;
   private tls: TlsPem | undefined;
+  private currentLoop: Promise<void> | null = null;
 
   constructor(private readonly dispatcher: Dispatcher, private readonly options: ListenerOptions) {
     this.tls = options.tls;
@@ -77,31 +81,39 @@ export class KafkaListener {
     this.listener = l;
     const loop = this.accept(l).finally(() => this.acceptLoops.delete(loop));
     this.acceptLoops.add(loop);
+    this.currentLoop = loop;
   }
 
   /**
-   * Serves new connections with another certificate. Throws (and keeps the old one serving)
-   * when the PEM is unusable; established connections are not touched.
+   * Serves new connections with another certificate. Rejects (and keeps the old one serving)
+   * when the PEM is unusable; established connections are not touched. New connections are
+   * refused for the moment between closing the listening socket and opening it again.
    */
-  reloadTls(tls: TlsPem): void {
+  async reloadTls(tls: TlsPem): Promise<void> {
     if (!this.tls) throw new TypeError("Cannot reload TLS: this listener is plaintext");
-    if (!this.listener) throw new TypeError("Cannot reload TLS: the listener is not running");
-    open({ hostname: "127.0.0.1", port: 0 }, tls).close(); // rejects a bad chain or key first
-    const where = { hostname: this.options.hostname, port: this.boundPort };
     const old = this.listener;
+    if (!old) throw new TypeError("Cannot reload TLS: the listener is not running");
+    open({ hostname: "127.0.0.1", port: 0 }, tls).close(); // rejects a bad chain or key first
     this.listener = null;
     try {
       old.close();
     } catch { /* closed */ }
-    let next: Deno.Listener;
-    try {
-      next = open(where, tls); // the same port, free again at once (SO_REUSEADDR)
-    } catch (e) {
-      this.serve(open(where, this.tls)); // keep serving the old certificate
-      throw new Error(`Cannot listen on port ${where.port} again: ${(e as Error).message}`);
+    await this.currentLoop; // the socket is released once its pending accept has ended
+    const where = { hostname: this.options.hostname, port: this.boundPort };
+    for (let attempt = 1;; attempt++) {
+      try {
+        this.serve(open(where, tls));
+        this.tls = tls;
+        return;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.AddrInUse) || attempt === REBIND_ATTEMPTS) {
+          throw new Error(
+            `Cannot listen on ${where.hostname}:${where.port} again: ${(e as Error).message}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
     }
-    this.tls = tls;
-    this.serve(next);
   }
 
   private async accept(l: Deno.Listener): Promise<void> {

@@ -33,6 +33,26 @@ export function toolsDir(): string {
     `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/kafscale`;
 }
 
+/**
+ * The franz-go test program built from this checkout's tests/clients/go (named by the hash of
+ * its sources, so another checkout sharing the tools folder cannot replace it).
+ */
+export async function kgoClient(): Promise<string> {
+  const dir = `${ROOT}tests/clients/go/`;
+  const parts = await Promise.all(
+    ["main.go", "go.mod", "go.sum"].map((f) => Deno.readFile(dir + f)),
+  );
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", all))]
+    .map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 12);
+  return requireTool(`${toolsDir()}/kgoclient-${hash}`);
+}
+
 /** Throws a clear message when an installed tool is missing. */
 export function requireTool(path: string): string {
   try {

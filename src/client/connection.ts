@@ -49,6 +49,8 @@ export class KafkaConnection {
   private readonly frames = new FrameDecoder(256 * 1024 * 1024);
   private readonly reading: Promise<void>;
   private closed = false;
+  /** The last queued write (see `writeRaw`). */
+  private writing: Promise<void> = Promise.resolve();
 
   private constructor(private readonly conn: Deno.Conn, readonly clientId: string) {
     this.reading = this.readLoop();
@@ -189,10 +191,17 @@ export class KafkaConnection {
     await this.writeRaw(this.encode(schema, version, body, this.nextCorrelation++));
   }
 
-  /** Writes raw bytes (tests of malformed input). */
-  async writeRaw(bytes: Uint8Array): Promise<void> {
-    let at = 0;
-    while (at < bytes.byteLength) at += await this.conn.write(bytes.subarray(at));
+  /**
+   * Writes raw bytes (also tests of malformed input). Writes are queued: a write may take the
+   * socket several calls (TLS especially), and two requests' bytes must never interleave.
+   */
+  writeRaw(bytes: Uint8Array): Promise<void> {
+    const write = this.writing.then(async () => {
+      let at = 0;
+      while (at < bytes.byteLength) at += await this.conn.write(bytes.subarray(at));
+    });
+    this.writing = write.catch(() => {});
+    return write;
   }
 
   /** Resolves when the broker closes the connection. */

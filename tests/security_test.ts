@@ -3,12 +3,10 @@
  * broker with SASL_SSL, SSL, SASL_PLAINTEXT and PLAINTEXT listeners. Each listener answers
  * Metadata with its own addresses; wrong passwords are SASL_AUTHENTICATION_FAILED, counted and
  * logged without the password; a plaintext client on a TLS port fails alone; requests before
- * authentication close the connection; sessions expire (KIP-368) and re-authenticate; SIGHUP
- * serves a new certificate to new connections while old ones go on; the default broker warns,
- * once, that it is open; bad settings stop start-up with one line.
+ * authentication close the connection; sessions expire (KIP-368) and re-authenticate.
+ * (Certificate reload and start-up settings: tests/security_tls_test.ts.)
  */
 import { assert, assertEquals, assertRejects } from "../src/testing/assert.ts";
-import { makeTestCerts } from "../src/testing/services.ts";
 import { KafkaConnection } from "../src/client/connection.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import { Metadata, type MetadataResponse } from "../src/protocol/messages/03_metadata.ts";
@@ -21,7 +19,7 @@ import {
   SaslAuthenticate,
   type SaslAuthenticateResponse,
 } from "../src/protocol/messages/36_sasl_authenticate.ts";
-import { removeDir, requireTool, run, startBroker, toolsDir } from "./_harness.ts";
+import { requireTool, run, toolsDir } from "./_harness.ts";
 import {
   ALICE,
   kcatArgs,
@@ -372,83 +370,4 @@ Deno.test("security: sessions expire after KAFSCALE_SASL_SESSION_LIFETIME_MS unl
   } finally {
     await b.stop();
   }
-});
-
-Deno.test("security: SIGHUP serves a new certificate to new connections; open connections go on; a bad one is refused", async () => {
-  const b = await startSecureBroker({ env: { KAFSCALE_LOG_LEVEL: "info" } });
-  const next = await Deno.makeTempDir({ prefix: "kafscale-tls-next-" });
-  try {
-    await makeTestCerts(next);
-    const oldCa = await Deno.readTextFile(b.ca);
-    const newCa = await Deno.readTextFile(`${next}/ca.pem`);
-    const open = await KafkaConnection.connect(b.at.SSL, "t", { tls: { caCerts: [oldCa] } });
-    await Deno.copyFile(`${next}/server.pem`, `${b.tlsDir}/server.pem`);
-    await Deno.copyFile(`${next}/server-key.pem`, `${b.tlsDir}/server-key.pem`);
-    b.broker.signal("SIGHUP");
-    await waitForLog(b.broker, (l) => l.includes("reloaded the TLS certificate"));
-    for (const at of [b.at.SSL, b.at.SASL_SSL]) {
-      const c = await KafkaConnection.connect(at, "t", { tls: { caCerts: [newCa] } });
-      await c.request(ApiVersions, 3, { clientSoftwareName: "t", clientSoftwareVersion: "1" });
-      await c.close();
-      await assertRejects(() =>
-        KafkaConnection.connect(at, "t", { tls: { caCerts: [oldCa] } }).then((c) =>
-          c.request(ApiVersions, 0, {})
-        )
-      );
-    }
-    await open.request(Metadata, 12, METADATA); // the connection made before the reload
-
-    await Deno.writeTextFile(`${b.tlsDir}/server.pem`, "not a certificate");
-    b.broker.signal("SIGHUP");
-    await waitForLog(
-      b.broker,
-      (l) => l.includes("Cannot reload the TLS certificate; still serving the old one"),
-    );
-    const still = await KafkaConnection.connect(b.at.SSL, "t", { tls: { caCerts: [newCa] } });
-    await still.request(Metadata, 12, METADATA);
-    await still.close();
-    await open.close();
-  } finally {
-    await removeDir(next);
-    await b.stop();
-  }
-});
-
-Deno.test("security: the default broker is open and says so in one warning; bad settings stop start-up with one line", async () => {
-  const open = await startBroker();
-  try {
-    assertEquals(await open.stop(), 0);
-    const warnings = open.stderr().split("\n").filter((l) => l.includes("without authentication"));
-    assertEquals(warnings.length, 1, open.stderr());
-    assert(
-      warnings[0]!.includes('"level":"warn"') && warnings[0]!.includes("PLAINTEXT://"),
-      warnings[0],
-    );
-  } finally {
-    await removeDir(open.dataDir);
-  }
-  const bad = await assertRejects(() =>
-    startBroker({ env: { KAFSCALE_LISTENERS: "SSL://127.0.0.1:0" } })
-  );
-  assert(
-    bad.message.includes(
-      'kafscale: Invalid KAFSCALE_LISTENERS="SSL://127.0.0.1:0": SSL need KAFSCALE_TLS_CERT_FILE and KAFSCALE_TLS_KEY_FILE',
-    ),
-    bad.message,
-  );
-  const missing = await assertRejects(() =>
-    startBroker({
-      env: {
-        KAFSCALE_LISTENERS: "SASL_SSL://127.0.0.1:0",
-        KAFSCALE_TLS_CERT_FILE: "/nonexistent/cert.pem",
-        KAFSCALE_TLS_KEY_FILE: "/nonexistent/key.pem",
-      },
-    })
-  );
-  assert(
-    missing.message.includes(
-      'kafscale: Cannot start broker: Cannot read KAFSCALE_TLS_CERT_FILE "/nonexistent/cert.pem"',
-    ),
-    missing.message,
-  );
 });

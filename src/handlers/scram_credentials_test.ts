@@ -31,7 +31,7 @@ const ctx: RequestContext = {
   sasl: null,
 };
 
-async function setup() {
+function setup() {
   const meta = new MemoryMetadataStore();
   const credentials = new MetadataCredentialStore(meta);
   const lines: Record<string, unknown>[] = [];
@@ -65,7 +65,7 @@ const upsert = async (name: string, mechanism: number, password = "pw", iteratio
 });
 
 Deno.test("AlterUserScramCredentials stores keys derived from the salted password, and Describe lists them", async () => {
-  const s = await setup();
+  const s = setup();
   const u = await upsert("alice", 2, "a-pw", 8192);
   const r = await s.alter.handle(
     { deletions: [], upsertions: [u, await upsert("bob", 1)] },
@@ -119,7 +119,7 @@ Deno.test("AlterUserScramCredentials stores keys derived from the salted passwor
 });
 
 Deno.test("AlterUserScramCredentials: each user's operations apply only when all are valid", async () => {
-  const s = await setup();
+  const s = setup();
   await s.alter.handle({ deletions: [], upsertions: [await upsert("keep", 1)] }, ctx);
   const r = await s.alter.handle({
     deletions: [{ name: "ghost", mechanism: 1 }, { name: "twice", mechanism: 1 }],
@@ -170,7 +170,7 @@ Deno.test("AlterUserScramCredentials: each user's operations apply only when all
 });
 
 Deno.test("DescribeUserScramCredentials: unknown and duplicated users, and a store that fails", async () => {
-  const s = await setup();
+  const s = setup();
   await s.alter.handle({ deletions: [], upsertions: [await upsert("alice", 1)] }, ctx);
   const r = await s.describe.handle({
     users: [{ name: "alice" }, { name: "nobody" }, { name: "alice" }],

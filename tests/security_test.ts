@@ -10,6 +10,8 @@ import { assert, assertEquals, assertRejects } from "../src/testing/assert.ts";
 import { KafkaConnection } from "../src/client/connection.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import { Metadata, type MetadataResponse } from "../src/protocol/messages/03_metadata.ts";
+import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
+import { buildRecordBatch } from "../src/protocol/records/builder.ts";
 import { ApiVersions, type ApiVersionsResponse } from "../src/protocol/messages/18_api_versions.ts";
 import {
   SaslHandshake,
@@ -294,6 +296,30 @@ Deno.test("security: every listener with kcat and our client", async (t) => {
         assertEquals(ph, { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] });
         await open.request(Metadata, 12, METADATA); // still open
         await open.close();
+
+        // Before login a frame may not exceed 512 KiB (Kafka's sasl.server.max.receive.size);
+        // after it the usual limit holds.
+        const big = await KafkaConnection.connect(b.at.SASL_PLAINTEXT);
+        await big.writeRaw(new Uint8Array([0, 9, 0x27, 0xc0])); // announces 600,000 bytes
+        await closedWithin(big, 10_000);
+        await waitForLog(b.broker, (l) => l.includes("larger than the limit of 524288 bytes"));
+        const loggedIn = await KafkaConnection.connect(b.at.SASL_PLAINTEXT, "t", {
+          sasl: { mechanism: "SCRAM-SHA-512", ...ALICE },
+        });
+        const produced = await loggedIn.request<ProduceResponse>(Produce, 9, {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 10_000,
+          topicData: [{
+            name: "big-after-login",
+            partitionData: [{
+              index: 0,
+              records: buildRecordBatch([{ value: new Uint8Array(600_000) }]),
+            }],
+          }],
+        });
+        assertEquals(produced.responses[0]!.partitionResponses[0]!.errorCode, 0);
+        await loggedIn.close();
 
         const done = await KafkaConnection.connect(b.at.SASL_PLAINTEXT, "t", {
           sasl: { mechanism: "SCRAM-SHA-256", ...ALICE },

@@ -18,6 +18,12 @@ import type { SaslSession } from "./sasl_session.ts";
 export const DEFAULT_MAX_IN_FLIGHT = 128;
 /** How long one response may take to reach the socket before the connection is closed (ms). */
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+/**
+ * Largest frame a connection may send before its SASL login completes (Kafka's default
+ * `sasl.server.max.receive.size`), so an unauthenticated client cannot make the broker buffer
+ * a full-size request.
+ */
+export const MAX_UNAUTHENTICATED_FRAME_BYTES = 512 * 1024;
 
 /** Limits and hooks for a connection. */
 export interface ConnectionOptions {
@@ -69,7 +75,15 @@ class ServedConnection {
   private stopWaiting: (() => void) | null = null;
 
   constructor(private readonly conn: Deno.Conn, private readonly options: ConnectionOptions) {
-    this.frames = new FrameDecoder(options.maxFrameBytes);
+    const session = options.session;
+    this.frames = new FrameDecoder(
+      session
+        ? () =>
+          session.principal === null
+            ? Math.min(MAX_UNAUTHENTICATED_FRAME_BYTES, options.maxFrameBytes)
+            : options.maxFrameBytes
+        : options.maxFrameBytes,
+    );
   }
 
   /** Closes the connection from the broker's side (once) and wakes both loops. */

@@ -1,5 +1,6 @@
 /**
- * TLS certificate reload and start-up settings against the real broker process: SIGHUP serves a
+ * TLS certificate reload and start-up settings against the real broker process: TLS 1.1 is
+ * refused and TLS 1.2 served (openssl s_client); SIGHUP serves a
  * new certificate to new connections on both TLS listeners while a connection made before goes
  * on, and a bad certificate is refused and the last good one kept; the default broker is open
  * and warns so, once; bad listener and TLS settings stop start-up with one line.
@@ -9,7 +10,7 @@ import { makeTestCerts } from "../src/testing/services.ts";
 import { KafkaConnection } from "../src/client/connection.ts";
 import { Metadata } from "../src/protocol/messages/03_metadata.ts";
 import { ApiVersions } from "../src/protocol/messages/18_api_versions.ts";
-import { removeDir, startBroker } from "./_harness.ts";
+import { removeDir, run, startBroker } from "./_harness.ts";
 import { startSecureBroker, waitForLog } from "./_secure.ts";
 
 const METADATA = {
@@ -26,6 +27,15 @@ Deno.test("security: SIGHUP serves a new certificate to new connections; open co
     await makeTestCerts(next);
     const oldCa = await Deno.readTextFile(b.ca);
     const newCa = await Deno.readTextFile(`${next}/ca.pem`);
+    // TLS 1.2 is the oldest version served (Deno's rustls): openssl's TLS 1.1 handshake fails.
+    const sClient = (version: string) =>
+      run("openssl", ["s_client", version, "-connect", b.at.SSL, "-CAfile", b.ca], {
+        timeoutMs: 20_000,
+      });
+    const v11 = await sClient("-tls1_1");
+    assert((v11.stdout + v11.stderr).includes("Cipher is (NONE)"), v11.stdout + v11.stderr);
+    const v12 = await sClient("-tls1_2");
+    assert(/New, TLSv1\.2, Cipher is ECDHE/.test(v12.stdout), v12.stdout + v12.stderr);
     const open = await KafkaConnection.connect(b.at.SSL, "t", { tls: { caCerts: [oldCa] } });
     await Deno.copyFile(`${next}/server.pem`, `${b.tlsDir}/server.pem`);
     await Deno.copyFile(`${next}/server-key.pem`, `${b.tlsDir}/server-key.pem`);

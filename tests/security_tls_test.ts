@@ -1,9 +1,9 @@
 /**
  * TLS certificate reload and start-up settings against the real broker process: TLS 1.1 is
- * refused and TLS 1.2 served (openssl s_client); SIGHUP serves a
- * new certificate to new connections on both TLS listeners while a connection made before goes
- * on, and a bad certificate is refused and the last good one kept; the default broker is open
- * and warns so, once; bad listener and TLS settings stop start-up with one line.
+ * refused and TLS 1.2 served (openssl s_client); SIGHUP serves a new certificate to new
+ * connections on both TLS listeners while a connection made before goes on, and a bad
+ * certificate is refused and the last good one kept; the default broker is open and warns so,
+ * once; bad listener and TLS settings stop start-up with one line.
  */
 import { assert, assertEquals, assertRejects } from "../src/testing/assert.ts";
 import { makeTestCerts } from "../src/testing/services.ts";

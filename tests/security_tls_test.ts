@@ -82,8 +82,9 @@ Deno.test("security: the default broker is open and says so in one warning; bad 
   } finally {
     await removeDir(open.dataDir);
   }
+  const dataDir = await Deno.makeTempDir({ prefix: "kafscale-bad-" });
   const bad = await assertRejects(() =>
-    startBroker({ env: { KAFSCALE_LISTENERS: "SSL://127.0.0.1:0" } })
+    startBroker({ dataDir, env: { KAFSCALE_LISTENERS: "SSL://127.0.0.1:0" } })
   );
   assert(
     bad.message.includes(
@@ -93,6 +94,7 @@ Deno.test("security: the default broker is open and says so in one warning; bad 
   );
   const missing = await assertRejects(() =>
     startBroker({
+      dataDir,
       env: {
         KAFSCALE_LISTENERS: "SASL_SSL://127.0.0.1:0",
         KAFSCALE_TLS_CERT_FILE: "/nonexistent/cert.pem",
@@ -106,4 +108,5 @@ Deno.test("security: the default broker is open and says so in one warning; bad 
     ),
     missing.message,
   );
+  await removeDir(dataDir);
 });

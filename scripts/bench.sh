@@ -2,7 +2,9 @@
 # Benchmarks: micro-benchmarks (CRC32C, codec, record batches), then an end-to-end produce /
 # consume run of 1 KiB records with acks=all on the embedded default and another on a real etcd
 # plus s3rver (fewer records, so the whole run takes a few minutes on 2 cores; needs
-# scripts/install_test_deps.sh), then acknowledgement latency of confluent-kafka producers
+# scripts/install_test_deps.sh); the embedded run loads a PLAINTEXT and then a SASL_SSL listener
+# (TLS + SCRAM-SHA-512); then what one flush cycle costs at 1, 100 and 1,000 active partitions
+# (scripts/bench_flush_cost.ts), then acknowledgement latency of confluent-kafka producers
 # (scripts/bench_acks.ts: acks=1/all, linger.ms 0/5, 1 and 10 producers, on the embedded default
 # and on etcd + s3rver with the flush spacing at its default of 10 ms and at 0; about 3 minutes).
 # Extra arguments go to both produce / consume runs and override their defaults; BENCH_ACKS_ARGS
@@ -11,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deno bench --allow-read src/
-./scripts/deno run --allow-all scripts/bench_produce.ts --backend embedded "$@"
+./scripts/deno run --allow-all scripts/bench_produce.ts --backend embedded --security both "$@"
 ./scripts/deno run --allow-all scripts/bench_produce.ts --backend etcd-s3 --records 50000 "$@"
 ./scripts/deno run --allow-all scripts/bench_flush_cost.ts
 # shellcheck disable=SC2086 # BENCH_ACKS_ARGS is a list of flags

@@ -5,15 +5,19 @@
  * scripts/install_test_deps.sh) and configures the broker as tests/durable_backends_test.ts does.
  * Prints produce MB/s and records/s, p50/p99 produce latency, object PUTs and metadata
  * transactions per second during the produce phase (from the broker's request counters), and
- * consume MB/s.
+ * consume MB/s. `--security both` runs the same load over a PLAINTEXT and a SASL_SSL listener
+ * of one broker (TLS with a throwaway CA, SCRAM-SHA-512 logins), one after the other, so the cost
+ * of TLS and SASL shows next to plaintext in the same run (`sasl_ssl` runs only that one).
  * Usage: deno run -A scripts/bench_produce.ts [--backend embedded|etcd-s3] [--records N]
- *   [--batch N] [--connections N] [--partitions N]   (a later flag overrides an earlier one)
+ *   [--batch N] [--connections N] [--partitions N] [--security plaintext|sasl_ssl|both]
+ *   (a later flag overrides an earlier one)
  */
 import { parseConfig } from "../src/config/config.ts";
 import { startBroker } from "../src/cli/broker.ts";
 import type { BrokerMetrics } from "../src/metrics/metrics.ts";
 import { silentLogger } from "../src/metrics/logger.ts";
-import { KafkaConnection } from "../src/client/connection.ts";
+import { type ConnectOptions, KafkaConnection } from "../src/client/connection.ts";
+import { makeCredential } from "../src/auth/scram.ts";
 import { buildRecordBatch } from "../src/protocol/records/builder.ts";
 import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
 import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts";
@@ -22,6 +26,7 @@ import { splitBatches } from "../src/protocol/records/record_batch.ts";
 import {
   backendEnv,
   etcdMissing,
+  makeTestCerts,
   s3Missing,
   type Service,
   startEtcd,
@@ -42,9 +47,20 @@ const PER_BATCH = arg("batch", 100);
 const CONNECTIONS = arg("connections", 4);
 const PARTITIONS = arg("partitions", 4);
 const IN_FLIGHT = 5;
+const SECURITY = flag("security") ?? "plaintext";
 
 if (BACKEND !== "embedded" && BACKEND !== "etcd-s3") {
   throw new TypeError(`Cannot run the benchmark: unknown --backend ${BACKEND} (embedded|etcd-s3)`);
+}
+if (!["plaintext", "sasl_ssl", "both"].includes(SECURITY)) {
+  throw new TypeError(`Cannot run the benchmark: unknown --security ${SECURITY}`);
+}
+
+/** One listener to load: its name, address and how clients connect to it. */
+interface Target {
+  name: string;
+  address: string;
+  connect: ConnectOptions;
 }
 
 /** Object PUTs and metadata transactions so far. */
@@ -58,7 +74,10 @@ async function storeCounts(metrics: BrokerMetrics): Promise<{ puts: number; txns
 }
 
 /** Produces RECORDS records; returns seconds taken and sorted per-request latencies (ms). */
-async function produce(address: string): Promise<{ seconds: number; latencies: number[] }> {
+async function produce(
+  target: Target,
+  topic: string,
+): Promise<{ seconds: number; latencies: number[] }> {
   const value = new Uint8Array(1024).map((_, i) => i & 0xff);
   const batch = buildRecordBatch(Array.from({ length: PER_BATCH }, () => ({ value })));
   const latencies: number[] = [];
@@ -66,7 +85,7 @@ async function produce(address: string): Promise<{ seconds: number; latencies: n
   let next = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, async (_, c) => {
-    const conn = await KafkaConnection.connect(address);
+    const conn = await KafkaConnection.connect(target.address, "bench", target.connect);
     const worker = async () => {
       for (;;) {
         const i = next++;
@@ -77,7 +96,7 @@ async function produce(address: string): Promise<{ seconds: number; latencies: n
           acks: -1,
           timeoutMs: 30000,
           topicData: [{
-            name: "bench",
+            name: topic,
             partitionData: [{ index: (i + c) % PARTITIONS, records: batch.slice() }],
           }],
         });
@@ -96,7 +115,10 @@ async function produce(address: string): Promise<{ seconds: number; latencies: n
 }
 
 /** Fetches every partition from offset 0 to the end over one connection. */
-async function consume(conn: KafkaConnection): Promise<{ bytes: number; count: number }> {
+async function consume(
+  conn: KafkaConnection,
+  topic: string,
+): Promise<{ bytes: number; count: number }> {
   let bytes = 0;
   let count = 0;
   for (let p = 0; p < PARTITIONS; p++) {
@@ -111,7 +133,7 @@ async function consume(conn: KafkaConnection): Promise<{ bytes: number; count: n
         sessionId: 0,
         sessionEpoch: -1,
         topics: [{
-          topic: "bench",
+          topic,
           partitions: [{
             partition: p,
             currentLeaderEpoch: -1,
@@ -136,12 +158,14 @@ async function consume(conn: KafkaConnection): Promise<{ bytes: number; count: n
 }
 
 /** Runs the benchmark against a started broker and prints the figures. */
-async function bench(address: string, metrics: BrokerMetrics): Promise<void> {
-  const admin = await KafkaConnection.connect(address);
+async function bench(target: Target, metrics: BrokerMetrics): Promise<void> {
+  const admin = await KafkaConnection.connect(target.address, "bench", target.connect);
+  const topic = `bench-${target.name.toLowerCase()}`;
+  const label = `${BACKEND}, ${target.name}`;
   try {
     await admin.request(CreateTopics, 5, {
       topics: [{
-        name: "bench",
+        name: topic,
         numPartitions: PARTITIONS,
         replicationFactor: 1,
         assignments: [],
@@ -151,7 +175,7 @@ async function bench(address: string, metrics: BrokerMetrics): Promise<void> {
       validateOnly: false,
     });
     const before = await storeCounts(metrics);
-    const { seconds, latencies } = await produce(address);
+    const { seconds, latencies } = await produce(target, topic);
     const after = await storeCounts(metrics);
     const totalRecords = Math.ceil(RECORDS / PER_BATCH) * PER_BATCH;
     const mb = (totalRecords * 1024) / 1e6;
@@ -160,7 +184,7 @@ async function bench(address: string, metrics: BrokerMetrics): Promise<void> {
     const puts = after.puts - before.puts;
     const txns = after.txns - before.txns;
     console.log(
-      `produce [${BACKEND}]: ${totalRecords} x 1 KiB records, acks=all, ${CONNECTIONS} connections x ${IN_FLIGHT} in flight, ${PER_BATCH} records/batch, ${PARTITIONS} partitions`,
+      `produce [${label}]: ${totalRecords} x 1 KiB records, acks=all, ${CONNECTIONS} connections x ${IN_FLIGHT} in flight, ${PER_BATCH} records/batch, ${PARTITIONS} partitions`,
     );
     console.log(
       `  ${(mb / seconds).toFixed(1)} MB/s, ${(totalRecords / seconds).toFixed(0)} records/s, p50 ${
@@ -173,10 +197,10 @@ async function bench(address: string, metrics: BrokerMetrics): Promise<void> {
       } metadata txns/s (${txns})`,
     );
     const consumeStart = performance.now();
-    const { bytes, count } = await consume(admin);
+    const { bytes, count } = await consume(admin, topic);
     const consumeSec = (performance.now() - consumeStart) / 1000;
     console.log(
-      `consume [${BACKEND}]: ${count} records, ${
+      `consume [${label}]: ${count} records, ${
         (bytes / 1e6 / consumeSec).toFixed(1)
       } MB/s (warm cache, one connection)`,
     );
@@ -194,17 +218,53 @@ try {
     services.push(await startEtcd());
     services.push(await startS3());
   }
+  const secure = SECURITY !== "plaintext";
+  if (secure) await makeTestCerts(dir);
+  const listeners = [
+    ...(SECURITY !== "sasl_ssl" ? ["PLAINTEXT://127.0.0.1:0"] : []),
+    ...(secure ? ["SASL_SSL://127.0.0.1:0"] : []),
+  ];
   const broker = await startBroker(
     parseConfig({
-      KAFSCALE_BROKER_ADDR: "127.0.0.1:0",
+      KAFSCALE_LISTENERS: listeners.join(","),
       KAFSCALE_METRICS_ADDR: "127.0.0.1:0",
-      KAFSCALE_DATA_DIR: dir,
+      KAFSCALE_DATA_DIR: `${dir}/data`,
+      ...(secure
+        ? {
+          KAFSCALE_TLS_CERT_FILE: `${dir}/server.pem`,
+          KAFSCALE_TLS_KEY_FILE: `${dir}/server-key.pem`,
+        }
+        : {}),
       ...(services.length === 2 ? backendEnv(services[0]!, services[1]!) : {}),
     }),
     silentLogger,
   );
   try {
-    await bench(`127.0.0.1:${broker.port}`, broker.metrics);
+    const targets: Target[] = [];
+    if (broker.ports.PLAINTEXT) {
+      targets.push({
+        name: "PLAINTEXT",
+        address: `127.0.0.1:${broker.ports.PLAINTEXT}`,
+        connect: {},
+      });
+    }
+    if (broker.ports.SASL_SSL) {
+      const password = "bench-secret";
+      await broker.services.credentials.put(
+        "bench",
+        "SCRAM-SHA-512",
+        await makeCredential(password, { hash: "SHA-512", iterations: 4096 }),
+      );
+      targets.push({
+        name: "SASL_SSL",
+        address: `127.0.0.1:${broker.ports.SASL_SSL}`,
+        connect: {
+          tls: { caCerts: [await Deno.readTextFile(`${dir}/ca.pem`)] },
+          sasl: { mechanism: "SCRAM-SHA-512", user: "bench", password },
+        },
+      });
+    }
+    for (const t of targets) await bench(t, broker.metrics);
   } finally {
     await broker.stop();
   }

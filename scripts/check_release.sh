@@ -3,7 +3,7 @@
 # the release (DENORT_BIN defaults to the deno executable when denort cannot be downloaded, see
 # scripts/denort.sh), verifies SHA256SUMS with `sha256sum -c` (and that a damaged archive
 # fails it), unpacks the archive and checks its layout: exactly the binary (executable), the
-# systemd unit, the environment example, README.md and LICENSE, the last four identical to the
+# systemd unit, the two environment examples, README.md and LICENSE, the last five identical to the
 # checkout's. When the binary is a real build (not deno itself), it must print its version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,10 +34,11 @@ fi
 
 expected="$name/LICENSE
 $name/README.md
+$name/deploy/kafscale-secure.env.example
 $name/deploy/kafscale.env.example
 $name/deploy/kafscale.service
 $name/kafscale"
-listing=$(tar -tzf "$tmp/dist/$name.tar.gz" | grep -v '/$' | sort)
+listing=$(tar -tzf "$tmp/dist/$name.tar.gz" | grep -v '/$' | LC_ALL=C sort)
 [ "$listing" = "$expected" ] || fail "unexpected layout:
 $listing
 expected:
@@ -46,7 +47,8 @@ mkdir "$tmp/unpacked"
 tar -xzf "$tmp/dist/$name.tar.gz" -C "$tmp/unpacked"
 root="$tmp/unpacked/$name"
 [ -x "$root/kafscale" ] || fail "$name/kafscale is not executable"
-for f in README.md LICENSE deploy/kafscale.service deploy/kafscale.env.example; do
+for f in README.md LICENSE deploy/kafscale.service deploy/kafscale.env.example \
+  deploy/kafscale-secure.env.example; do
   cmp -s "$f" "$root/$f" || fail "$name/$f differs from the checkout's $f"
 done
 if [ "$(realpath "$DENORT_BIN" 2>/dev/null)" = "$(realpath "$("$D" eval --quiet 'console.log(Deno.execPath())')")" ]; then

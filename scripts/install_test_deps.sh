@@ -59,11 +59,15 @@ for v in 3.7.2 4.0.0; do
   fi
 done
 
-# franz-go test program (Go module proxy).
-if [ ! -x "$TOOLS/kgoclient" ] || [ tests/clients/go/main.go -nt "$TOOLS/kgoclient" ]; then
+# franz-go test program (Go module proxy), also kept under a name with the hash of its sources
+# (tests/_harness.ts kgoClient()), so checkouts with different versions of it can share $TOOLS.
+kgo_hash=$(cat tests/clients/go/main.go tests/clients/go/go.mod tests/clients/go/go.sum | sha256sum | cut -c1-12)
+if [ ! -x "$TOOLS/kgoclient" ] || [ tests/clients/go/main.go -nt "$TOOLS/kgoclient" ] ||
+  [ ! -x "$TOOLS/kgoclient-$kgo_hash" ]; then
   command -v go >/dev/null 2>&1 || { echo "go is required to build the franz-go test client" >&2; exit 1; }
   say "go build franz-go test client"
-  (cd tests/clients/go && go build -o "$TOOLS/kgoclient" .)
+  (cd tests/clients/go && go build -o "$TOOLS/kgoclient-$kgo_hash" .)
+  cp "$TOOLS/kgoclient-$kgo_hash" "$TOOLS/kgoclient"
 fi
 
 say "ready: $(etcd --version 2>/dev/null | head -1); kcat $(kcat -V 2>/dev/null | grep -o "Version [0-9.]*" | head -1 | cut -d" " -f2); $("$PY" -c 'import confluent_kafka as c, kafka; print("confluent-kafka", c.version()[0], "kafka-python", kafka.__version__)')"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds release archives into dist/ (or --dist <dir>): per target, kafscale-<version>-<target>.tar.gz
 # holding one folder with the `kafscale` binary (scripts/compile.sh), deploy/kafscale.service,
-# deploy/kafscale.env.example, README.md and LICENSE; then SHA256SUMS over the archives built
-# (check with `sha256sum -c SHA256SUMS`). Targets: Linux x86_64/aarch64 and macOS
+# deploy/kafscale.env.example, deploy/kafscale-secure.env.example, README.md and LICENSE; then
+# SHA256SUMS over the archives built (check with `sha256sum -c SHA256SUMS`). Targets: Linux x86_64/aarch64 and macOS
 # x86_64/aarch64, or those given with --target (repeatable), or only this machine's with
 # --host-only.
 # `deno compile` downloads each target's runtime (denort). Without internet access give it one:
@@ -42,7 +42,8 @@ for t in "${targets[@]}"; do
   denort="${!per_target:-${DENORT_BIN:-}}"
   mkdir -p "$staging/$name/deploy"
   DENORT_BIN="$denort" bash scripts/compile.sh --target "$t" --output "$staging/$name/kafscale"
-  cp deploy/kafscale.service deploy/kafscale.env.example "$staging/$name/deploy/"
+  cp deploy/kafscale.service deploy/kafscale.env.example deploy/kafscale-secure.env.example \
+    "$staging/$name/deploy/"
   cp README.md LICENSE "$staging/$name/"
   chmod 0755 "$staging/$name/kafscale"
   chmod 0644 "$staging/$name/deploy/"* "$staging/$name/README.md" "$staging/$name/LICENSE"

@@ -23,14 +23,34 @@ export function npmCacheDir(): string {
  * for a broker whose data directory is `dataDir`, plus read access to Deno's npm cache, which
  * only `deno run` needs (a compiled binary embeds its packages).
  */
-export function brokerPermissions(dataDir: string): string[] {
-  return permissionFlags({ dataDir, readOnly: [npmCacheDir()] });
+export function brokerPermissions(dataDir: string, readOnly: string[] = []): string[] {
+  return permissionFlags({ dataDir, readOnly: [npmCacheDir(), ...readOnly] });
 }
 
 /** Where scripts/install_test_deps.sh puts tools. */
 export function toolsDir(): string {
   return Deno.env.get("KAFSCALE_TOOLS_DIR") ??
     `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/kafscale`;
+}
+
+/**
+ * The franz-go test program built from this checkout's tests/clients/go (named by the hash of
+ * its sources, so another checkout sharing the tools folder cannot replace it).
+ */
+export async function kgoClient(): Promise<string> {
+  const dir = `${ROOT}tests/clients/go/`;
+  const parts = await Promise.all(
+    ["main.go", "go.mod", "go.sum"].map((f) => Deno.readFile(dir + f)),
+  );
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", all))]
+    .map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 12);
+  return requireTool(`${toolsDir()}/kgoclient-${hash}`);
 }
 
 /** Throws a clear message when an installed tool is missing. */
@@ -69,7 +89,13 @@ export interface BrokerProcess {
 export interface StartOptions {
   dataDir?: string;
   env?: Record<string, string>;
+  /**
+   * The port to wait for (default: a free one, given as KAFSCALE_BROKER_ADDR unless `env` sets
+   * KAFSCALE_LISTENERS, which must then include it).
+   */
   port?: number;
+  /** Files and folders the broker may read besides its data directory (TLS files). */
+  readOnly?: string[];
   /**
    * The kafscale command before `serve` (default: `deno run` of main.ts with
    * `brokerPermissions(dataDir)`), e.g. a compiled binary.
@@ -87,13 +113,14 @@ export async function startBroker(options: StartOptions = {}): Promise<BrokerPro
   const metricsPort = freePort();
   const exec = options.exec ?? {
     cmd: `${ROOT}scripts/deno`,
-    args: ["run", ...brokerPermissions(dataDir), `${ROOT}main.ts`],
+    args: ["run", ...brokerPermissions(dataDir, options.readOnly), `${ROOT}main.ts`],
   };
+  const listeners = options.env?.KAFSCALE_LISTENERS !== undefined;
   const child = new Deno.Command(exec.cmd, {
     args: [...exec.args, "serve"],
     env: {
       KAFSCALE_DATA_DIR: dataDir,
-      KAFSCALE_BROKER_ADDR: `127.0.0.1:${port}`,
+      ...(listeners ? {} : { KAFSCALE_BROKER_ADDR: `127.0.0.1:${port}` }),
       KAFSCALE_METRICS_ADDR: `127.0.0.1:${metricsPort}`,
       KAFSCALE_LOG_LEVEL: "warn",
       ...options.env,

@@ -131,3 +131,23 @@ Deno.test("deploy: README's install steps match the systemd unit (user, paths, e
   // The unit's own comment gives the same user command.
   assert(unit.includes(`useradd --system --home ${dataDir} ${user}`), "unit comment's useradd");
 });
+
+Deno.test("deploy: the environment examples name only real settings, and the secure one is valid and closed", async () => {
+  const { parseConfig, settingDocs } = await import("../src/config/config.ts");
+  const known = new Set(settingDocs().map((s) => s.env));
+  for (const file of ["kafscale.env.example", "kafscale-secure.env.example"]) {
+    const text = await Deno.readTextFile(`${ROOT}deploy/${file}`);
+    for (const [, name] of text.matchAll(/^#?(KAFSCALE_[A-Z0-9_]+)=/gm)) {
+      assert(known.has(name!), `${file} names ${name}, which is not a setting`);
+    }
+  }
+  const secure = await Deno.readTextFile(`${ROOT}deploy/kafscale-secure.env.example`);
+  const vars = Object.fromEntries(
+    [...secure.matchAll(/^(KAFSCALE_[A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+  const c = parseConfig(vars);
+  assertEquals(c.listeners.map((l) => [l.name, l.tls, l.sasl]), [["SASL_SSL", true, true]]);
+  assert(!c.saslMechanisms.includes("PLAIN"), "no PLAIN in the secure example");
+  assert(c.etcdEndpoints.split(",").every((e) => e.startsWith("https://")), "etcd over TLS");
+  assert(c.s3Endpoint.startsWith("https://"), "S3 over TLS");
+});

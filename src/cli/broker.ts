@@ -16,7 +16,9 @@ import { HandlerRegistry } from "../handlers/registry.ts";
 import { registerHandlers } from "../handlers/mod.ts";
 import type { BrokerServices } from "../handlers/services.ts";
 import { Dispatcher } from "../server/dispatch.ts";
-import { KafkaListener } from "../server/listener.ts";
+import { startListeners } from "./listeners.ts";
+import { MetadataCredentialStore } from "../auth/credentials.ts";
+import { advertisedListeners } from "../config/security.ts";
 import { BrokerMetrics } from "../metrics/metrics.ts";
 import {
   MetadataMetrics,
@@ -30,7 +32,7 @@ import { GroupCoordinator } from "../groups/coordinator.ts";
 import { collectLag } from "../groups/lag.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
-const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 32, 33, 37, 42, 44, 47]);
+const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 32, 33, 37, 42, 44, 47, 50, 51]);
 
 /** True when any errorCode in a response body is non-zero. */
 function hasErrorCode(body: unknown): boolean {
@@ -46,10 +48,15 @@ function hasErrorCode(body: unknown): boolean {
 
 /** A started broker. */
 export interface RunningBroker {
+  /** The first listener's bound port. */
   port: number;
+  /** Every listener's bound port, by name. */
+  ports: Record<string, number>;
   metricsPort: number;
   services: BrokerServices;
   metrics: BrokerMetrics;
+  /** Re-reads the TLS certificate and key (SIGHUP); throws, keeping the old, when they are bad. */
+  reloadTls(): Promise<void>;
   /** Graceful stop: stop accepting, answer in-flight requests, flush, release, close stores. */
   stop(): Promise<void>;
 }
@@ -70,6 +77,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     host: config.advertisedHost,
     port: config.advertisedPort,
     rack: null,
+    listeners: Object.fromEntries(
+      config.listeners.map((l) => [l.name, { host: l.advertisedHost, port: l.advertisedPort }]),
+    ),
   };
   // Placement changes move partitions and groups: hand over what moved away, load what came.
   let onMembershipChange = () => {};
@@ -217,6 +227,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     groups,
     cluster,
     log,
+    credentials: new MetadataCredentialStore(meta),
     async topicForWrite(name) {
       const t = topics.get(name);
       if (t || !config.autoCreateTopics) return t;
@@ -260,17 +271,35 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       log.error("request failed", { apiKey: ctx.apiKey, client: ctx.clientId, error: e });
     },
   });
-  const listener = new KafkaListener(dispatcher, {
-    hostname: config.listenHost,
-    port: config.listenPort,
-    maxFrameBytes: config.maxRequestBytes,
-    sendTimeoutMs: config.sendTimeoutMs,
-    onConnectionChange: (d) => metrics.connections.inc(d),
-    onClosedByBroker: (remote, reason) => log.warn("closed connection", { remote, reason }),
-    onBytes: (dir, n) => (dir === "in" ? metrics.bytesIn : metrics.bytesOut).inc(n),
-    onAcceptError: (e) => log.warn("accepting a connection failed; retrying", { error: e }),
-  });
-  const port = listener.start();
+  let listeners;
+  try {
+    listeners = await startListeners(config, {
+      dispatcher,
+      credentials: services.credentials,
+      metrics,
+      log,
+    });
+  } catch (e) {
+    clearInterval(expiry);
+    clearInterval(lagTimer);
+    clearInterval(budgetTimer);
+    groups.close();
+    await logs.close();
+    await cluster.close();
+    await topics.close();
+    await meta.close();
+    await objects.close();
+    throw e;
+  }
+  const port = listeners.ports[config.listeners[0]!.name]!;
+  if (!leases) {
+    // A listener on port 0 (tests) advertises the port it got; a shared store needs real ports.
+    for (const l of config.listeners) {
+      const at = self.listeners[l.name]!;
+      if (at.port === 0) at.port = listeners.ports[l.name]!;
+    }
+    self.port = self.listeners[config.listeners[0]!.name]!.port;
+  }
   logs.start();
   metrics.start();
   let http: OpsHttpServer;
@@ -301,7 +330,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     clearInterval(budgetTimer);
     groups.close();
     metrics.stop();
-    await listener.stop();
+    await listeners.stop();
     await logs.close();
     await cluster.close();
     await topics.close();
@@ -312,7 +341,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   log.info("broker started", {
     port,
     metricsPort: http.port,
-    advertised: `${config.advertisedHost}:${config.advertisedPort}`,
+    advertised: advertisedListeners(
+      config.listeners.map((l) => ({ ...l, advertisedPort: self.listeners[l.name]!.port })),
+    ),
     nodeId: config.brokerId,
     clusterId,
     storage: describe,
@@ -320,20 +351,21 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   let stopping: Promise<void> | null = null;
   return {
     port,
+    ports: listeners.ports,
     metricsPort: http.port,
     services,
     metrics,
+    reloadTls: () => listeners.reloadTls(),
     stop() {
       stopping ??= (async () => {
-        listener.stopAccepting();
+        listeners.stopAccepting();
         clearInterval(expiry);
         clearInterval(lagTimer);
-        clearInterval(budgetTimer);
         clearInterval(budgetTimer);
         groups.close();
         await logs.close(); // flushes buffered records and answers waiting producers
         await cluster.close(); // the others take our partitions and groups at once
-        await listener.stop();
+        await listeners.stop();
         await http.close();
         metrics.stop();
         await topics.close();

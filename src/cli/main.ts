@@ -5,6 +5,7 @@
 import { serve } from "./serve.ts";
 import { VERSION } from "./version.ts";
 import { admin, ADMIN_HELP } from "./admin/mod.ts";
+import { users, USERS_HELP } from "./users.ts";
 
 const HELP = `kafscale ${VERSION}: a Kafka-compatible broker that keeps records in object storage
 
@@ -13,7 +14,8 @@ Usage:
   kafscale --version            print the version
   kafscale --help               print this help
 
-${ADMIN_HELP}`;
+${ADMIN_HELP}
+${USERS_HELP}`;
 
 /** Runs the command line; resolves the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -26,6 +28,8 @@ export async function main(args: string[]): Promise<number> {
     case "configs":
     case "offsets":
       return await admin(command, rest);
+    case "users":
+      return await users(rest);
     case "--version":
     case "-V":
     case "version":

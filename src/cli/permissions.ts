@@ -10,7 +10,8 @@
  *   etcd3: `GRPC_*` and the proxy variables). Found with DENO_AUDIT_PERMISSIONS on a broker
  *   serving on etcd and S3.
  * - System: `osRelease` only (the AWS SDK's user agent).
- * - Files: read and write the data directory; read the configuration directory (TLS files).
+ * - Files: read and write the data directory; read the configuration directory (the etcd TLS
+ *   files and the listeners' TLS certificate and key, re-read on SIGHUP).
  *   `deno run` also needs to read Deno's npm cache (etcd3 loads its .proto files at start-up);
  *   a compiled binary reads its embedded copy without a permission.
  * @module

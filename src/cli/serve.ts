@@ -1,7 +1,8 @@
 /**
  * `kafscale serve`: parses flags, validates the configuration, starts the broker and stops it
  * gracefully on SIGTERM/SIGINT (stop accepting, answer in-flight requests, flush and commit
- * buffered records, close stores), exiting 0 within a bounded time.
+ * buffered records, close stores), exiting 0 within a bounded time. SIGHUP re-reads the TLS
+ * certificate and key of SSL and SASL_SSL listeners (a bad pair is logged and the old one kept).
  * @module
  */
 import {
@@ -94,6 +95,13 @@ export async function serve(args: string[]): Promise<number> {
     "SIGINT",
     onSignal("SIGINT"),
   ]];
+  if (config.listeners.some((l) => l.tls)) {
+    handlers.push(["SIGHUP", () => {
+      broker.reloadTls().catch((e) =>
+        log.error("Cannot reload the TLS certificate; still serving the old one", { error: e })
+      );
+    }]);
+  }
   for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
   const signal = await stopped.promise;
   log.info("shutting down", { signal });

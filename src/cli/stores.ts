@@ -57,11 +57,21 @@ export async function openStores(
     objects = new FilesystemObjectStore(`${config.dataDir}/objects`);
     objectsName = `directory ${config.dataDir}/objects`;
   }
-  let meta: MetadataStore;
-  let metaName: string;
-  let leases: LeasedPuts | undefined;
+  const { meta, name: metaName, leases } = await openMetadataStore(config);
+  return {
+    objects: new InstrumentedObjectStore(objects, metrics, log),
+    meta: new InstrumentedMetadataStore(meta, metrics, log),
+    describe: { objects: objectsName, metadata: metaName },
+    leases,
+  };
+}
+
+/** The metadata store alone, as `serve` opens it (`kafscale users` writes to it directly). */
+export async function openMetadataStore(
+  config: Config,
+): Promise<{ meta: MetadataStore; name: string; leases?: LeasedPuts }> {
   if (config.etcdEndpoints) {
-    meta = await EtcdMetadataStore.open({
+    const meta = await EtcdMetadataStore.open({
       endpoints: config.etcdEndpoints.split(",").map((e) => e.trim()).filter(Boolean),
       prefix: config.etcdPrefix,
       username: config.etcdUsername || undefined,
@@ -72,20 +82,12 @@ export async function openStores(
         keyFile: config.etcdTlsKeyFile || undefined,
       }),
     });
-    metaName = `etcd ${config.etcdEndpoints}`;
-    leases = meta as EtcdMetadataStore;
-  } else {
-    checkDataDir(config.dataDir);
-    await Deno.mkdir(`${config.dataDir}/metadata`, { recursive: true });
-    meta = await FileMetadataStore.open(`${config.dataDir}/metadata`);
-    metaName = `directory ${config.dataDir}/metadata`;
+    return { meta, name: `etcd ${config.etcdEndpoints}`, leases: meta };
   }
-  return {
-    objects: new InstrumentedObjectStore(objects, metrics, log),
-    meta: new InstrumentedMetadataStore(meta, metrics, log),
-    describe: { objects: objectsName, metadata: metaName },
-    leases,
-  };
+  checkDataDir(config.dataDir);
+  await Deno.mkdir(`${config.dataDir}/metadata`, { recursive: true });
+  const meta = await FileMetadataStore.open(`${config.dataDir}/metadata`);
+  return { meta, name: `directory ${config.dataDir}/metadata` };
 }
 
 /**

@@ -1,13 +1,40 @@
 /**
  * A minimal Kafka client connection over our own codec: sends requests with increasing
- * correlation ids and matches responses. Used by the admin CLI and by tests.
+ * correlation ids and matches responses. Used by the admin CLI, tests and benchmarks; speaks
+ * TLS and logs in with SASL (PLAIN, SCRAM-SHA-256/512 over SaslHandshake v1 + SaslAuthenticate)
+ * when asked.
  * @module
  */
 import { decodeMessage, encodeMessage, isFlexible } from "../protocol/codec.ts";
 import { Reader, Writer } from "../protocol/primitives.ts";
 import type { ApiSchema } from "../protocol/schema.ts";
 import { FrameDecoder } from "../server/framing.ts";
+import {
+  SaslHandshake,
+  type SaslHandshakeResponse,
+} from "../protocol/messages/17_sasl_handshake.ts";
+import {
+  SaslAuthenticate,
+  type SaslAuthenticateResponse,
+} from "../protocol/messages/36_sasl_authenticate.ts";
+import { errorName } from "../protocol/errors.ts";
+import { SCRAM_HASH, ScramClient } from "../auth/scram.ts";
+import type { SaslMechanism } from "../auth/sasl.ts";
 
+/** How to reach and log in to a broker. */
+export interface ConnectOptions {
+  /** Connect over TLS, trusting these PEM CA certificates (default: the system's roots). */
+  tls?: { caCerts?: string[] };
+  /** Log in with SASL right after connecting. */
+  sasl?: SaslLogin;
+}
+
+/** A SASL login. */
+export interface SaslLogin {
+  mechanism: SaslMechanism;
+  user: string;
+  password: string;
+}
 interface Waiting {
   schema: ApiSchema;
   version: number;
@@ -22,20 +49,74 @@ export class KafkaConnection {
   private readonly frames = new FrameDecoder(256 * 1024 * 1024);
   private readonly reading: Promise<void>;
   private closed = false;
+  /** The last queued write (see `writeRaw`). */
+  private writing: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly conn: Deno.TcpConn, readonly clientId: string) {
+  private constructor(private readonly conn: Deno.Conn, readonly clientId: string) {
     this.reading = this.readLoop();
   }
 
-  /** Connects to host:port. */
-  static async connect(address: string, clientId = "kafscale-cli"): Promise<KafkaConnection> {
+  /** Connects to host:port (over TLS and logged in, when the options say so). */
+  static async connect(
+    address: string,
+    clientId = "kafscale-cli",
+    options: ConnectOptions = {},
+  ): Promise<KafkaConnection> {
     const i = address.lastIndexOf(":");
-    const conn = await Deno.connect({
-      hostname: address.slice(0, i),
-      port: Number(address.slice(i + 1)),
+    const where = { hostname: address.slice(0, i), port: Number(address.slice(i + 1)) };
+    let conn: Deno.Conn;
+    if (options.tls) {
+      conn = await Deno.connectTls({ ...where, caCerts: options.tls.caCerts });
+    } else {
+      const tcp = await Deno.connect(where);
+      tcp.setNoDelay(true);
+      conn = tcp;
+    }
+    const c = new KafkaConnection(conn, clientId);
+    if (options.sasl) {
+      try {
+        await c.authenticate(options.sasl);
+      } catch (e) {
+        await c.close();
+        throw e;
+      }
+    }
+    return c;
+  }
+
+  /**
+   * Logs in with SaslHandshake v1 and SaslAuthenticate v2 (also to re-authenticate);
+   * resolves the session lifetime the broker gave (ms, 0: none).
+   */
+  async authenticate(login: SaslLogin): Promise<number> {
+    const hs = await this.request<SaslHandshakeResponse>(SaslHandshake, 1, {
+      mechanism: login.mechanism,
     });
-    conn.setNoDelay(true);
-    return new KafkaConnection(conn, clientId);
+    if (hs.errorCode !== 0) {
+      throw new Error(
+        `Cannot log in with ${login.mechanism}: ${errorName(hs.errorCode)} (the broker offers ${
+          hs.mechanisms.join(", ")
+        })`,
+      );
+    }
+    const step = async (authBytes: Uint8Array) => {
+      const r = await this.request<SaslAuthenticateResponse>(SaslAuthenticate, 2, { authBytes });
+      if (r.errorCode !== 0) {
+        throw new Error(
+          `Cannot log in as ${login.user}: ${errorName(r.errorCode)}: ${r.errorMessage}`,
+        );
+      }
+      return r;
+    };
+    const enc = new TextEncoder();
+    if (login.mechanism === "PLAIN") {
+      return (await step(enc.encode(`\0${login.user}\0${login.password}`))).sessionLifetimeMs;
+    }
+    const scram = new ScramClient(login.user, login.password, SCRAM_HASH[login.mechanism]);
+    const first = await step(scram.first());
+    const final = await step(await scram.final(first.authBytes));
+    scram.verify(final.authBytes);
+    return final.sessionLifetimeMs;
   }
 
   private async readLoop(): Promise<void> {
@@ -110,10 +191,17 @@ export class KafkaConnection {
     await this.writeRaw(this.encode(schema, version, body, this.nextCorrelation++));
   }
 
-  /** Writes raw bytes (tests of malformed input). */
-  async writeRaw(bytes: Uint8Array): Promise<void> {
-    let at = 0;
-    while (at < bytes.byteLength) at += await this.conn.write(bytes.subarray(at));
+  /**
+   * Writes raw bytes (also tests of malformed input). Writes are queued: a write may take the
+   * socket several calls (TLS especially), and two requests' bytes must never interleave.
+   */
+  writeRaw(bytes: Uint8Array): Promise<void> {
+    const write = this.writing.then(async () => {
+      let at = 0;
+      while (at < bytes.byteLength) at += await this.conn.write(bytes.subarray(at));
+    });
+    this.writing = write.catch(() => {});
+    return write;
   }
 
   /** Resolves when the broker closes the connection. */

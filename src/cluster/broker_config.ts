@@ -5,6 +5,7 @@
  */
 import type { Config } from "../config/config.ts";
 import { ConfigSource, ConfigType, type EffectiveConfig } from "./topic_config.ts";
+import { advertisedListeners } from "../config/security.ts";
 
 /** The broker's whitelisted configs with their current values. */
 export function brokerConfigs(c: Config): EffectiveConfig[] {
@@ -17,7 +18,7 @@ export function brokerConfigs(c: Config): EffectiveConfig[] {
     ],
     [
       "advertised.listeners",
-      `PLAINTEXT://${c.advertisedHost}:${c.advertisedPort}`,
+      advertisedListeners(c.listeners),
       ConfigType.STRING,
       "Where clients reach this broker.",
     ],

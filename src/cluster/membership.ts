@@ -12,17 +12,39 @@
  *
  * Without leases (the embedded file store, which its lock limits to one broker) the live set is
  * this broker alone.
+ *
+ * Each broker registers every advertised listener by name; Metadata, FindCoordinator and
+ * DescribeCluster answer a client with the addresses of the listener it connected to
+ * (`endpointOf`), as Kafka does.
  * @module
  */
 import type { KvWatch, LeasedKey, LeasedPuts, MetadataStore } from "../metadata/types.ts";
 import { BrokerRecordSchema, decodeRecord, encodeRecord, keys } from "../metadata/records.ts";
 
-/** A broker as clients reach it. */
+/** Where clients reach one listener. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/**
+ * A broker as clients reach it: `host`/`port` is its first listener, `listeners` every
+ * advertised listener by name.
+ */
 export interface BrokerInfo {
   nodeId: number;
   host: string;
   port: number;
   rack: string | null;
+  listeners: Readonly<Record<string, Endpoint>>;
+}
+
+/**
+ * Where a broker's listener `name` is reached, or undefined when the broker has no such
+ * listener (Kafka leaves such brokers out of the answer to that listener's clients).
+ */
+export function endpointOf(b: BrokerInfo, name: string): Endpoint | undefined {
+  return Object.hasOwn(b.listeners, name) ? b.listeners[name] : undefined;
 }
 
 /** Membership settings. */
@@ -106,6 +128,7 @@ export class Membership {
       host: self.host,
       port: self.port,
       rack: self.rack,
+      listeners: { ...self.listeners },
     });
     m.watch = await meta.watch(keys.brokersPrefix(), (ev) => {
       const id = Number(ev.key.slice(keys.brokersPrefix().length));
@@ -124,7 +147,11 @@ export class Membership {
 
   private decode(key: string, value: Uint8Array): BrokerInfo {
     const r = decodeRecord(BrokerRecordSchema, key, value);
-    return { nodeId: r.node_id, host: r.host, port: r.port, rack: r.rack };
+    // A record from before listeners were registered: its one listener was PLAINTEXT.
+    const listeners = Object.keys(r.listeners).length > 0
+      ? r.listeners
+      : { PLAINTEXT: { host: r.host, port: r.port } };
+    return { nodeId: r.node_id, host: r.host, port: r.port, rack: r.rack, listeners };
   }
 
   /** Live brokers by id (this one included while its registration stands). */

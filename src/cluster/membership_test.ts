@@ -1,8 +1,14 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import { MemoryMetadataStore } from "../metadata/memory.ts";
-import { groupKey, Membership, partitionKey, placeOn } from "./membership.ts";
+import { endpointOf, groupKey, Membership, partitionKey, placeOn } from "./membership.ts";
 
-const broker = (nodeId: number) => ({ nodeId, host: "127.0.0.1", port: 9000 + nodeId, rack: null });
+const broker = (nodeId: number) => ({
+  nodeId,
+  host: "127.0.0.1",
+  port: 9000 + nodeId,
+  rack: null,
+  listeners: { PLAINTEXT: { host: "127.0.0.1", port: 9000 + nodeId } },
+});
 const options = { ttlSeconds: 5 };
 
 Deno.test("membership: a solo broker owns everything and is the controller", () => {
@@ -80,4 +86,28 @@ Deno.test("membership: placement spreads the partitions of each topic (not one b
     const n = count.get(id) ?? 0;
     assert(n > 120 && n < 200, `broker ${id} leads ${n} of 480 partitions`);
   }
+});
+
+Deno.test("membership: brokers register every listener; a record without listeners is PLAINTEXT", async () => {
+  const meta = new MemoryMetadataStore();
+  const self = {
+    ...broker(1),
+    listeners: {
+      SASL_SSL: { host: "kafka-1.example.com", port: 9094 },
+      PLAINTEXT: { host: "127.0.0.1", port: 9001 },
+    },
+  };
+  const m = await Membership.join(meta, meta, self, options);
+  await meta.put(
+    "brokers/7",
+    new TextEncoder().encode(JSON.stringify({ node_id: 7, host: "old", port: 9092, rack: null })),
+  );
+  const [one, seven] = m.live();
+  assertEquals(one!.listeners, self.listeners);
+  assertEquals(endpointOf(one!, "SASL_SSL"), { host: "kafka-1.example.com", port: 9094 });
+  assertEquals(endpointOf(seven!, "PLAINTEXT"), { host: "old", port: 9092 });
+  assertEquals(endpointOf(seven!, "SASL_SSL"), undefined);
+  assertEquals(endpointOf(seven!, "toString"), undefined, "only own keys are listeners");
+  await m.close();
+  await meta.close();
 });

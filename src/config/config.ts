@@ -5,7 +5,10 @@
  * @module
  */
 import { z } from "zod";
-import { LONG_MAX_TEXT, parseLong } from "../util/long.ts";
+import { LONG_MAX_TEXT } from "../util/long.ts";
+import { bool, hostPort, int, long } from "./_schemas.ts";
+import { type ListenerConfig, parseListeners, SECURITY_SETTINGS } from "./security.ts";
+import type { SaslMechanism } from "../auth/sasl.ts";
 
 /** One documented setting: variable, default, help text. */
 export interface SettingDoc {
@@ -13,25 +16,6 @@ export interface SettingDoc {
   default: string;
   help: string;
 }
-
-const bool = z.enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""]).transform((v) =>
-  ["1", "true", "yes", "on"].includes(v)
-);
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.string().regex(/^-?\d+$/, "must be a whole number").transform(Number).pipe(
-    z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`),
-  );
-/** A Kafka long (up to Long.MAX_VALUE, "no limit", held as Number.MAX_SAFE_INTEGER). */
-const long = (min: number) =>
-  z.string().transform((v, ctx) => {
-    const n = parseLong(v);
-    if (n === null) {
-      ctx.addIssue({ code: "custom", message: `must be a whole number up to ${LONG_MAX_TEXT}` });
-      return z.NEVER;
-    }
-    return n;
-  }).pipe(z.number().min(min, `must be at least ${min}`));
-const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, "must be host:port");
 
 /**
  * The default of a setting that depends on the backend: see BACKEND_DEFAULTS. (A marker, not a
@@ -80,6 +64,7 @@ export const SETTINGS = {
     "Port advertised to clients (default: listener port)",
     z.union([z.literal(""), int(1, 65535)]),
   ],
+  ...SECURITY_SETTINGS,
   brokerId: ["KAFSCALE_BROKER_ID", "0", "Broker node id", int(0, 2147483647)],
   metricsAddr: [
     "KAFSCALE_METRICS_ADDR",
@@ -323,7 +308,12 @@ type Settings = typeof SETTINGS;
 type Raw = { [K in keyof Settings]: z.output<Settings[K][3]> };
 
 /** The validated, frozen configuration. */
-export interface Config extends Omit<Raw, "brokerHost" | "brokerPort"> {
+export interface Config
+  extends Omit<Raw, "brokerHost" | "brokerPort" | "listeners" | "advertisedListeners"> {
+  /** Every listener, in the order given (the first is the primary one). */
+  listeners: readonly ListenerConfig[];
+  saslMechanisms: SaslMechanism[];
+  /** The first listener's bind address and advertised address. */
   listenHost: string;
   listenPort: number;
   advertisedHost: string;
@@ -375,23 +365,48 @@ export function parseConfig(vars: Record<string, string | undefined>): Config {
     raw[key] = parsed.data;
   }
   const r = raw as Raw;
-  const [listenHost, listenPort] = splitHostPort(r.brokerAddr);
   const [metricsHost, metricsPort] = splitHostPort(r.metricsAddr);
-  if (listenPort > 65535) throw new ConfigError(`Invalid KAFSCALE_BROKER_ADDR: port above 65535`);
-  if (!r.etcdTlsCertFile !== !r.etcdTlsKeyFile) {
-    const [cert, key] = ["KAFSCALE_ETCD_TLS_CERT_FILE", "KAFSCALE_ETCD_TLS_KEY_FILE"];
-    const [set, missing] = r.etcdTlsCertFile ? [cert, key] : [key, cert];
-    const why = `needs ${missing} too (a client certificate goes with its key)`;
-    throw new ConfigError(`Invalid ${set}=${JSON.stringify(vars[set])}: ${why}`);
+  const pairs = [
+    ["etcdTlsCertFile", "etcdTlsKeyFile", "a client certificate"],
+    ["tlsCertFile", "tlsKeyFile", "a certificate"],
+  ] as const;
+  for (const [cert, key, what] of pairs) {
+    if (!r[cert] !== !r[key]) {
+      const [certEnv, keyEnv] = [SETTINGS[cert][0], SETTINGS[key][0]];
+      const [set, missing] = r[cert] ? [certEnv, keyEnv] : [keyEnv, certEnv];
+      const why = `needs ${missing} too (${what} goes with its key)`;
+      throw new ConfigError(`Invalid ${set}=${JSON.stringify(vars[set])}: ${why}`);
+    }
   }
-  const wildcard = listenHost === "" || listenHost === "0.0.0.0" || listenHost === "::";
-  const { brokerHost, brokerPort, ...rest } = r;
+  let listeners: ListenerConfig[];
+  try {
+    listeners = parseListeners({
+      listeners: r.listeners,
+      advertised: r.advertisedListeners,
+      brokerAddr: r.brokerAddr,
+      brokerAddrSet: vars.KAFSCALE_BROKER_ADDR !== undefined,
+      brokerHost: r.brokerHost,
+      brokerPort: r.brokerPort,
+    });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const tls = listeners.filter((l) => l.tls).map((l) => l.name);
+  if (tls.length > 0 && !r.tlsCertFile) {
+    throw new ConfigError(
+      `Invalid KAFSCALE_LISTENERS=${JSON.stringify(r.listeners)}: ${tls.join(" and ")} ` +
+        "need KAFSCALE_TLS_CERT_FILE and KAFSCALE_TLS_KEY_FILE",
+    );
+  }
+  const { brokerHost: _h, brokerPort: _p, listeners: _l, advertisedListeners: _a, ...rest } = r;
+  const first = listeners[0]!;
   return Object.freeze({
     ...rest,
-    listenHost: listenHost === "" ? "0.0.0.0" : listenHost,
-    listenPort,
-    advertisedHost: brokerHost || (wildcard ? "localhost" : listenHost),
-    advertisedPort: brokerPort === "" ? listenPort : brokerPort,
+    listeners: Object.freeze(listeners.map((l) => Object.freeze(l))),
+    listenHost: first.host,
+    listenPort: first.port,
+    advertisedHost: first.advertisedHost,
+    advertisedPort: first.advertisedPort,
     metricsHost: metricsHost === "" ? "0.0.0.0" : metricsHost,
     metricsPort,
   });

@@ -13,6 +13,9 @@
  *   CreatePartitions to it and hang without one; any broker serves them). The leader epoch
  *   is the one the owner's writer holds: opened here for our partitions, read from the
  *   metadata store for the others.
+ * - Listeners: brokers are listed with the addresses of the listener the client connected to;
+ *   a broker without that listener is left out, and a partition it leads answers
+ *   LISTENER_NOT_FOUND (leader -1), as Kafka does.
  * @module
  */
 import {
@@ -24,7 +27,7 @@ import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
 import { invalidTopicName } from "../cluster/topic_names.ts";
 import { decodeRecord, keys, PartitionStateSchema, type TopicConfig } from "../metadata/records.ts";
-import { partitionKey } from "../cluster/membership.ts";
+import { endpointOf, partitionKey } from "../cluster/membership.ts";
 import {
   ALL_CLUSTER_OPERATIONS,
   ALL_TOPIC_OPERATIONS,
@@ -54,16 +57,17 @@ export function metadataHandler(services: BrokerServices): Handler {
   async function describePartition(
     t: TopicConfig,
     p: number,
-    stored: () => Promise<Map<number, number>>,
+    o: { stored: () => Promise<Map<number, number>>; listener: string },
   ) {
-    const leader = services.cluster.ownerOf(partitionKey(t.name, p)).nodeId;
+    const owner = services.cluster.ownerOf(partitionKey(t.name, p));
+    const leader = owner.nodeId;
     let epoch = 0;
-    let code = 0;
+    let code = endpointOf(owner, o.listener) ? 0 : ErrorCode.LISTENER_NOT_FOUND;
     try {
       if (leader === services.broker.nodeId) {
         epoch = (await services.logs.get(t.name, t.topic_id, p)).leaderEpoch;
       } else {
-        epoch = (await stored()).get(p) ?? 0;
+        epoch = (await o.stored()).get(p) ?? 0;
       }
     } catch (e) {
       code = e instanceof KafkaError ? e.code : ErrorCode.LEADER_NOT_AVAILABLE;
@@ -79,7 +83,7 @@ export function metadataHandler(services: BrokerServices): Handler {
     };
   }
 
-  async function describeTopic(t: TopicConfig, ops: number): Promise<TopicOut> {
+  async function describeTopic(t: TopicConfig, ops: number, listener: string): Promise<TopicOut> {
     let stored: Promise<Map<number, number>> | undefined;
     const storedOnce = () => stored ??= storedEpochs(t.name);
     // Partitions are opened a chunk at a time, concurrently: a topic of a thousand partitions
@@ -90,7 +94,11 @@ export function metadataHandler(services: BrokerServices): Handler {
         { length: Math.min(OPEN_CHUNK, t.partitions - from) },
         (_, i) => from + i,
       );
-      partitions.push(...await Promise.all(ids.map((p) => describePartition(t, p, storedOnce))));
+      partitions.push(
+        ...await Promise.all(
+          ids.map((p) => describePartition(t, p, { stored: storedOnce, listener })),
+        ),
+      );
     }
     return {
       errorCode: 0,
@@ -115,11 +123,13 @@ export function metadataHandler(services: BrokerServices): Handler {
 
   async function lookup(
     req: MetadataRequest,
-    version: number,
+    ctx: { apiVersion: number; listener: string },
     ops: number,
   ): Promise<TopicOut[]> {
+    const version = ctx.apiVersion;
+    const describe = (t: TopicConfig) => describeTopic(t, ops, ctx.listener);
     const all = req.topics === null || (version === 0 && req.topics.length === 0);
-    if (all) return await Promise.all(services.topics.list().map((t) => describeTopic(t, ops)));
+    if (all) return await Promise.all(services.topics.list().map(describe));
     const out: TopicOut[] = [];
     const autoCreate = version < 4 || req.allowAutoTopicCreation;
     for (const wanted of req.topics ?? []) {
@@ -127,9 +137,7 @@ export function metadataHandler(services: BrokerServices): Handler {
       if (!wanted.name && idHex !== "0".repeat(32)) {
         const t = services.topics.getById(idHex);
         out.push(
-          t
-            ? await describeTopic(t, ops)
-            : missing(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+          t ? await describe(t) : missing(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
         );
         continue;
       }
@@ -142,7 +150,7 @@ export function metadataHandler(services: BrokerServices): Handler {
       const t = autoCreate ? await services.topicForWrite(name) : services.topics.get(name);
       out.push(
         t
-          ? await describeTopic(t, ops)
+          ? await describe(t)
           : missing(name, new Uint8Array(16), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
       );
     }
@@ -158,15 +166,13 @@ export function metadataHandler(services: BrokerServices): Handler {
       const ops = req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPERATIONS : NOT_REQUESTED;
       return {
         throttleTimeMs: 0,
-        brokers: cluster.live().map(({ nodeId, host, port, rack }) => ({
-          nodeId,
-          host,
-          port,
-          rack,
-        })),
+        brokers: cluster.live().flatMap((b) => {
+          const at = endpointOf(b, ctx.listener);
+          return at ? [{ nodeId: b.nodeId, host: at.host, port: at.port, rack: b.rack }] : [];
+        }),
         clusterId: services.broker.clusterId,
         controllerId: cluster.controller().nodeId,
-        topics: await lookup(req, ctx.apiVersion, ops),
+        topics: await lookup(req, ctx, ops),
         clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
           ? ALL_CLUSTER_OPERATIONS
           : NOT_REQUESTED,

@@ -6,6 +6,8 @@
  * - Groups: the live broker placement gives the group to (one coordinator per group; the
  *   same answer from every broker once they agree on who is alive). Transactions are out of scope:
  *   key type 1 answers COORDINATOR_NOT_AVAILABLE; other key types INVALID_REQUEST.
+ * - The coordinator's address is that of the listener the client connected to; a coordinator
+ *   without that listener answers COORDINATOR_NOT_AVAILABLE.
  * @module
  */
 import {
@@ -16,20 +18,32 @@ import {
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
-import { groupKey } from "../cluster/membership.ts";
+import { endpointOf, groupKey } from "../cluster/membership.ts";
 
 /** Builds the FindCoordinator handler. */
 export function findCoordinatorHandler(services: BrokerServices): Handler {
-  function lookup(key: string, keyType: number) {
-    if (keyType === 0) {
-      const b = services.cluster.ownerOf(groupKey(key));
+  function lookup(key: string, keyType: number, listener: string) {
+    const b = keyType === 0 ? services.cluster.ownerOf(groupKey(key)) : undefined;
+    const at = b && endpointOf(b, listener);
+    if (b && at) {
       return {
         key,
         nodeId: b.nodeId,
-        host: b.host,
-        port: b.port,
+        host: at.host,
+        port: at.port,
         errorCode: 0,
         errorMessage: null,
+      };
+    }
+    if (b) {
+      const message = `the coordinator has no ${listener} listener`;
+      return {
+        key,
+        nodeId: -1,
+        host: "",
+        port: -1,
+        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+        errorMessage: message,
       };
     }
     const code = keyType === 1 ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST;
@@ -47,10 +61,10 @@ export function findCoordinatorHandler(services: BrokerServices): Handler {
       if (ctx.apiVersion >= 4) {
         return {
           throttleTimeMs: 0,
-          coordinators: req.coordinatorKeys.map((k) => lookup(k, keyType)),
+          coordinators: req.coordinatorKeys.map((k) => lookup(k, keyType, ctx.listener)),
         };
       }
-      const one = lookup(req.key, keyType);
+      const one = lookup(req.key, keyType, ctx.listener);
       return {
         throttleTimeMs: 0,
         errorCode: one.errorCode,

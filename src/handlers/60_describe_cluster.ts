@@ -5,6 +5,8 @@
  * - Cluster authorized operations, when asked: the seven Kafka allows on the cluster (ALTER,
  *   ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE, DESCRIBE_CONFIGS, IDEMPOTENT_WRITE; no
  *   authorizer yet).
+ * - Brokers are listed with the addresses of the listener the client connected to (brokers
+ *   without it are left out).
  * @module
  */
 import {
@@ -14,6 +16,7 @@ import {
 } from "../protocol/messages/60_describe_cluster.ts";
 import { ALL_CLUSTER_OPERATIONS, NOT_REQUESTED } from "./_authorized_operations.ts";
 import type { Handler } from "./registry.ts";
+import { endpointOf } from "../cluster/membership.ts";
 import type { BrokerServices } from "./services.ts";
 
 /** Builds the DescribeCluster handler. */
@@ -22,7 +25,7 @@ export function describeClusterHandler(services: BrokerServices): Handler {
     schema: DescribeCluster,
     minVersion: 0,
     maxVersion: 1,
-    handle(req: DescribeClusterRequest): DescribeClusterResponse {
+    handle(req: DescribeClusterRequest, ctx): DescribeClusterResponse {
       const cluster = services.cluster;
       return {
         throttleTimeMs: 0,
@@ -31,12 +34,10 @@ export function describeClusterHandler(services: BrokerServices): Handler {
         endpointType: req.endpointType ?? 1,
         clusterId: services.broker.clusterId,
         controllerId: cluster.controller().nodeId,
-        brokers: cluster.live().map((b) => ({
-          brokerId: b.nodeId,
-          host: b.host,
-          port: b.port,
-          rack: b.rack,
-        })),
+        brokers: cluster.live().flatMap((b) => {
+          const at = endpointOf(b, ctx.listener);
+          return at ? [{ brokerId: b.nodeId, host: at.host, port: at.port, rack: b.rack }] : [];
+        }),
         clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
           ? ALL_CLUSTER_OPERATIONS
           : NOT_REQUESTED,

@@ -45,6 +45,9 @@ Deno.test("delete records handler: answers per partition and logs each outcome w
     clientId: "adminclient-1",
     remote: "10.0.0.7:51234",
     connectionId: 1,
+    listener: "PLAINTEXT",
+    principal: "User:ANONYMOUS",
+    sasl: null,
   };
   const res = await deleteRecordsHandler(services).handle({
     topics: [

@@ -9,6 +9,7 @@ import { produceHandler } from "./00_produce.ts";
 import { fetchHandler } from "./01_fetch.ts";
 import { listOffsetsHandler } from "./02_list_offsets.ts";
 import { metadataHandler } from "./03_metadata.ts";
+import { saslHandshakeHandler } from "./17_sasl_handshake.ts";
 import { apiVersionsHandler } from "./18_api_versions.ts";
 import { createTopicsHandler } from "./19_create_topics.ts";
 import { deleteTopicsHandler } from "./20_delete_topics.ts";
@@ -28,9 +29,13 @@ import { listGroupsHandler } from "./16_list_groups.ts";
 import { offsetForLeaderEpochHandler } from "./23_offset_for_leader_epoch.ts";
 import { describeConfigsHandler } from "./32_describe_configs.ts";
 import { alterConfigsHandler } from "./33_alter_configs.ts";
+import { saslAuthenticateHandler } from "./36_sasl_authenticate.ts";
 import { createPartitionsHandler } from "./37_create_partitions.ts";
 import { deleteGroupsHandler } from "./42_delete_groups.ts";
 import { incrementalAlterConfigsHandler } from "./44_incremental_alter_configs.ts";
+import { describeClientQuotasHandler } from "./48_describe_client_quotas.ts";
+import { describeUserScramCredentialsHandler } from "./50_describe_user_scram_credentials.ts";
+import { alterUserScramCredentialsHandler } from "./51_alter_user_scram_credentials.ts";
 
 /** Adds every handler to the registry. */
 export function registerHandlers(
@@ -64,5 +69,10 @@ export function registerHandlers(
     .register(alterConfigsHandler(services))
     .register(createPartitionsHandler(services))
     .register(deleteGroupsHandler(services))
-    .register(incrementalAlterConfigsHandler(services));
+    .register(incrementalAlterConfigsHandler(services))
+    .register(saslHandshakeHandler())
+    .register(saslAuthenticateHandler())
+    .register(describeClientQuotasHandler())
+    .register(describeUserScramCredentialsHandler(services))
+    .register(alterUserScramCredentialsHandler(services));
 }

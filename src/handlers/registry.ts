@@ -15,6 +15,32 @@ export interface RequestContext {
   /** Remote address as host:port, for logs. */
   remote: string;
   connectionId: number;
+  /** The listener the client connected to (its name: PLAINTEXT, SSL, SASL_SSL...). */
+  listener: string;
+  /** Who sent it: `User:<name>` after SASL, else `User:ANONYMOUS` (for authorization). */
+  principal: string;
+  /** The connection's SASL session on a SASL listener, else null. */
+  sasl: SaslContext | null;
+}
+
+/** SaslHandshake's outcome. */
+export interface SaslHandshakeResult {
+  errorCode: number;
+  mechanisms: string[];
+}
+
+/** SaslAuthenticate's outcome. */
+export interface SaslAuthenticateResult {
+  errorCode: number;
+  errorMessage: string | null;
+  authBytes: Uint8Array;
+  sessionLifetimeMs: number;
+}
+
+/** The per-connection SASL session as the SaslHandshake and SaslAuthenticate handlers drive it. */
+export interface SaslContext {
+  handshake(mechanism: string, version: number): SaslHandshakeResult;
+  authenticate(authBytes: Uint8Array, version: number): Promise<SaslAuthenticateResult>;
 }
 
 /** Returned by a handler that must not answer (Produce with acks=0). */

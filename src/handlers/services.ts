@@ -12,6 +12,7 @@ import type { TopicConfig } from "../metadata/records.ts";
 import type { GroupCoordinator } from "../groups/coordinator.ts";
 import type { Membership } from "../cluster/membership.ts";
 import type { Logger } from "../metrics/logger.ts";
+import type { CredentialStore } from "../auth/credentials.ts";
 
 /** This broker as clients see it. */
 export interface BrokerIdentity {
@@ -41,6 +42,8 @@ export interface BrokerServices {
   cluster: Membership;
   /** The broker's log (destructive admin writes are logged at info with the client). */
   log: Logger;
+  /** Users' SCRAM credentials (in the metadata store). */
+  credentials: CredentialStore;
   /** Returns the topic, creating it when auto-creation is on; undefined when unknown. */
   topicForWrite(name: string): Promise<TopicConfig | undefined>;
 }

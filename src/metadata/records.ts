@@ -9,6 +9,8 @@
  *   (the tail; older references live in the partition's manifest object, so the tail stays
  *   short whatever the uptime)
  * - `groups/<group>`: GroupRecord; `offsets/<group>/<topic>/<partition>`: CommittedOffset
+ * - `users/<name, URI-encoded>/<mechanism>`: ScramCredentialRecord (salt, iterations, StoredKey,
+ *   ServerKey; never a password)
  * @module
  */
 import { z } from "zod";
@@ -105,12 +107,21 @@ export type SegmentRef = z.infer<typeof SegmentRefSchema>;
 /** A group's coordinator epoch: bumped by each broker that starts coordinating the group. */
 export const GroupEpochSchema = z.object({ epoch: int.min(0), broker_id: int });
 
-/** A live broker's registration (leased: it disappears when the broker stops renewing it). */
+/** A listener as clients reach it. */
+export const EndpointSchema = z.object({ host: z.string(), port: int.min(0) });
+
+/**
+ * A live broker's registration (leased: it disappears when the broker stops renewing it).
+ * `host`/`port` are its first advertised listener; `listeners` holds every advertised listener
+ * by name (records written before listeners existed have none: their one listener was
+ * PLAINTEXT at `host`/`port`).
+ */
 export const BrokerRecordSchema = z.object({
   node_id: int.min(0),
   host: z.string(),
   port: int.min(0),
   rack: z.string().nullable(),
+  listeners: z.record(z.string(), EndpointSchema).default({}),
 });
 export type BrokerRecord = z.infer<typeof BrokerRecordSchema>;
 
@@ -135,6 +146,11 @@ export const keys = {
   groupsPrefix: () => "groups/",
   offset: (group: string, topic: string, p: number) => `offsets/${group}/${topic}/${p}`,
   offsetsPrefix: (group: string) => `offsets/${group}/`,
+  /** One user's credential for one SCRAM mechanism (any name is safe in a key). */
+  userCredential: (user: string, mechanism: string) =>
+    `users/${encodeURIComponent(user)}/${mechanism}`,
+  userPrefix: (user: string) => `users/${encodeURIComponent(user)}/`,
+  usersPrefix: () => "users/",
 } as const;
 
 /** Serializes a record after validating it. */
@@ -188,3 +204,15 @@ export const GroupRecordSchema = z.object({
   })),
 });
 export type GroupRecord = z.infer<typeof GroupRecordSchema>;
+
+/** One user's SCRAM credential for one mechanism (binary fields in base64). */
+export const ScramCredentialRecordSchema = z.object({
+  user: z.string().min(1),
+  mechanism: z.enum(["SCRAM-SHA-256", "SCRAM-SHA-512"]),
+  salt: z.string().min(1),
+  iterations: int.min(1),
+  stored_key: z.string().min(1),
+  server_key: z.string().min(1),
+  updated_ms: int,
+});
+export type ScramCredentialRecord = z.infer<typeof ScramCredentialRecordSchema>;

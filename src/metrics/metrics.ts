@@ -41,6 +41,8 @@ export class BrokerMetrics {
   readonly objectStoreRequests;
   /** Metadata store calls by op (get, getPrefix, put, delete, txn, watch), successful or not. */
   readonly metadataRequests;
+  /** SASL authentications by mechanism and outcome (success, failure, error). */
+  readonly saslAuthentications;
   readonly adminRequests;
   readonly adminErrors;
   readonly adminLatency;
@@ -285,6 +287,12 @@ export class BrokerMetrics {
       collect() {
         this.set(loop.maxRecentMs() / 1000);
       },
+    });
+    this.saslAuthentications = new client.Counter({
+      name: "kafscale_sasl_authentications_total",
+      help: "SASL authentications by mechanism and outcome (success, failure, error)",
+      labelNames: ["mechanism", "outcome"],
+      registers: r,
     });
     this.setS3State("healthy");
     this.produceRps.set(0);

@@ -12,11 +12,18 @@
  */
 import { FrameDecoder, FrameSizeError } from "./framing.ts";
 import type { ConnectionInfo, Dispatcher } from "./dispatch.ts";
+import type { SaslSession } from "./sasl_session.ts";
 
 /** Responses a connection may owe before it stops reading requests. */
 export const DEFAULT_MAX_IN_FLIGHT = 128;
 /** How long one response may take to reach the socket before the connection is closed (ms). */
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+/**
+ * Largest frame a connection may send before its SASL login completes (Kafka's default
+ * `sasl.server.max.receive.size`), so an unauthenticated client cannot make the broker buffer
+ * a full-size request.
+ */
+export const MAX_UNAUTHENTICATED_FRAME_BYTES = 512 * 1024;
 
 /** Limits and hooks for a connection. */
 export interface ConnectionOptions {
@@ -25,6 +32,10 @@ export interface ConnectionOptions {
   /** Longest time writing one response may take; past it the connection is closed (ms). */
   sendTimeoutMs: number;
   connectionId: number;
+  /** The listener's name (default PLAINTEXT). */
+  listener?: string;
+  /** The connection's SASL session (SASL listeners). */
+  session?: SaslSession | null;
   /** Called once with the reason when the broker closes the connection itself. */
   onClosedByBroker?(reason: string): void;
   onBytes?(direction: "in" | "out", n: number): void;
@@ -64,7 +75,15 @@ class ServedConnection {
   private stopWaiting: (() => void) | null = null;
 
   constructor(private readonly conn: Deno.Conn, private readonly options: ConnectionOptions) {
-    this.frames = new FrameDecoder(options.maxFrameBytes);
+    const session = options.session;
+    this.frames = new FrameDecoder(
+      session
+        ? () =>
+          session.principal === null
+            ? Math.min(MAX_UNAUTHENTICATED_FRAME_BYTES, options.maxFrameBytes)
+            : options.maxFrameBytes
+        : options.maxFrameBytes,
+    );
   }
 
   /** Closes the connection from the broker's side (once) and wakes both loops. */
@@ -133,6 +152,12 @@ class ServedConnection {
     if (this.closed) return false;
     this.pending.push(outcome.frame);
     this.queued.notify();
+    if (outcome.closeAfter) {
+      // The answer is the last thing sent: stop reading; the writer sends what is owed, then
+      // the connection closes.
+      this.options.onClosedByBroker?.(outcome.closeAfter);
+      return false;
+    }
     // Wait for the writer to write and remove a response: that takes socket I/O (or a
     // response that needs no bytes), so this never spins on settled promises.
     while (this.pending.length >= this.options.maxInFlight && !this.closed) {
@@ -209,7 +234,12 @@ export async function serveConnection(
   if (options.signal?.aborted) onAbort();
   const writing = served.writeLoop();
   try {
-    const info = { remote: formatAddr(conn.remoteAddr), connectionId: options.connectionId };
+    const info = {
+      remote: formatAddr(conn.remoteAddr),
+      connectionId: options.connectionId,
+      listener: options.listener,
+      session: options.session,
+    };
     await served.readLoop(dispatcher, info);
   } finally {
     // Responses already owed still reach the peer (each within the send timeout), unless the

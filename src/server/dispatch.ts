@@ -3,12 +3,17 @@
  * version against the registry, decodes the body, calls the handler and encodes its answer.
  * Requests the broker cannot parse close the connection, as Apache Kafka does; ApiVersions at
  * an unsupported version is answered with UNSUPPORTED_VERSION and our range (KIP-511).
+ * On a SASL listener the connection's session (sasl_session.ts) is asked first: a request it
+ * does not admit (anything but ApiVersions and the SASL APIs before authentication, anything
+ * but re-authentication once the session expired) closes the connection, and after a
+ * SaslHandshake v0 the next frames are raw SASL tokens, answered as size-prefixed tokens.
  * @module
  */
 import { decodeMessage, encodeMessage, isFlexible } from "../protocol/codec.ts";
 import { decodeRequestHeader, writeResponseHeader } from "../protocol/headers.ts";
 import { Reader, Writer } from "../protocol/primitives.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { ANONYMOUS, type SaslSession } from "./sasl_session.ts";
 import {
   type Handler,
   type HandlerRegistry,
@@ -19,15 +24,22 @@ import {
 
 const API_VERSIONS_KEY = 18;
 
-/** What the connection should do with one request. */
+/**
+ * What the connection should do with one request: answer it (and, with `closeAfter`, close
+ * once the answer is written: a failed authentication), or close at once.
+ */
 export type Outcome =
-  | { kind: "respond"; frame: Promise<Uint8Array[] | null> }
+  | { kind: "respond"; frame: Promise<Uint8Array[] | null>; closeAfter?: string }
   | { kind: "close"; reason: string };
 
 /** Identity of the connection a frame came from. */
 export interface ConnectionInfo {
   remote: string;
   connectionId: number;
+  /** The listener's name (default PLAINTEXT). */
+  listener?: string;
+  /** The SASL session of a connection to a SASL listener. */
+  session?: SaslSession | null;
 }
 
 /** Observes every request (metrics and logs hook in here without touching handlers). */
@@ -53,6 +65,8 @@ export class Dispatcher {
 
   /** Handles one frame body. Resolves once the request's in-order phase is done. */
   async dispatch(frame: Uint8Array, conn: ConnectionInfo): Promise<Outcome> {
+    const session = conn.session ?? null;
+    if (session?.expectsRawToken) return await this.rawToken(frame, session);
     const reader = new Reader(frame);
     let header;
     try {
@@ -60,8 +74,17 @@ export class Dispatcher {
     } catch (e) {
       return { kind: "close", reason: `unreadable request header: ${(e as Error).message}` };
     }
-    const ctx: RequestContext = { ...header, ...conn };
     const handler = this.registry.get(header.apiKey);
+    const refused = session?.admit(header.apiKey, handler?.schema.name ?? `API ${header.apiKey}`);
+    if (refused) return { kind: "close", reason: refused };
+    const ctx: RequestContext = {
+      ...header,
+      remote: conn.remote,
+      connectionId: conn.connectionId,
+      listener: conn.listener ?? "PLAINTEXT",
+      principal: session?.principal ?? ANONYMOUS,
+      sasl: session,
+    };
     if (!handler) return { kind: "close", reason: `unknown API key ${header.apiKey}` };
     if (header.apiVersion < handler.minVersion || header.apiVersion > handler.maxVersion) {
       if (header.apiKey === API_VERSIONS_KEY) return this.unsupportedApiVersions(ctx);
@@ -76,7 +99,25 @@ export class Dispatcher {
     } catch (e) {
       return { kind: "close", reason: `malformed ${handler.schema.name} request: ${e}` };
     }
-    return await this.invoke(handler, request, ctx);
+    const outcome = await this.invoke(handler, request, ctx);
+    const closeAfter = session?.closeReason;
+    return closeAfter && outcome.kind === "respond" ? { ...outcome, closeAfter } : outcome;
+  }
+
+  /** A raw SASL token (after SaslHandshake v0): the answer goes back as a size-prefixed token. */
+  private async rawToken(frame: Uint8Array, session: SaslSession): Promise<Outcome> {
+    let answer: Uint8Array | null;
+    try {
+      answer = await session.rawToken(frame);
+    } catch (e) {
+      this.observer.onError?.({ apiKey: -1 }, e);
+      return { kind: "close", reason: `Cannot check a SASL token: ${(e as Error).message}` };
+    }
+    if (answer === null) return { kind: "close", reason: session.closeReason ?? "SASL failed" };
+    const out = new Uint8Array(4 + answer.byteLength);
+    new DataView(out.buffer).setInt32(0, answer.byteLength);
+    out.set(answer, 4);
+    return { kind: "respond", frame: Promise.resolve([out]) };
   }
 
   private async invoke(handler: Handler, request: unknown, ctx: RequestContext): Promise<Outcome> {

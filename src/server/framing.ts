@@ -22,7 +22,8 @@ export class FrameDecoder {
   private buffered = 0;
   private need = -1;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** The limit, or a function read at each frame's size (it may change between frames). */
+  constructor(private readonly maxFrameBytes: number | (() => number)) {}
 
   /** Bytes held that do not yet form a whole frame. */
   get pendingBytes(): number {
@@ -41,9 +42,10 @@ export class FrameDecoder {
         if (this.buffered < 4) break;
         const head = this.take(4);
         const size = new DataView(head.buffer, head.byteOffset, 4).getInt32(0);
-        if (size < 0 || size > this.maxFrameBytes) {
-          throw new FrameSizeError(size, this.maxFrameBytes);
-        }
+        const limit = typeof this.maxFrameBytes === "number"
+          ? this.maxFrameBytes
+          : this.maxFrameBytes();
+        if (size < 0 || size > limit) throw new FrameSizeError(size, limit);
         this.need = size;
       }
       if (this.buffered < this.need) break;

@@ -55,3 +55,19 @@ Deno.test("framing: negative size is refused", () => {
   }
   if (!(caught instanceof FrameSizeError)) throw new Error("no size error");
 });
+
+Deno.test("framing: a limit given as a function is read at each frame (lower before SASL login)", () => {
+  let limit = 5;
+  const d = new FrameDecoder(() => limit);
+  eq(d.push(frame([1, 2, 3])), [[1, 2, 3]]);
+  let caught: unknown;
+  try {
+    d.push(frame(new Array(8).fill(0)));
+  } catch (e) {
+    caught = e;
+  }
+  if (!(caught instanceof FrameSizeError) || caught.limit !== 5) throw new Error("no size error");
+  limit = 100; // logged in
+  const again = new FrameDecoder(() => limit);
+  eq(again.push(frame(new Array(8).fill(1))), [new Array(8).fill(1)]);
+});

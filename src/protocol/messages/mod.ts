@@ -17,6 +17,7 @@ import { LeaveGroup } from "./13_leave_group.ts";
 import { SyncGroup } from "./14_sync_group.ts";
 import { DescribeGroups } from "./15_describe_groups.ts";
 import { ListGroups } from "./16_list_groups.ts";
+import { SaslHandshake } from "./17_sasl_handshake.ts";
 import { ApiVersions } from "./18_api_versions.ts";
 import { CreateTopics } from "./19_create_topics.ts";
 import { DeleteTopics } from "./20_delete_topics.ts";
@@ -25,10 +26,14 @@ import { InitProducerId } from "./22_init_producer_id.ts";
 import { OffsetForLeaderEpoch } from "./23_offset_for_leader_epoch.ts";
 import { DescribeConfigs } from "./32_describe_configs.ts";
 import { AlterConfigs } from "./33_alter_configs.ts";
+import { SaslAuthenticate } from "./36_sasl_authenticate.ts";
 import { CreatePartitions } from "./37_create_partitions.ts";
 import { DeleteGroups } from "./42_delete_groups.ts";
 import { IncrementalAlterConfigs } from "./44_incremental_alter_configs.ts";
 import { OffsetDelete } from "./47_offset_delete.ts";
+import { DescribeClientQuotas } from "./48_describe_client_quotas.ts";
+import { DescribeUserScramCredentials } from "./50_describe_user_scram_credentials.ts";
+import { AlterUserScramCredentials } from "./51_alter_user_scram_credentials.ts";
 import { DescribeCluster } from "./60_describe_cluster.ts";
 
 /** All schemas, in API key order. */
@@ -46,6 +51,7 @@ export const ALL_SCHEMAS: readonly ApiSchema[] = [
   SyncGroup,
   DescribeGroups,
   ListGroups,
+  SaslHandshake,
   ApiVersions,
   CreateTopics,
   DeleteTopics,
@@ -54,9 +60,13 @@ export const ALL_SCHEMAS: readonly ApiSchema[] = [
   OffsetForLeaderEpoch,
   DescribeConfigs,
   AlterConfigs,
+  SaslAuthenticate,
   CreatePartitions,
   DeleteGroups,
   IncrementalAlterConfigs,
   OffsetDelete,
+  DescribeClientQuotas,
+  DescribeUserScramCredentials,
+  AlterUserScramCredentials,
   DescribeCluster,
 ].sort((a, b) => a.apiKey - b.apiKey);

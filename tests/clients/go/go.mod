@@ -10,4 +10,5 @@ require (
 require (
 	github.com/klauspost/compress v1.17.8 // indirect
 	github.com/pierrec/lz4/v4 v4.1.21 // indirect
+	golang.org/x/crypto v0.23.0 // indirect
 )

@@ -10,11 +10,17 @@
 //	                                a 60 KB record is refused (MESSAGE_TOO_LARGE), a small one
 //	                                is stamped with the log append time; compression.type=gzip
 //	                                is refused with INVALID_CONFIG
+//	kgoclient secure -brokers B -topic T -n N [-ca ca.pem] [-mechanism PLAIN|SCRAM-SHA-256|
+//	                 SCRAM-SHA-512 -user U -password P]
+//	                                over TLS (with -ca) and SASL (with -mechanism): produce N
+//	                                records, then read them back from partition 0
 package main
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,6 +30,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 )
 
 func fail(format string, args ...any) {
@@ -242,9 +250,55 @@ func topicConfigs(brokers, topic string) {
 	fmt.Printf("ok %s\n", *refused.ErrorMessage)
 }
 
+func secure(brokers, topic string, n int, ca, mechanism, user, password string) {
+	opts := []kgo.Opt{kgo.SeedBrokers(brokers), kgo.AllowAutoTopicCreation(), kgo.RequestRetries(2)}
+	if ca != "" {
+		pem, err := os.ReadFile(ca)
+		check(err, "read CA")
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			fail("no certificate in %s", ca)
+		}
+		opts = append(opts, kgo.DialTLSConfig(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}))
+	}
+	switch mechanism {
+	case "":
+	case "PLAIN":
+		opts = append(opts, kgo.SASL(plain.Auth{User: user, Pass: password}.AsMechanism()))
+	case "SCRAM-SHA-256":
+		opts = append(opts, kgo.SASL(scram.Auth{User: user, Pass: password}.AsSha256Mechanism()))
+	case "SCRAM-SHA-512":
+		opts = append(opts, kgo.SASL(scram.Auth{User: user, Pass: password}.AsSha512Mechanism()))
+	default:
+		fail("unknown mechanism %s", mechanism)
+	}
+	client, err := kgo.NewClient(opts...)
+	check(err, "client")
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	check(client.Ping(ctx), "connect") // a refused login fails here instead of being retried
+	records := make([]*kgo.Record, n)
+	for i := range records {
+		records[i] = &kgo.Record{Topic: topic, Partition: 0, Value: []byte(fmt.Sprintf("kgo-%d", i))}
+	}
+	check(client.ProduceSync(ctx, records...).FirstErr(), "produce")
+	client.AddConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().AtStart()}})
+	seen := 0
+	for seen < n {
+		fetches := client.PollFetches(ctx)
+		if ctx.Err() != nil {
+			fail("timed out after %d of %d records", seen, n)
+		}
+		fetches.EachError(func(t string, p int32, err error) { fail("fetch %s[%d]: %v", t, p, err) })
+		seen += fetches.NumRecords()
+	}
+	fmt.Printf("ok %d\n", seen)
+}
+
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: kgoclient ops|group [flags]")
+		fail("usage: kgoclient ops|group|secure [flags]")
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	brokers := fs.String("brokers", "127.0.0.1:9092", "seed broker")
@@ -252,6 +306,10 @@ func main() {
 	groupID := fs.String("group", "", "group id")
 	n := fs.Int("n", 0, "records to consume")
 	balancer := fs.String("balancer", "cooperative-sticky", "range or cooperative-sticky")
+	ca := fs.String("ca", "", "PEM CA file: connect over TLS")
+	mechanism := fs.String("mechanism", "", "SASL mechanism")
+	user := fs.String("user", "", "SASL user")
+	password := fs.String("password", "", "SASL password")
 	_ = fs.Parse(os.Args[2:])
 	switch os.Args[1] {
 	case "ops":
@@ -260,6 +318,8 @@ func main() {
 		group(*brokers, *topic, *groupID, *n, *balancer)
 	case "topicconfigs":
 		topicConfigs(*brokers, *topic)
+	case "secure":
+		secure(*brokers, *topic, *n, *ca, *mechanism, *user, *password)
 	default:
 		fail("unknown command %s", os.Args[1])
 	}

@@ -236,3 +236,20 @@ export async function run(
 export async function removeDir(dir: string): Promise<void> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
+
+/** Polls `get` every 200 ms until `ok` holds (30 s at most); throws naming `what` and the last value. */
+export async function until<T>(
+  what: string,
+  get: () => Promise<T>,
+  ok: (v: T) => boolean,
+): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await get().catch(() => undefined);
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

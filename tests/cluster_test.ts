@@ -8,7 +8,7 @@
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { etcdMissing, s3Missing, type Service } from "../src/testing/services.ts";
-import { type BrokerProcess, removeDir, run, startBroker } from "./_harness.ts";
+import { type BrokerProcess, removeDir, run, startBroker, until } from "./_harness.ts";
 import { KafkaConnection } from "../src/client/connection.ts";
 import { Metadata, type MetadataResponse } from "../src/protocol/messages/03_metadata.ts";
 import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
@@ -49,18 +49,6 @@ async function view(bootstrap: string, topic: string) {
     };
   } finally {
     await c.close();
-  }
-}
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await get().catch(() => undefined);
-    if (v !== undefined && ok(v)) return v;
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

@@ -22,23 +22,11 @@ import {
   type AlterUserScramCredentialsResponse,
 } from "../src/protocol/messages/51_alter_user_scram_credentials.ts";
 import { saltPassword } from "../src/auth/scram.ts";
-import { type BrokerProcess, freePort, removeDir, startBroker } from "./_harness.ts";
+import { type BrokerProcess, freePort, removeDir, startBroker, until } from "./_harness.ts";
 import { backendEnv, withServices } from "./_setup.ts";
 import { addUser, ALICE } from "./_secure.ts";
 
 const missing = etcdMissing() ?? s3Missing();
-
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await get().catch(() => undefined);
-    if (v !== undefined && ok(v)) return v;
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 Deno.test({
   name:

@@ -62,7 +62,11 @@ export function deps(
 }
 
 export function batch(text: string): IncomingBatch {
-  const bytes = buildRecordBatch([{ value: new TextEncoder().encode(text) }]);
+  return incomingBatch(buildRecordBatch([{ value: new TextEncoder().encode(text) }]));
+}
+
+/** A plain producer's batch as the produce handler hands it to a log (header fields read). */
+export function incomingBatch(bytes: Uint8Array): IncomingBatch {
   const v = new RecordBatchView(bytes);
   return {
     bytes,

@@ -7,8 +7,8 @@ import { assertEquals } from "../testing/assert.ts";
 import { MemoryObjectStore } from "../object_store/memory.ts";
 import { MemoryMetadataStore } from "../metadata/memory.ts";
 import { buildRecordBatch } from "../protocol/records/builder.ts";
-import { RecordBatchView, setLogAppendTime } from "../protocol/records/record_batch.ts";
-import { deps, manager } from "./_testing.ts";
+import { setLogAppendTime } from "../protocol/records/record_batch.ts";
+import { deps, incomingBatch, manager } from "./_testing.ts";
 import type { IncomingBatch, PartitionLog } from "./partition_log.ts";
 import { findMaxTimestamp, findOffsetForTimestamp } from "./timestamp_search.ts";
 
@@ -19,15 +19,7 @@ function stamped(ts: number, n = 1, appendTime?: number): IncomingBatch {
     { baseTimestamp: ts },
   );
   if (appendTime !== undefined) setLogAppendTime(bytes, appendTime);
-  const v = new RecordBatchView(bytes);
-  return {
-    bytes,
-    lastOffsetDelta: v.lastOffsetDelta,
-    maxTimestamp: v.maxTimestamp,
-    producerId: -1,
-    producerEpoch: -1,
-    baseSequence: -1,
-  };
+  return incomingBatch(bytes);
 }
 
 /** One segment holding `batches`, committed. */

@@ -103,13 +103,15 @@ async function runCases(target: Target, setup: string): Promise<CaseResult[]> {
     LINGERS.flatMap((linger) => PRODUCERS.map((producers) => ({ acks, linger, producers })))
   );
   const results: CaseResult[] = [];
-  for (const c of cases) { // one client per case: its rate depends on the producer count
+  for (const [i, c] of cases.entries()) { // one client per case: its rate depends on producers
     const child = new Deno.Command(`${toolsDir()}/venv/bin/python`, {
       args: [
         CLIENT,
         ...["--bootstrap", target.bootstrap, "--cases", JSON.stringify([c])],
         ...(target.metrics ? ["--metrics", target.metrics] : []),
         ...["--seconds", SECONDS, "--rate", String(c.producers === 1 ? RATE : RATE_10)],
+        // The first case also waits out the start-up (JIT compilers still at work).
+        ...["--warmup", i === 0 ? "5" : "1"],
       ],
       stdout: "piped",
       stderr: "inherit",

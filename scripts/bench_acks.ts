@@ -1,9 +1,11 @@
 /**
- * Acknowledgement latency benchmark: confluent-kafka (librdkafka) producers send small records at
- * a fixed rate with acks=1 and acks=all, linger.ms 0 and 5, one producer (one partition) and ten
- * producers (one partition each); a record's latency runs from produce() to its delivery
- * callback (scripts/bench_acks_client.py). Prints p50/p99/max latency per case next to the
- * broker's object PUTs and metadata transactions per second (from its /metrics).
+ * Acknowledgement latency benchmark: confluent-kafka (librdkafka) producers send 200-byte records
+ * with acks=1 and acks=all, linger.ms 0 and 5, one producer (one partition) and ten producers
+ * (one partition each), at a fixed rate per producer; a record's latency runs from
+ * produce() to its delivery callback (scripts/bench_acks_client.py). Each case warms up for 1 s
+ * before its measured window, and each setup first runs an unreported warm-up case. Prints
+ * p50/p99/max latency per case next to the broker's object PUTs and metadata transactions per
+ * second over the window (from its /metrics; compaction's PUTs included). About 3 minutes.
  *
  * Setups (`--setups`, comma-separated):
  * - `embedded`: the embedded default (local data directory; flush spacing 0 by default);
@@ -14,6 +16,7 @@
  * Usage: deno run -A scripts/bench_acks.ts [--setups embedded,etcd-s3,etcd-s3:0]
  *   [--seconds S] [--rate MSGS_PER_S] [--rate10 MSGS_PER_S]   (rates are per producer)
  *   [--acks 1,all] [--linger 0,5] [--producers 1,10]          (the cases to run)
+ *   [--client KEY=VALUE]...    (librdkafka settings, e.g. socket.nagle.disable=true)
  */
 import { parseConfig } from "../src/config/config.ts";
 import { startBroker } from "../src/cli/broker.ts";
@@ -41,6 +44,10 @@ const list = (name: string, def: string) => flag(name, def).split(",").filter(Bo
 const ACKS = list("acks", "1,all");
 const LINGERS = list("linger", "0,5").map(Number);
 const PRODUCERS = list("producers", "1,10").map(Number);
+/** Extra librdkafka settings for every producer (`--client key=value`, repeatable). */
+const CLIENT_SETTINGS = Deno.args.flatMap((a, i) =>
+  Deno.args[i - 1] === "--client" ? ["--client", a] : []
+);
 const CLIENT = new URL("./bench_acks_client.py", import.meta.url).pathname;
 
 /** One case's figures, as the client prints them. */
@@ -97,30 +104,47 @@ async function startKafScale(backend: string, spacing: string | undefined): Prom
   };
 }
 
-/** Runs every case against a target; prints and returns each result as it arrives. */
+/** Runs one case with its own client; resolves what the client printed. */
+async function runCase(
+  target: Target,
+  c: { acks: string; linger: number; producers: number },
+  o: { seconds: string; warmup: string },
+): Promise<CaseResult> {
+  const child = new Deno.Command(`${toolsDir()}/venv/bin/python`, {
+    args: [
+      CLIENT,
+      ...["--bootstrap", target.bootstrap, "--cases", JSON.stringify([c])],
+      ...(target.metrics ? ["--metrics", target.metrics] : []),
+      ...["--seconds", o.seconds, "--warmup", o.warmup],
+      ...["--rate", String(c.producers === 1 ? RATE : RATE_10)],
+      ...CLIENT_SETTINGS,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  });
+  const out = await child.output();
+  const lines = new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
+  if (!out.success || lines.length !== 1) {
+    throw new Error(`Cannot run the client for ${JSON.stringify(c)} at ${target.bootstrap}`);
+  }
+  return JSON.parse(lines[0]!) as CaseResult;
+}
+
+/**
+ * Runs every case against a target, after a warm-up case that is not reported (the first
+ * seconds after start-up run slower: compilers, caches, the first rolls); prints and returns
+ * each result as it arrives.
+ */
 async function runCases(target: Target, setup: string): Promise<CaseResult[]> {
+  await runCase(target, { acks: "1", linger: 0, producers: 1 }, { seconds: "3", warmup: "2" });
   const cases = ACKS.flatMap((acks) =>
     LINGERS.flatMap((linger) => PRODUCERS.map((producers) => ({ acks, linger, producers })))
   );
   const results: CaseResult[] = [];
-  for (const c of cases) { // one client per case: its rate depends on the producer count
-    const child = new Deno.Command(`${toolsDir()}/venv/bin/python`, {
-      args: [
-        CLIENT,
-        ...["--bootstrap", target.bootstrap, "--cases", JSON.stringify([c])],
-        ...(target.metrics ? ["--metrics", target.metrics] : []),
-        ...["--seconds", SECONDS, "--rate", String(c.producers === 1 ? RATE : RATE_10)],
-      ],
-      stdout: "piped",
-      stderr: "inherit",
-    });
-    const out = await child.output();
-    if (!out.success) throw new Error(`Cannot run the client for ${setup} ${JSON.stringify(c)}`);
-    for (const line of new TextDecoder().decode(out.stdout).split("\n").filter(Boolean)) {
-      const r = JSON.parse(line) as CaseResult;
-      console.log(row(setup, target.spacing, r));
-      results.push(r);
-    }
+  for (const c of cases) { // a client per case: its rate depends on the producer count
+    const r = await runCase(target, c, { seconds: SECONDS, warmup: "1" });
+    console.log(row(setup, target.spacing, r));
+    results.push(r);
   }
   return results;
 }
@@ -146,7 +170,8 @@ function row(setup: string, spacing: string, r: CaseResult): string {
 const rows: string[] = [];
 console.log(
   `ack latency: records of 200 bytes, ${SECONDS} s per case, ${RATE} msgs/s for one producer, ` +
-    `${RATE_10} msgs/s each for ten (confluent-kafka, produce() to delivery callback)`,
+    `${RATE_10} msgs/s each for ten (confluent-kafka, produce() to delivery callback)` +
+    (CLIENT_SETTINGS.length ? `, client settings ${CLIENT_SETTINGS.join(" ")}` : ""),
 );
 console.log(HEADER.join("\n"));
 for (const setup of SETUPS) {

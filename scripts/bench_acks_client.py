@@ -8,6 +8,7 @@ Prints one JSON object per case on stdout.
 
 Usage: bench_acks_client.py --bootstrap HOST:PORT [--metrics URL] --cases JSON
          [--seconds S] [--warmup S] [--rate MSGS_PER_S_PER_PRODUCER] [--size BYTES]
+         [--client KEY=VALUE ...]   (extra librdkafka producer settings)
   JSON: a list of {"acks": "1"|"all", "linger": ms, "producers": n}
 """
 import argparse
@@ -88,12 +89,12 @@ def run_case(args, case):
     value = b"x" * args.size
     producers = []
     for i in range(n):
-        p = Producer({
+        p = Producer(dict(args.client, **{
             "bootstrap.servers": args.bootstrap,
             "acks": case["acks"],
             "linger.ms": case["linger"],
             "client.id": "bench-acks-%d" % i,
-        })
+        }))
         p.produce(topic, value, partition=i)  # connections, metadata, the partition's writer
         p.flush(60)
         producers.append(p)
@@ -137,7 +138,10 @@ def main():
     ap.add_argument("--warmup", type=float, default=1)
     ap.add_argument("--rate", type=float, default=500)
     ap.add_argument("--size", type=int, default=200)
+    ap.add_argument("--client", action="append", default=[],
+                    help="extra producer setting KEY=VALUE (repeatable)")
     args = ap.parse_args()
+    args.client = dict(kv.split("=", 1) for kv in args.client)
     for case in json.loads(args.cases):
         print(json.dumps(run_case(args, case)), flush=True)
 

@@ -1,7 +1,8 @@
 /**
  * The flush scheduler on a clock the test drives: an idle scheduler starts a cycle at the end of
- * the turn, requests during a cycle go into the next one (started when it finishes), starts are
- * at least the spacing apart, and closing cancels what was scheduled.
+ * the turn; with spacing 0, requests during a cycle go into the next one (started when it
+ * finishes); starts are at least the spacing apart, and with a spacing slow cycles overlap up to
+ * a limit; closing cancels what was scheduled.
  */
 import { assertEquals } from "../testing/assert.ts";
 import { FlushScheduler } from "./flush_scheduler.ts";
@@ -39,7 +40,7 @@ Deno.test("flush scheduler: an idle scheduler starts one cycle at the end of the
   return scheduler.close();
 });
 
-Deno.test("flush scheduler: requests during a cycle go into the next, started when it ends", async () => {
+Deno.test("flush scheduler: with spacing 0, requests during a cycle go into the next, started when it ends", async () => {
   const { timers, cycles, scheduler, finish } = harness(0);
   scheduler.request();
   timers.turn();
@@ -59,12 +60,13 @@ Deno.test("flush scheduler: requests during a cycle go into the next, started wh
 });
 
 Deno.test("flush scheduler: starts are at least the spacing apart, never bunched by requests", async () => {
-  const { timers, cycles, scheduler, finish } = harness(10);
+  const { timers, cycles, scheduler } = harness(10);
   scheduler.request(); // idle for long: starts at the end of the turn
   timers.turn();
   assertEquals(cycles.map((c) => c.startedAt), [0]);
   timers.advance(3);
-  await finish(); // the cycle took 3 ms
+  cycles[0]!.finish(); // the cycle took 3 ms
+  await settle();
   for (let i = 0; i < 50; i++) scheduler.request(); // a burst of produce requests
   timers.turn();
   assertEquals(cycles.length, 1);
@@ -73,17 +75,30 @@ Deno.test("flush scheduler: starts are at least the spacing apart, never bunched
   assertEquals(cycles.length, 1);
   timers.advance(1);
   assertEquals(cycles.map((c) => c.startedAt), [0, 10]);
-  scheduler.request(); // during a cycle that takes longer than the spacing
-  timers.advance(25);
-  await finish();
-  timers.turn();
-  assertEquals(cycles.map((c) => c.startedAt), [0, 10, 35], "right after the slow cycle");
-  await finish();
+  cycles[1]!.finish();
+  await settle();
   timers.advance(100);
   scheduler.request(); // idle again for long: no wait
   timers.turn();
-  assertEquals(cycles.map((c) => c.startedAt), [0, 10, 35, 135]);
-  await finish();
+  assertEquals(cycles.map((c) => c.startedAt), [0, 10, 110]);
+  cycles[2]!.finish();
+  await scheduler.close();
+});
+
+Deno.test("flush scheduler: with a spacing, slow cycles overlap up to the limit, paced by the spacing", async () => {
+  const { timers, cycles, scheduler } = harness(10);
+  for (let t = 0; t < 60; t += 10) { // a request every 10 ms; no cycle finishes (a slow PUT)
+    scheduler.request();
+    timers.turn();
+    timers.advance(10);
+  }
+  assertEquals(cycles.map((c) => c.startedAt), [0, 10, 20, 30], "MAX_CYCLES_IN_FLIGHT");
+  assertEquals(scheduler.state, "running");
+  cycles[0]!.finish();
+  await settle();
+  timers.turn(); // the spacing has long passed: the held-back work starts at once
+  assertEquals(cycles.map((c) => c.startedAt), [0, 10, 20, 30, 60]);
+  for (const c of cycles.slice(1)) c.finish();
   await scheduler.close();
 });
 

@@ -1,12 +1,12 @@
 /**
  * Owns the open partition logs of this broker and drives their flushes. Flushes are group
  * commits (flush_scheduler.ts): an append asks for a flush cycle, which starts at the end of the
- * event-loop turn when none is in flight (and the last started at least `flushIntervalMs` ago),
- * else right after the one in flight; a cycle flushes every partition appended to since the
- * last one together, so their segments share one object and their commits one metadata
- * transaction. A partition that buffers `segmentBytes` flushes at once (size). Also runs
- * retention and compaction of small segments (one timer) and the object garbage collector (its
- * own timer).
+ * event-loop turn unless the last one started less than `flushIntervalMs` ago or too many are in
+ * flight (with `flushIntervalMs` 0: one; then it starts right after the one in flight); a cycle
+ * flushes every partition appended to since the last one together, so their segments share one
+ * object and their commits one metadata transaction. A partition that buffers `segmentBytes`
+ * flushes at once (size). Also runs retention and compaction of small segments (one timer) and
+ * the object garbage collector (its own timer).
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";
@@ -206,10 +206,10 @@ export class LogManager {
 
   /**
    * One flush cycle: every partition appended to since the last cycle flushes now. Resolves once
-   * their uploads ended (their commits follow, in order per partition), so one cycle's PUT is in
-   * flight at a time while the next upload overlaps this cycle's commits. A partition that
-   * could not seal (too many flushes in flight) waited for its newest commit and goes into the
-   * next cycle.
+   * their uploads ended (their commits follow, in order per partition): the scheduler's limit on
+   * cycles in flight bounds PUTs in flight, while the next upload may overlap this cycle's
+   * commits. A partition that could not seal (too many of its flushes in flight) waited for its
+   * newest commit and goes into the next cycle.
    */
   private async flushCycle(): Promise<void> {
     const logs = [...this.dirty].filter((l) => l.bufferedBytes > 0);

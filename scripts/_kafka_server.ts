@@ -10,6 +10,8 @@ import { toolsDir } from "../src/testing/services.ts";
 /** A running Kafka node. */
 export interface KafkaServer {
   bootstrap: string;
+  /** The broker JVM's process id (for RSS). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -21,16 +23,24 @@ export function freePort(): number {
   return port;
 }
 
-function java(jars: string, main: string, args: string[]): Deno.Command {
+function java(jars: string, main: string, args: string[], heap = "512m"): Deno.Command {
   return new Deno.Command("java", {
-    args: ["-Xmx512m", "-Dlog4j.configuration=file:/dev/null", "-cp", `${jars}/*`, main, ...args],
+    args: [
+      `-Xms${heap}`,
+      `-Xmx${heap}`,
+      "-Dlog4j.configuration=file:/dev/null",
+      "-cp",
+      `${jars}/*`,
+      main,
+      ...args,
+    ],
     stdout: "null",
     stderr: "null",
   });
 }
 
-/** Formats storage and starts the node; resolves once it accepts connections. */
-export async function startKafka(): Promise<KafkaServer> {
+/** Formats storage and starts the node (with `heap` for the JVM); resolves once it accepts connections. */
+export async function startKafka(heap = "512m"): Promise<KafkaServer> {
   const jars = `${toolsDir()}/kafka-3.7.2`;
   try {
     Deno.statSync(`${jars}/.complete`);
@@ -58,7 +68,7 @@ export async function startKafka(): Promise<KafkaServer> {
   const format = ["format", "-t", clusterId, "-c", `${dir}/server.properties`];
   const formatted = await java(jars, "kafka.tools.StorageTool", format).output();
   if (!formatted.success) throw new Error("Cannot format Kafka's storage");
-  const child = java(jars, "kafka.Kafka", [`${dir}/server.properties`]).spawn();
+  const child = java(jars, "kafka.Kafka", [`${dir}/server.properties`], heap).spawn();
   const stop = async () => {
     try {
       child.kill("SIGKILL");
@@ -70,7 +80,7 @@ export async function startKafka(): Promise<KafkaServer> {
   for (;;) {
     try {
       (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return { bootstrap: `127.0.0.1:${port}`, stop };
+      return { bootstrap: `127.0.0.1:${port}`, pid: child.pid, stop };
     } catch {
       if (Date.now() > deadline) {
         await stop();

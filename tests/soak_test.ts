@@ -126,6 +126,20 @@ async function soak(slots: Slot[], pauseMs: number): Promise<string> {
     chaos(slots, pauseMs, producers),
     watchKeys(slots, producers),
   ]);
+  // KAFSCALE_SOAK_LOG_DIR keeps every broker's and producer's log of the run, to trace a failure.
+  const logDir = Deno.env.get("KAFSCALE_SOAK_LOG_DIR");
+  if (logDir) {
+    await Deno.mkdir(logDir, { recursive: true });
+    for (const [i, s] of slots.entries()) {
+      await Deno.writeTextFile(
+        `${logDir}/broker-${i}.log`,
+        [...s.logs, s.broker.stderr()].join(""),
+      );
+    }
+    for (const [i, o] of outputs.entries()) {
+      await Deno.writeTextFile(`${logDir}/producer-${i}.log`, o.stderr + o.stdout);
+    }
+  }
   const acked = new Map<string, string>();
   const failed: string[] = [];
   for (const o of outputs) {

@@ -142,6 +142,16 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
       };
     } catch (e) {
       const [code, message] = codeOf(e);
+      if (
+        code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.INVALID_PRODUCER_EPOCH
+      ) {
+        // A client answers these by bumping its epoch and resending: worth a trace.
+        services.log.warn("Produce refused: producer sequence", {
+          topic: topicName,
+          partition: index,
+          error: message,
+        });
+      }
       return { topic: topicName, response: failed(index, code, message) };
     }
   }

@@ -25,7 +25,7 @@ export function initProducerIdHandler(services: BrokerServices): Handler {
     schema: InitProducerId,
     minVersion: 0,
     maxVersion: 5,
-    async handle(req: InitProducerIdRequest): Promise<InitProducerIdResponse> {
+    async handle(req: InitProducerIdRequest, ctx): Promise<InitProducerIdResponse> {
       if (req.transactionalId !== null && req.transactionalId !== "") {
         return {
           throttleTimeMs: 0,
@@ -37,6 +37,15 @@ export function initProducerIdHandler(services: BrokerServices): Handler {
       const pid = req.producerId ?? -1;
       const epoch = req.producerEpoch ?? -1;
       if (pid >= 0 && epoch >= 0 && epoch < MAX_EPOCH - 1) {
+        // A client bumps its epoch after a sequence error or a lost request: it then resends
+        // what it has not seen acknowledged from sequence 0, so a record the broker had stored
+        // may be stored again. Logged so such duplicates can be traced to their cause.
+        services.log.warn("Producer epoch bumped (KIP-360)", {
+          producerId: pid,
+          epoch: epoch + 1,
+          client: ctx.remote,
+          clientId: ctx.clientId,
+        });
         return { throttleTimeMs: 0, errorCode: 0, producerId: pid, producerEpoch: epoch + 1 };
       }
       try {

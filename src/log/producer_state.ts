@@ -70,14 +70,15 @@ export class ProducerTable {
       return {
         kind: "error",
         error: "INVALID_PRODUCER_EPOCH",
-        why: `epoch ${b.producerEpoch} is older than ${s.epoch}`,
+        why: `producer ${b.producerId}: epoch ${b.producerEpoch} is older than ${s.epoch}`,
       };
     }
     if (b.producerEpoch > s.epoch) {
       return b.baseSequence === 0 ? { kind: "append" } : {
         kind: "error",
         error: "OUT_OF_ORDER_SEQUENCE_NUMBER",
-        why: `a new epoch must start at sequence 0, not ${b.baseSequence}`,
+        why:
+          `producer ${b.producerId}: a new epoch must start at sequence 0, not ${b.baseSequence}`,
       };
     }
     for (const prev of s.batches) {
@@ -90,7 +91,9 @@ export class ProducerTable {
       return {
         kind: "error",
         error: "OUT_OF_ORDER_SEQUENCE_NUMBER",
-        why: `expected sequence ${nextSequence(last.last_seq)}, got ${b.baseSequence}`,
+        why: `producer ${b.producerId} epoch ${b.producerEpoch}: expected sequence ${
+          nextSequence(last.last_seq)
+        }, got ${b.baseSequence}`,
       };
     }
     return { kind: "append" };

@@ -88,6 +88,26 @@ export function startExchange(mechanism: SaslMechanism, deps: ExchangeDeps): Sas
   });
 }
 
+/**
+ * Checks a user's password against the stored SCRAM credential (SHA-512 when there is one,
+ * else SHA-256) by deriving its keys with the stored salt and iterations. An unknown user costs
+ * the same work as a wrong password. Used by PLAIN and by the console's login.
+ */
+export async function checkPassword(
+  deps: ExchangeDeps,
+  user: string,
+  password: string,
+): Promise<"ok" | "wrong password" | "unknown user"> {
+  for (const mechanism of ["SCRAM-SHA-512", "SCRAM-SHA-256"] as const) {
+    const stored = await deps.credentials.get(user, mechanism);
+    if (!stored) continue;
+    return await passwordMatches(SCRAM_HASH[mechanism], password, stored) ? "ok" : "wrong password";
+  }
+  const decoy = await deps.decoys.credential(user, "SCRAM-SHA-512");
+  await passwordMatches("SHA-512", password, decoy);
+  return "unknown user";
+}
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -131,17 +151,12 @@ class PlainExchange implements SaslExchange {
         },
       );
     }
-    for (const mechanism of ["SCRAM-SHA-512", "SCRAM-SHA-256"] as const) {
-      const stored = await this.deps.credentials.get(user, mechanism);
-      if (!stored) continue;
-      if (await passwordMatches(SCRAM_HASH[mechanism], password, stored)) {
-        return { done: true, user, response: new Uint8Array(0) };
-      }
-      throw new SaslAuthenticationError("invalid credentials", { user, invalidCredentials: true });
-    }
-    // Unknown user: the same work as a wrong password, then the same answer.
-    const decoy = await this.deps.decoys.credential(user, "SCRAM-SHA-512");
-    await passwordMatches("SHA-512", password, decoy);
-    throw new SaslAuthenticationError("unknown user", { user, invalidCredentials: true });
+    const outcome = await checkPassword(this.deps, user, password);
+    if (outcome === "ok") return { done: true, user, response: new Uint8Array(0) };
+    // An unknown user gets the same answer as a wrong password.
+    throw new SaslAuthenticationError(
+      outcome === "unknown user" ? "unknown user" : "invalid credentials",
+      { user, invalidCredentials: true },
+    );
   }
 }

@@ -10,7 +10,7 @@ import { loadClusterId } from "../cluster/cluster_id.ts";
 import { LogManager } from "../log/log_manager.ts";
 import { SegmentCache } from "../log/segment_cache.ts";
 import { SegmentUploader } from "../log/segment_uploader.ts";
-import { groupKey, Membership, partitionKey } from "../cluster/membership.ts";
+import { type BrokerInfo, groupKey, Membership, partitionKey } from "../cluster/membership.ts";
 import { CommitBatcher } from "../log/commit_batcher.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { registerHandlers } from "../handlers/mod.ts";
@@ -29,6 +29,10 @@ import { type OpsHttpServer, startOpsHttp } from "../metrics/http.ts";
 import type { Logger } from "../metrics/logger.ts";
 import { openStores } from "./stores.ts";
 import { GroupCoordinator } from "../groups/coordinator.ts";
+import { SeriesSampler } from "../console/series.ts";
+import { consoleHandler } from "../console/api.ts";
+import { checkPassword, createDecoys } from "../auth/sasl.ts";
+import { VERSION } from "./version.ts";
 import { collectLag } from "../groups/lag.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
@@ -72,7 +76,8 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     perCluster: config.maxPartitions,
   });
   await topics.start();
-  const self = {
+  const wildcard = config.metricsHost === "0.0.0.0" || config.metricsHost === "::";
+  const self: BrokerInfo = {
     nodeId: config.brokerId,
     host: config.advertisedHost,
     port: config.advertisedPort,
@@ -80,6 +85,12 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     listeners: Object.fromEntries(
       config.listeners.map((l) => [l.name, { host: l.advertisedHost, port: l.advertisedPort }]),
     ),
+    // Where the other brokers' consoles reach this one's (records it owns, its chart samples).
+    http: config.metricsPort === 0
+      ? null
+      : { host: wildcard ? config.advertisedHost : config.metricsHost, port: config.metricsPort },
+    version: VERSION,
+    startedMs: Date.now(),
   };
   // Placement changes move partitions and groups: hand over what moved away, load what came.
   let onMembershipChange = () => {};
@@ -302,12 +313,42 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   }
   logs.start();
   metrics.start();
+  const sampler = new SeriesSampler(metrics.registry);
+  const decoys = createDecoys();
+  const consoleRoutes = config.console
+    ? consoleHandler({
+      sources: { meta, objects, topics, cluster, config },
+      logs,
+      sampler,
+      clusterId,
+      self: () => self,
+      health: async () => ({
+        objectStore: {
+          state: metrics.s3State,
+          latencyMs: (await metrics.s3LatencyAvg.get()).values[0]?.value ?? 0,
+        },
+        metadataStore: {
+          ok: Date.now() - metrics.metadataLastOk < 30_000,
+          secondsSinceAnswer: Math.round((Date.now() - metrics.metadataLastOk) / 1000),
+        },
+        snapshotAgeSeconds: null,
+      }),
+      // With SASL on any listener, the console asks for a user of the same store.
+      login: config.listeners.some((l) => l.sasl)
+        ? async (user, password) =>
+          await checkPassword({ credentials: services.credentials, decoys }, user, password) ===
+            "ok"
+        : null,
+    })
+    : undefined;
+  if (consoleRoutes) sampler.start();
   let http: OpsHttpServer;
   try {
     http = startOpsHttp({
       hostname: config.metricsHost,
       port: config.metricsPort,
       metrics,
+      extra: consoleRoutes,
       async ready() {
         // A loop that was blocked for seconds stalled every client: say so for a while.
         const stalled = metrics.eventLoop.blocked();
@@ -325,6 +366,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     });
   } catch (e) {
     // The metrics port is taken (or similar): undo everything started so far.
+    sampler.stop();
     clearInterval(expiry);
     clearInterval(lagTimer);
     clearInterval(budgetTimer);
@@ -338,6 +380,8 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     await objects.close();
     throw e;
   }
+  // A metrics port of 0 (tests) is known now; a one-broker cluster shows it in the console.
+  self.http ??= { host: wildcard ? config.advertisedHost : config.metricsHost, port: http.port };
   log.info("broker started", {
     port,
     metricsPort: http.port,
@@ -367,6 +411,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         await cluster.close(); // the others take our partitions and groups at once
         await listeners.stop();
         await http.close();
+        sampler.stop();
         metrics.stop();
         await topics.close();
         await meta.close();

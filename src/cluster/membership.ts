@@ -37,6 +37,11 @@ export interface BrokerInfo {
   port: number;
   rack: string | null;
   listeners: Readonly<Record<string, Endpoint>>;
+  /** Its HTTP endpoint (metrics and console), when registered. */
+  http?: Endpoint | null;
+  /** Its release version and start time (ms), when registered. */
+  version?: string;
+  startedMs?: number;
 }
 
 /**
@@ -129,6 +134,9 @@ export class Membership {
       port: self.port,
       rack: self.rack,
       listeners: { ...self.listeners },
+      http: self.http ?? null,
+      version: self.version ?? "",
+      started_ms: self.startedMs ?? 0,
     });
     m.watch = await meta.watch(keys.brokersPrefix(), (ev) => {
       const id = Number(ev.key.slice(keys.brokersPrefix().length));
@@ -151,7 +159,16 @@ export class Membership {
     const listeners = Object.keys(r.listeners).length > 0
       ? r.listeners
       : { PLAINTEXT: { host: r.host, port: r.port } };
-    return { nodeId: r.node_id, host: r.host, port: r.port, rack: r.rack, listeners };
+    return {
+      nodeId: r.node_id,
+      host: r.host,
+      port: r.port,
+      rack: r.rack,
+      listeners,
+      http: r.http,
+      version: r.version,
+      startedMs: r.started_ms,
+    };
   }
 
   /** Live brokers by id (this one included while its registration stands). */

@@ -72,6 +72,12 @@ export const SETTINGS = {
     "HTTP address for /metrics, /healthz, /readyz",
     hostPort,
   ],
+  console: [
+    "KAFSCALE_CONSOLE",
+    "1",
+    "Serve the read-only web console (/ui/) and its JSON API (/api/v1/) on the metrics listener",
+    bool,
+  ],
   dataDir: [
     "KAFSCALE_DATA_DIR",
     "./data",

@@ -122,6 +122,11 @@ export const BrokerRecordSchema = z.object({
   port: int.min(0),
   rack: z.string().nullable(),
   listeners: z.record(z.string(), EndpointSchema).default({}),
+  /** Where its HTTP endpoint (metrics, console) is reached; null when unknown. */
+  http: EndpointSchema.nullable().default(null),
+  /** Its release version and start time (for the console). */
+  version: z.string().default(""),
+  started_ms: int.default(0),
 });
 export type BrokerRecord = z.infer<typeof BrokerRecordSchema>;
 

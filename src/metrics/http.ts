@@ -1,7 +1,8 @@
 /**
  * The operations HTTP endpoint: `/metrics` (Prometheus text), `/healthz` (process up) and
  * `/readyz` (event loop not blocked lately, stores reachable, registered in the cluster: as
- * reported by the `ready` callback; 503 with the reason otherwise).
+ * reported by the `ready` callback; 503 with the reason otherwise), and the console's routes when
+ * it is on (src/console/api.ts).
  * @module
  */
 import type { BrokerMetrics } from "./metrics.ts";
@@ -13,6 +14,8 @@ export interface OpsHttpOptions {
   metrics: BrokerMetrics;
   /** Resolves null when ready, or the reason it is not. */
   ready(): Promise<string | null>;
+  /** Further routes (the console): a response, or null for paths it does not serve. */
+  extra?: (req: Request) => Promise<Response | null>;
 }
 
 /** A running endpoint. */
@@ -42,7 +45,8 @@ export function startOpsHttp(options: OpsHttpOptions): OpsHttpServer {
         ? new Response("ready\n")
         : new Response(`not ready: ${why}\n`, { status: 503 });
     }
-    return new Response("not found\n", { status: 404 });
+    const more = await options.extra?.(req);
+    return more ?? new Response("not found\n", { status: 404 });
   });
   return { port: server.addr.port, close: () => server.shutdown() };
 }

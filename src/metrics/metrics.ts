@@ -61,6 +61,8 @@ export class BrokerMetrics {
   cacheStats: CacheStats | undefined;
   /** When the metadata store last answered (ms since epoch), for the snapshot age gauge. */
   metadataLastOk = Date.now();
+  /** The object store's state as last set (the console shows it). */
+  s3State: "healthy" | "degraded" | "unavailable" = "healthy";
   private producedRecords = 0;
   private rpsTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -315,6 +317,7 @@ export class BrokerMetrics {
 
   /** Sets the object store state gauge (exactly one label is 1). */
   setS3State(state: "healthy" | "degraded" | "unavailable"): void {
+    this.s3State = state;
     for (const s of ["healthy", "degraded", "unavailable"]) {
       this.s3Health.set({ state: s }, s === state ? 1 : 0);
     }

@@ -237,13 +237,17 @@ export async function removeDir(dir: string): Promise<void> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
 
-/** Polls `get` every 200 ms until `ok` holds (30 s at most); throws naming `what` and the last value. */
+/**
+ * Polls `get` every 200 ms until `ok` holds (`timeoutMs`, 30 s by default, at most); throws
+ * naming `what` and the last value.
+ */
 export async function until<T>(
   what: string,
   get: () => Promise<T>,
   ok: (v: T) => boolean,
+  timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await get().catch(() => undefined);
     if (v !== undefined && ok(v)) return v;

@@ -19,7 +19,7 @@ export function chromiumPath(): string | undefined {
 
 /** A page in a headless browser. */
 export interface BrowserPage {
-  /** Loads `url` and waits for the load event. */
+  /** Loads `url` and waits for the load event (or, when only the hash changes, for that). */
   goto(url: string): Promise<void>;
   /** Evaluates an expression in the page; its value (JSON-serialisable) is returned. */
   evaluate<T>(expression: string): Promise<T>;
@@ -96,7 +96,10 @@ export async function openBrowser(): Promise<BrowserPage> {
       waiting.delete(msg.id);
       if (msg.error) w?.reject(new Error(`${msg.error.message}`));
       else w?.resolve(msg.result);
-    } else if (msg.method === "Page.loadEventFired") {
+    } else if (
+      msg.method === "Page.loadEventFired" || msg.method === "Page.navigatedWithinDocument"
+    ) {
+      // A new document fires load; a change of the hash alone only navigates within it.
       for (const l of loaded.splice(0)) l();
     }
   };

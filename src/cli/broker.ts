@@ -18,6 +18,8 @@ import type { BrokerServices } from "../handlers/services.ts";
 import { Dispatcher } from "../server/dispatch.ts";
 import { startListeners } from "./listeners.ts";
 import { MetadataCredentialStore } from "../auth/credentials.ts";
+import { MetadataAclStore } from "../auth/acl_store.ts";
+import { AclAuthorizer, type Authorizer, OpenAuthorizer } from "../auth/authorizer.ts";
 import { advertisedListeners } from "../config/security.ts";
 import { BrokerMetrics } from "../metrics/metrics.ts";
 import {
@@ -32,7 +34,7 @@ import { GroupCoordinator } from "../groups/coordinator.ts";
 import { collectLag } from "../groups/lag.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
-const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 32, 33, 37, 42, 44, 47, 50, 51]);
+const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 29, 30, 31, 32, 33, 37, 42, 44, 47, 50, 51]);
 
 /** True when any errorCode in a response body is non-zero. */
 function hasErrorCode(body: unknown): boolean {
@@ -72,6 +74,19 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     perCluster: config.maxPartitions,
   });
   await topics.start();
+  const acls = config.authorizer === "acl"
+    ? new MetadataAclStore(meta, {
+      onError: (what, e) => log.error(what, { error: e }),
+    })
+    : null;
+  try {
+    await acls?.start();
+  } catch (e) {
+    await topics.close();
+    await meta.close();
+    await objects.close();
+    throw e;
+  }
   const self = {
     nodeId: config.brokerId,
     host: config.advertisedHost,
@@ -209,6 +224,13 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       metrics.consumerLagMax.set(lags.length ? Math.max(...lags) : 0);
     }).catch(() => {}); // the metadata store's own errors are counted where they happen
   }, config.lagSampleMs);
+  const authorizer: Authorizer = acls
+    ? new AclAuthorizer({
+      superUsers: config.superUsers,
+      allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
+      acls: () => acls.index(),
+    })
+    : new OpenAuthorizer();
   const registry = new HandlerRegistry();
   const services: BrokerServices = {
     config,
@@ -228,6 +250,8 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     cluster,
     log,
     credentials: new MetadataCredentialStore(meta),
+    authorizer,
+    acls,
     async topicForWrite(name) {
       const t = topics.get(name);
       if (t || !config.autoCreateTopics) return t;
@@ -284,6 +308,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     clearInterval(lagTimer);
     clearInterval(budgetTimer);
     groups.close();
+    await acls?.close();
     await logs.close();
     await cluster.close();
     await topics.close();
@@ -329,6 +354,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     clearInterval(lagTimer);
     clearInterval(budgetTimer);
     groups.close();
+    await acls?.close();
     metrics.stop();
     await listeners.stop();
     await logs.close();
@@ -347,6 +373,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     nodeId: config.brokerId,
     clusterId,
     storage: describe,
+    authorizer: acls
+      ? { type: "acl", acls: acls.index().size, superUsers: config.superUsers }
+      : "none",
   });
   let stopping: Promise<void> | null = null;
   return {
@@ -363,6 +392,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         clearInterval(lagTimer);
         clearInterval(budgetTimer);
         groups.close();
+        await acls?.close();
         await logs.close(); // flushes buffered records and answers waiting producers
         await cluster.close(); // the others take our partitions and groups at once
         await listeners.stop();

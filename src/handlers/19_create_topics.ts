@@ -160,7 +160,12 @@ export function createTopicsHandler(services: BrokerServices): Handler {
         }
         seen.add(t.name);
         if (!creatable.has(t.name)) {
-          topics.push(fail(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Authorization failed."));
+          topics.push({
+            ...fail(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Authorization failed."),
+            topicConfigErrorCode: describable.has(t.name)
+              ? 0
+              : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          });
           continue;
         }
         const created = await createOne(t, req.validateOnly ?? false, budget);

@@ -34,7 +34,7 @@ export function listGroupsHandler(services: BrokerServices): Handler {
     },
     handle(req: ListGroupsRequest, ctx): ListGroupsResponse {
       const auth = authFor(services, ctx);
-      const everyGroup = !auth.enabled || auth.cluster("DESCRIBE");
+      const everyGroup = !auth.enabled || auth.cluster("DESCRIBE", true);
       const states = new Set(req.statesFilter.map((s) => s.toLowerCase()));
       const types = new Set(req.typesFilter.map((s) => s.toLowerCase()));
       const groups = services.groups.list()

@@ -140,7 +140,7 @@ export function createTopicsHandler(services: BrokerServices): Handler {
     async handle(req: CreateTopicsRequest, ctx): Promise<CreateTopicsResponse> {
       const auth = authFor(services, ctx);
       const names = req.topics.map((t) => t.name);
-      const creatable = auth.cluster("CREATE")
+      const creatable = auth.cluster("CREATE", true)
         ? new Set(names)
         : auth.filter("CREATE", "TOPIC", names);
       const describable = auth.filter("DESCRIBE_CONFIGS", "TOPIC", names, true);

@@ -48,7 +48,7 @@ export function initProducerIdHandler(services: BrokerServices): Handler {
         };
       }
       const auth = authFor(services, ctx);
-      if (!auth.cluster("IDEMPOTENT_WRITE") && !auth.anyOfType("WRITE", "TOPIC")) {
+      if (!auth.cluster("IDEMPOTENT_WRITE", true) && !auth.anyOfType("WRITE", "TOPIC")) {
         return {
           throttleTimeMs: 0,
           errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,

@@ -52,7 +52,7 @@ export function offsetForLeaderEpochHandler(services: BrokerServices): Handler {
     async handle(req: OffsetForLeaderEpochRequest, ctx): Promise<OffsetForLeaderEpochResponse> {
       const auth = authFor(services, ctx);
       const names = req.topics.map((t) => t.topic);
-      const described = auth.enabled && auth.cluster("CLUSTER_ACTION")
+      const described = auth.enabled && auth.cluster("CLUSTER_ACTION", true)
         ? new Set(names)
         : auth.filter("DESCRIBE", "TOPIC", names);
       const topics = [];

@@ -34,21 +34,26 @@ export class RequestAuth {
    */
   allowed(operation: Operation, type: ResourceType, name: string, quiet = false): boolean {
     const ok = this.services.authorizer.authorize(this.who, operation, { type, name });
-    if (!ok && !quiet) {
-      this.services.log.debug("authorization denied", {
-        principal: this.who.principal,
-        remote: this.ctx.remote,
-        api: this.services.registry.get(this.ctx.apiKey)?.schema.name ?? this.ctx.apiKey,
-        operation,
-        resource: `${type}:${name}`,
-      });
-    }
+    if (!ok && !quiet) this.denied(operation, `${type}:${name}`);
     return ok;
   }
 
-  /** Whether the requester may perform `operation` on the cluster. */
-  cluster(operation: Operation): boolean {
-    return this.allowed(operation, "CLUSTER", CLUSTER_NAME);
+  private denied(operation: Operation, resource: string): void {
+    this.services.log.debug("authorization denied", {
+      principal: this.who.principal,
+      remote: this.ctx.remote,
+      api: this.services.registry.get(this.ctx.apiKey)?.schema.name ?? this.ctx.apiKey,
+      operation,
+      resource,
+    });
+  }
+
+  /**
+   * Whether the requester may perform `operation` on the cluster; `quiet` when another check
+   * may still allow the request (Kafka does not log those denials either).
+   */
+  cluster(operation: Operation, quiet = false): boolean {
+    return this.allowed(operation, "CLUSTER", CLUSTER_NAME, quiet);
   }
 
   /**
@@ -57,7 +62,7 @@ export class RequestAuth {
    */
   mayCreateTopic(name: string): boolean {
     return this.services.config.autoCreateTopics &&
-      (this.cluster("CREATE") || this.allowed("CREATE", "TOPIC", name));
+      (this.cluster("CREATE", true) || this.allowed("CREATE", "TOPIC", name));
   }
 
   /** The names among `names` the requester may perform `operation` on (each checked once). */
@@ -97,7 +102,9 @@ export class RequestAuth {
 
   /** Whether the requester may perform `operation` on some resource of `type`. */
   anyOfType(operation: Operation, type: ResourceType): boolean {
-    return this.services.authorizer.authorizeByResourceType(this.who, operation, type);
+    const ok = this.services.authorizer.authorizeByResourceType(this.who, operation, type);
+    if (!ok) this.denied(operation, `${type} (any)`);
+    return ok;
   }
 
   /** The `authorized_operations` bits for a resource. */

@@ -18,6 +18,8 @@ import type { BrokerServices } from "../handlers/services.ts";
 import { Dispatcher } from "../server/dispatch.ts";
 import { startListeners } from "./listeners.ts";
 import { MetadataCredentialStore } from "../auth/credentials.ts";
+import { MetadataAclStore } from "../auth/acl_store.ts";
+import { AclAuthorizer, type Authorizer, OpenAuthorizer } from "../auth/authorizer.ts";
 import { advertisedListeners } from "../config/security.ts";
 import { BrokerMetrics } from "../metrics/metrics.ts";
 import {
@@ -36,7 +38,7 @@ import { VERSION } from "./version.ts";
 import { collectLag } from "../groups/lag.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
-const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 32, 33, 37, 42, 44, 47, 50, 51]);
+const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 29, 30, 31, 32, 33, 37, 42, 44, 47, 50, 51]);
 
 /** True when any errorCode in a response body is non-zero. */
 function hasErrorCode(body: unknown): boolean {
@@ -76,6 +78,19 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     perCluster: config.maxPartitions,
   });
   await topics.start();
+  const acls = config.authorizer === "acl"
+    ? new MetadataAclStore(meta, {
+      onError: (what, e) => log.error(what, { error: e }),
+    })
+    : null;
+  try {
+    await acls?.start();
+  } catch (e) {
+    await topics.close();
+    await meta.close();
+    await objects.close();
+    throw e;
+  }
   const wildcard = config.metricsHost === "0.0.0.0" || config.metricsHost === "::";
   const self: BrokerInfo = {
     nodeId: config.brokerId,
@@ -220,6 +235,13 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       metrics.consumerLagMax.set(lags.length ? Math.max(...lags) : 0);
     }).catch(() => {}); // the metadata store's own errors are counted where they happen
   }, config.lagSampleMs);
+  const authorizer: Authorizer = acls
+    ? new AclAuthorizer({
+      superUsers: config.superUsers,
+      allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
+      acls: () => acls.index(),
+    })
+    : new OpenAuthorizer();
   const registry = new HandlerRegistry();
   const services: BrokerServices = {
     config,
@@ -239,6 +261,8 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     cluster,
     log,
     credentials: new MetadataCredentialStore(meta),
+    authorizer,
+    acls,
     async topicForWrite(name) {
       const t = topics.get(name);
       if (t || !config.autoCreateTopics) return t;
@@ -295,6 +319,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     clearInterval(lagTimer);
     clearInterval(budgetTimer);
     groups.close();
+    await acls?.close();
     await logs.close();
     await cluster.close();
     await topics.close();
@@ -371,6 +396,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     clearInterval(lagTimer);
     clearInterval(budgetTimer);
     groups.close();
+    await acls?.close();
     metrics.stop();
     await listeners.stop();
     await logs.close();
@@ -391,6 +417,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     nodeId: config.brokerId,
     clusterId,
     storage: describe,
+    authorizer: acls
+      ? { type: "acl", acls: acls.index().size, superUsers: config.superUsers }
+      : "none",
   });
   let stopping: Promise<void> | null = null;
   return {
@@ -407,6 +436,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         clearInterval(lagTimer);
         clearInterval(budgetTimer);
         groups.close();
+        await acls?.close();
         await logs.close(); // flushes buffered records and answers waiting producers
         await cluster.close(); // the others take our partitions and groups at once
         await listeners.stop();

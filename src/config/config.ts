@@ -397,6 +397,16 @@ export function parseConfig(vars: Record<string, string | undefined>): Config {
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
+  if (r.authorizer === "none") {
+    const set = (["KAFSCALE_SUPER_USERS", "KAFSCALE_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] as const)
+      .find((env) => vars[env]);
+    if (set) {
+      throw new ConfigError(
+        `Invalid ${set}=${JSON.stringify(vars[set])}: it has no effect without ` +
+          "KAFSCALE_AUTHORIZER=acl (set that too, or unset it)",
+      );
+    }
+  }
   const tls = listeners.filter((l) => l.tls).map((l) => l.name);
   if (tls.length > 0 && !r.tlsCertFile) {
     throw new ConfigError(

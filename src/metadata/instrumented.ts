@@ -12,6 +12,7 @@ import type {
   KvWatch,
   MetadataStore,
   PageOptions,
+  ReadView,
 } from "./types.ts";
 import { readAllPages } from "./paging.ts";
 import type { BrokerMetrics } from "../metrics/metrics.ts";
@@ -67,6 +68,14 @@ export class InstrumentedMetadataStore implements MetadataStore {
   }
   watch(prefix: string, onEvent: (event: KvEvent) => void): Promise<KvWatch> {
     return this.track("watch", () => this.inner.watch(prefix, onEvent));
+  }
+  async readView(): Promise<ReadView> {
+    const view = await this.track("readView", () => this.inner.readView());
+    return {
+      revision: view.revision,
+      getPage: (prefix, options) => this.track("getPage", () => view.getPage(prefix, options)),
+      close: () => view.close(),
+    };
   }
   close(): Promise<void> {
     return this.inner.close();

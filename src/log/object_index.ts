@@ -65,6 +65,8 @@ export const ChunkDescriptionSchema = z.object({
   /** `flush`: new records; `merge`: a copy of committed segments, merged. */
   kind: z.enum(["flush", "merge"]),
   producers: z.array(ChunkProducerSchema),
+  /** Leader epochs of its batches: [epoch, first offset], ascending, one per change. */
+  epochs: z.array(z.tuple([int.min(0), int.min(0)])),
 });
 export type ChunkDescription = z.infer<typeof ChunkDescriptionSchema>;
 
@@ -149,16 +151,28 @@ export async function readObjectIndex(
   return parsed;
 }
 
+/** What a segment's batches say about producers and leader epochs, for its description. */
+export interface BatchSummary {
+  producers: ChunkProducer[];
+  epochs: [number, number][];
+}
+
 /**
- * The producers of a segment's batches, for its description: per producer id its newest
- * epoch and last REMEMBERED_BATCHES batches (what a partition's producer state keeps).
+ * Summarizes a segment's batches: per producer id its newest epoch and last
+ * REMEMBERED_BATCHES batches (what a partition's producer state keeps), and where each leader
+ * epoch starts (the epoch every batch header carries).
  */
-export function describeProducers(
+export function summarizeBatches(
   batches: Iterable<{ baseOffset: number; lastOffset: number; bytes: Uint8Array }>,
-): ChunkProducer[] {
+): BatchSummary {
   const byId = new Map<number, ChunkProducer>();
+  const epochs: [number, number][] = [];
   for (const b of batches) {
     const view = new RecordBatchView(b.bytes);
+    const epoch = view.partitionLeaderEpoch;
+    if (epoch >= 0 && (epochs.length === 0 || epochs[epochs.length - 1]![0] < epoch)) {
+      epochs.push([epoch, b.baseOffset]);
+    }
     const id = view.producerId;
     if (id < 0 || view.baseSequence < 0) continue;
     let p = byId.get(id);
@@ -174,5 +188,5 @@ export function describeProducers(
     });
     if (p.batches.length > REMEMBERED_BATCHES) p.batches.shift();
   }
-  return [...byId.values()];
+  return { producers: [...byId.values()], epochs };
 }

@@ -59,6 +59,7 @@ Deno.test("object index: flushes and merges describe their segments; positions m
   ]);
   const last = chunks[3]!;
   assertEquals([last.topic, last.topic_id, last.partition, last.writer_epoch], ["t", "id", 0, 1]);
+  assertEquals(last.epochs, [[1, 3]]);
   assertEquals(last.producers, [{
     id: 42,
     epoch: 3,
@@ -124,6 +125,7 @@ Deno.test("object index: an index larger than the first read takes a second rang
     writer_seq: i + 1,
     kind: "flush",
     producers: [],
+    epochs: [[1, i]],
   });
   const index = encodeObjectIndex(Array.from({ length: 400 }, (_, i) => chunk(i)));
   assert(index.byteLength > 64 * 1024, `index of ${index.byteLength} bytes`);

@@ -45,7 +45,7 @@ import type { SegmentCache } from "./segment_cache.ts";
 import type { SegmentUploader } from "./segment_uploader.ts";
 import type { CommitBatcher } from "./commit_batcher.ts";
 import { type ProducerBatch, ProducerTable } from "./producer_state.ts";
-import { type ChunkProducer, describeProducers } from "./object_index.ts";
+import { type BatchSummary, summarizeBatches } from "./object_index.ts";
 
 /** A flush under way (see `PartitionLog.beginFlush`). */
 export interface FlushProgress {
@@ -332,7 +332,7 @@ export class PartitionLog {
         batch_count: batch.length,
         max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
         epoch: this.state.leader_epoch,
-      }, { kind: "flush", producers: describeProducers(batch) });
+      }, { kind: "flush", ...summarizeBatches(batch) });
     // After a commit whose answer was lost (which may have landed), the upload waits until the
     // partition is read back: a writer never uploads an offset again while an earlier upload
     // of it may be committed, which lets recovery order one writer's uploads by their number
@@ -433,7 +433,7 @@ export class PartitionLog {
         "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch"
       >
       & { created_ms?: number },
-    what: { kind: "flush" | "merge"; producers: ChunkProducer[] },
+    what: { kind: "flush" | "merge" } & BatchSummary,
   ): Promise<{ ref: SegmentRef; startedMs: number }> {
     const now = this.deps.now ?? Date.now;
     // When the records were written: the age of records without timestamps.
@@ -449,6 +449,7 @@ export class PartitionLog {
       writer_seq: ++this.uploads,
       kind: what.kind,
       producers: what.producers,
+      epochs: what.epochs,
     });
     const ref = {
       created_ms: createdMs,
@@ -592,10 +593,7 @@ export class PartitionLog {
           now: this.deps.now,
           load: (r) => this.loadSegment(r),
           upload: (bytes, about) =>
-            this.upload(bytes, about, {
-              kind: "merge",
-              producers: describeProducers(mergedBatches(bytes)),
-            }),
+            this.upload(bytes, about, { kind: "merge", ...summarizeBatches(mergedBatches(bytes)) }),
         },
         minTail,
       );
@@ -775,7 +773,7 @@ export class PartitionLog {
   }
 }
 
-/** The batches of a merged segment, for its producers' description. */
+/** The batches of a merged segment, for its description. */
 function* mergedBatches(bytes: Uint8Array) {
   const seg = decodeSegment("merged segment", bytes);
   for (const b of seg.batches) {

@@ -123,6 +123,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       owns: (topic, partition) => cluster.owns(partitionKey(topic, partition)),
       gcIntervalMs: config.gcIntervalMs,
       gcGraceMs: config.gcGraceMs,
+      clusterId,
       settingsFor(name) {
         const t = topics.get(name);
         return t && {

@@ -1,0 +1,367 @@
+/**
+ * Restoring a metadata snapshot into an empty metadata store, then rolling the partitions
+ * forward from the object store (roll_forward.ts): segments committed after the snapshot are
+ * found through the indexes of the objects written since (src/log/object_index.ts), so records
+ * acknowledged after it are not lost. Everything else (topics and their configs, groups,
+ * committed offsets, users, producer ids) is as of the snapshot.
+ *
+ * Writes: one new manifest object per partition holding its whole chain (so no tail keys),
+ * then the keys, in transactions within etcd's limits; the cluster id goes last, so a restore
+ * cut short leaves a store brokers refuse to start on (and a second restore needs --force).
+ * All brokers must be stopped: a running one would write into the store as it fills.
+ * @module
+ */
+import type { KvOp, MetadataStore } from "../metadata/types.ts";
+import type { ObjectInfo, ObjectStore } from "../object_store/types.ts";
+import {
+  decodeRecord,
+  encodeRecord,
+  keys,
+  type PartitionState,
+  PartitionStateSchema,
+  type SegmentRef,
+  SegmentRefSchema,
+  type TopicConfig,
+  TopicConfigSchema,
+} from "../metadata/records.ts";
+import { encodeManifest, manifestKey } from "../log/segment_manifest.ts";
+import { readObjectIndex } from "../log/object_index.ts";
+import { CorruptSnapshotError, type SnapshotContent } from "./snapshot_format.ts";
+import { listSnapshots, loadSnapshot, type SnapshotMarker } from "./snapshot_store.ts";
+import { type FoundSegment, type PartitionReport, recoverPartition } from "./roll_forward.ts";
+import { CLUSTER_ID_KEY } from "./snapshot.ts";
+
+/** The producer id counter's key (src/cluster/producer_ids.ts). */
+const PRODUCER_IDS_KEY = "producer_ids/next_block";
+/**
+ * Producer ids handed out after the snapshot that no object shows are unknown: the counter
+ * restarts this far past the highest id seen, so none is handed out twice.
+ */
+export const PRODUCER_ID_MARGIN = 1_000_000;
+const INDEX_READS = 16;
+const TXN_OPS = 100;
+const TXN_BYTES = 1024 * 1024;
+
+/** Raised when a restore would overwrite a store that is in use. */
+export class RestoreRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RestoreRefusedError";
+  }
+}
+
+/** Settings of a restore. */
+export interface RestoreOptions {
+  namespace: string;
+  /** `latest`, or a snapshot id (see `kafscale metadata list`). */
+  snapshot: string;
+  /** Delete everything in a store that is not empty first. */
+  force?: boolean;
+  /**
+   * The garbage collector's grace period: objects written from twice this long before the
+   * snapshot on are read for the roll-forward (an upload may commit up to half of it later).
+   */
+  graceMs: number;
+  /** Read the index of every object, however old. */
+  scanAll?: boolean;
+  /** Progress lines. */
+  progress?: (line: string) => void;
+}
+
+/** What was scanned in the object store. */
+export interface ScanSummary {
+  /** Segment objects listed, and how many were read (written since the window's start). */
+  objects: number;
+  read: number;
+  /** Read objects without an index (written before objects described themselves). */
+  undescribed: number;
+}
+
+/** Segments found for topics or partitions the snapshot does not have. */
+export interface UnknownSegments {
+  topic: string;
+  topicId: string;
+  partitions: number[];
+  segments: number;
+  why: string;
+}
+
+/** What a restore did. */
+export interface RestoreReport {
+  snapshot: SnapshotMarker;
+  partitions: PartitionReport[];
+  scan: ScanSummary;
+  unknown: UnknownSegments[];
+  counts: { topics: number; groups: number; offsets: number; users: number; keys: number };
+  producerIdsFrom: number;
+  manifests: number;
+}
+
+/** Picks the snapshot (`latest`: the newest committed one). */
+async function chooseSnapshot(objects: ObjectStore, o: RestoreOptions) {
+  const listing = await listSnapshots(objects, o.namespace);
+  if (listing.committed.length === 0) {
+    throw new Error(
+      `Cannot restore: no committed metadata snapshot under ${o.namespace}/_snapshots/ ` +
+        "(check KAFSCALE_S3_NAMESPACE and the object store settings)",
+    );
+  }
+  const id = o.snapshot === "latest" ? listing.committed[0]! : o.snapshot;
+  if (!listing.committed.includes(id)) {
+    throw new Error(
+      `Cannot restore snapshot ${id}: no such committed snapshot (newest: ` +
+        `${listing.committed.slice(0, 5).join(", ")}; see kafscale metadata list)`,
+    );
+  }
+  try {
+    return await loadSnapshot(objects, o.namespace, id);
+  } catch (e) {
+    if (!(e instanceof CorruptSnapshotError)) throw e;
+    const older = listing.committed[listing.committed.indexOf(id) + 1];
+    throw new CorruptSnapshotError(
+      id,
+      e.message.replace(/^Cannot read metadata snapshot \S+: /, "") +
+        "; nothing was written" + (older ? ` (an older snapshot: --snapshot ${older})` : ""),
+    );
+  }
+}
+
+async function checkEmpty(meta: MetadataStore, force: boolean): Promise<void> {
+  const page = await meta.getPage("", { limit: 1 });
+  const first = page.entries[0];
+  if (!first) return;
+  if (!force) {
+    throw new RestoreRefusedError(
+      `Cannot restore: the metadata store is not empty (it holds ${first.key}` +
+        `${page.more ? " and more" : ""}). Stop every broker, then restore into an empty ` +
+        "store, or pass --force to delete everything in it first",
+    );
+  }
+}
+
+/** Reads the indexes of the objects written since `cutoff`, grouped by topic id and partition. */
+async function scanObjects(
+  objects: ObjectStore,
+  listed: ObjectInfo[],
+  o: RestoreOptions & { cutoff: number },
+): Promise<{ found: Map<string, FoundSegment[]>; summary: ScanSummary }> {
+  const segs = listed.filter((x) => x.key.endsWith(".seg"));
+  const stamp = (key: string) => Number(/\/(\d{15})-[^/]*$/.exec(key)?.[1] ?? NaN);
+  const recent = segs.filter((x) =>
+    o.scanAll || x.lastModified >= o.cutoff || stamp(x.key) >= o.cutoff
+  );
+  const found = new Map<string, FoundSegment[]>();
+  const summary: ScanSummary = { objects: segs.length, read: 0, undescribed: 0 };
+  const queue = [...recent];
+  await Promise.all(Array.from({ length: INDEX_READS }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const chunks = await readObjectIndex(objects, next.key, next.size);
+      summary.read++;
+      if (summary.read % 1000 === 0) {
+        o.progress?.(`read the indexes of ${summary.read} of ${recent.length} objects`);
+      }
+      if (chunks === null) {
+        summary.undescribed++;
+        continue;
+      }
+      for (const c of chunks) {
+        const k = `${c.topic_id}/${c.partition}`;
+        const list = found.get(k) ?? [];
+        list.push({ ...c, key: next.key, object_chunks: chunks.length });
+        found.set(k, list);
+      }
+    }
+  }));
+  return { found, summary };
+}
+
+/** A partition's committed references in the snapshot (its manifest's, then its tail keys). */
+function snapshotRefs(
+  content: SnapshotContent,
+  state: PartitionState,
+  tail: SegmentRef[],
+): SegmentRef[] {
+  const inside = (r: SegmentRef) =>
+    r.last_offset >= state.log_start_offset && r.base_offset < state.log_end_offset;
+  const manifest = state.manifest
+    ? (content.manifests.get(state.manifest.key)?.segments ?? []).filter(inside)
+    : [];
+  if (state.manifest && !content.manifests.has(state.manifest.key)) {
+    throw new CorruptSnapshotError(
+      content.info.id,
+      `it lacks the manifest ${state.manifest.key} of partition ${state.partition}`,
+    );
+  }
+  const manifestEnd = manifest.at(-1)?.last_offset ?? -1;
+  const rest = tail.filter((r) => inside(r) && r.base_offset > manifestEnd)
+    .sort((a, b) => a.base_offset - b.base_offset);
+  return [...manifest, ...rest];
+}
+
+/** Puts keys in transactions within etcd's limits. */
+async function putAll(meta: MetadataStore, puts: { key: string; value: Uint8Array }[]) {
+  let ops: KvOp[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (ops.length > 0) await meta.txn({ compares: [], success: ops });
+    ops = [];
+    bytes = 0;
+  };
+  for (const p of puts) {
+    const size = p.key.length + p.value.byteLength + 16;
+    if (ops.length >= TXN_OPS || bytes + size > TXN_BYTES) await flush();
+    ops.push({ type: "put", key: p.key, value: p.value });
+    bytes += size;
+  }
+  await flush();
+}
+
+/** The topic and partition of a `partitions/<topic>/<p>` or `segments/<topic>/<p>/..` key. */
+function partitionOf(key: string): string {
+  const parts = key.split("/");
+  return `${parts[1]}/${parts[2]}`;
+}
+
+/** Restores a snapshot and rolls the partitions forward; resolves what it did. */
+export async function restoreSnapshot(
+  meta: MetadataStore,
+  objects: ObjectStore,
+  o: RestoreOptions,
+): Promise<RestoreReport> {
+  await checkEmpty(meta, o.force ?? false);
+  const { marker, content } = await chooseSnapshot(objects, o);
+  o.progress?.(`snapshot ${marker.id}: ${marker.keys} keys at revision ${marker.revision}`);
+  const topics = new Map<string, TopicConfig>();
+  const states = new Map<string, PartitionState>();
+  const tails = new Map<string, SegmentRef[]>();
+  const counts = { topics: 0, groups: 0, offsets: 0, users: 0, keys: content.entries.length };
+  for (const e of content.entries) {
+    if (e.key.startsWith(keys.topicsPrefix())) {
+      const t = decodeRecord(TopicConfigSchema, e.key, e.value);
+      topics.set(t.topic_id, t);
+      counts.topics++;
+    } else if (e.key.startsWith(keys.allPartitionsPrefix())) {
+      states.set(partitionOf(e.key), decodeRecord(PartitionStateSchema, e.key, e.value));
+    } else if (e.key.startsWith(keys.allSegmentsPrefix())) {
+      const list = tails.get(partitionOf(e.key)) ?? [];
+      list.push(decodeRecord(SegmentRefSchema, e.key, e.value));
+      tails.set(partitionOf(e.key), list);
+    } else if (e.key.startsWith(keys.groupsPrefix())) counts.groups++;
+    else if (e.key.startsWith("offsets/")) counts.offsets++;
+    else if (e.key.startsWith(keys.usersPrefix())) counts.users++;
+  }
+  const listed = await objects.list(`${o.namespace}/`);
+  const sizes = new Map(listed.map((x) => [x.key, x.size]));
+  const cutoff = marker.created_ms - 2 * o.graceMs;
+  const { found, summary } = await scanObjects(objects, listed, { ...o, cutoff });
+  o.progress?.(`read the indexes of ${summary.read} of ${summary.objects} segment objects`);
+
+  let maxProducerId = -1;
+  for (const list of found.values()) {
+    for (const f of list) {
+      for (const p of f.producers) maxProducerId = Math.max(maxProducerId, p.id);
+    }
+  }
+  const recovered = new Map<string, ReturnType<typeof recoverPartition>>();
+  for (const t of topics.values()) {
+    for (let p = 0; p < t.partitions; p++) {
+      const at = `${t.name}/${p}`;
+      const stored = states.get(at);
+      const state = stored?.topic_id === t.topic_id ? stored : null;
+      const mine = found.get(`${t.topic_id}/${p}`) ?? [];
+      found.delete(`${t.topic_id}/${p}`);
+      if (!state && mine.length === 0) continue;
+      recovered.set(
+        at,
+        recoverPartition({
+          topic: t.name,
+          topicId: t.topic_id,
+          partition: p,
+          snapshot: state,
+          refs: state ? snapshotRefs(content, state, tails.get(at) ?? []) : [],
+          exists: (r) => (sizes.get(r.key) ?? -1) >= r.position + r.size,
+          found: mine,
+        }),
+      );
+    }
+  }
+  const unknown = unknownSegments(found, topics);
+
+  if (o.force) await meta.txn({ compares: [], success: [{ type: "deletePrefix", prefix: "" }] });
+  const puts: { key: string; value: Uint8Array }[] = [];
+  let manifests = 0;
+  const pending = [...recovered];
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    for (let next = pending.shift(); next; next = pending.shift()) {
+      const [, r] = next;
+      const { topic, partition } = r.report;
+      if (r.segments.length > 0) {
+        const bytes = await encodeManifest({ topic, partition, segments: r.segments });
+        const key = manifestKey(o.namespace, topic, partition);
+        await objects.put(key, bytes, { ifNoneMatch: true });
+        r.state.manifest = { key, segments: r.segments.length, size: bytes.byteLength };
+        manifests++;
+      }
+    }
+  }));
+  let nextProducerIds = 0;
+  for (const e of content.entries) {
+    const inRecovered = (e.key.startsWith(keys.allPartitionsPrefix()) ||
+      e.key.startsWith(keys.allSegmentsPrefix())) && recovered.has(partitionOf(e.key));
+    if (e.key === PRODUCER_IDS_KEY) {
+      nextProducerIds = Number(new TextDecoder().decode(e.value)) || 0;
+    } else if (e.key !== CLUSTER_ID_KEY && !inRecovered) puts.push(e);
+  }
+  for (const [at, r] of recovered) {
+    puts.push({
+      key: `${keys.allPartitionsPrefix()}${at}`,
+      value: encodeRecord(PartitionStateSchema, r.state),
+    });
+  }
+  const producerIdsFrom = maxProducerId < 0
+    ? nextProducerIds
+    : Math.max(nextProducerIds, maxProducerId + 1 + PRODUCER_ID_MARGIN);
+  puts.push({ key: PRODUCER_IDS_KEY, value: new TextEncoder().encode(String(producerIdsFrom)) });
+  await putAll(meta, puts);
+  const idEntry = content.entries.find((e) => e.key === CLUSTER_ID_KEY);
+  if (idEntry) await meta.put(CLUSTER_ID_KEY, idEntry.value);
+  return {
+    snapshot: marker,
+    partitions: [...recovered.values()].map((r) => r.report),
+    scan: summary,
+    unknown,
+    counts,
+    producerIdsFrom,
+    manifests,
+  };
+}
+
+/** Segments of topics the snapshot lacks, or of partitions beyond a topic's count. */
+function unknownSegments(
+  found: Map<string, FoundSegment[]>,
+  topics: Map<string, TopicConfig>,
+): UnknownSegments[] {
+  const byTopic = new Map<string, UnknownSegments>();
+  for (const list of found.values()) {
+    for (const f of list) {
+      const t = topics.get(f.topic_id);
+      let u = byTopic.get(f.topic_id);
+      if (!u) {
+        u = {
+          topic: f.topic,
+          topicId: f.topic_id,
+          partitions: [],
+          segments: 0,
+          why: t
+            ? `partitions beyond the ${t.partitions} of the snapshot's topic (added after it)`
+            : "the snapshot has no such topic (created after it, or deleted before it)",
+        };
+        byTopic.set(f.topic_id, u);
+      }
+      if (!u.partitions.includes(f.partition)) u.partitions.push(f.partition);
+      u.segments++;
+    }
+  }
+  for (const u of byTopic.values()) u.partitions.sort((a, b) => a - b);
+  return [...byTopic.values()];
+}

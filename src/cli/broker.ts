@@ -10,7 +10,7 @@ import { loadClusterId } from "../cluster/cluster_id.ts";
 import { LogManager } from "../log/log_manager.ts";
 import { SegmentCache } from "../log/segment_cache.ts";
 import { SegmentUploader } from "../log/segment_uploader.ts";
-import { groupKey, Membership, partitionKey } from "../cluster/membership.ts";
+import { groupKey, Membership, partitionKey, SNAPSHOT_DUTY_KEY } from "../cluster/membership.ts";
 import { CommitBatcher } from "../log/commit_batcher.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { registerHandlers } from "../handlers/mod.ts";
@@ -30,6 +30,10 @@ import type { Logger } from "../metrics/logger.ts";
 import { openStores } from "./stores.ts";
 import { GroupCoordinator } from "../groups/coordinator.ts";
 import { collectLag } from "../groups/lag.ts";
+import { refuseLostMetadata } from "../recovery/restore.ts";
+import { SnapshotScheduler } from "../recovery/snapshot_scheduler.ts";
+import { SnapshotMetrics } from "../metrics/snapshot_metrics.ts";
+import { VERSION } from "./version.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
 const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 32, 33, 37, 42, 44, 47, 50, 51]);
@@ -66,6 +70,13 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const metrics = new BrokerMetrics();
   const metadataMetrics = new MetadataMetrics(metrics.registry);
   const { objects, meta, describe, leases } = await openStores(config, metrics, log);
+  try {
+    await refuseLostMetadata(meta, objects, config.s3Namespace);
+  } catch (e) {
+    await meta.close();
+    await objects.close();
+    throw e;
+  }
   const clusterId = await loadClusterId(meta);
   const topics = new TopicRegistry(meta, {
     perTopic: config.maxPartitionsPerTopic,
@@ -339,6 +350,33 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     await objects.close();
     throw e;
   }
+  const snapshotMetrics = new SnapshotMetrics(metrics.registry, {
+    staleSeconds: config.metadataSnapshotStaleSeconds,
+    expected: config.metadataSnapshotIntervalMs > 0,
+  });
+  const snapshots = new SnapshotScheduler(meta, objects, {
+    intervalMs: config.metadataSnapshotIntervalMs,
+    keep: config.metadataSnapshotKeep,
+    retentionMs: config.metadataSnapshotRetentionMs,
+    namespace: config.s3Namespace,
+    brokerId: config.brokerId,
+    version: VERSION,
+    clusterId,
+    owns: () => cluster.owns(SNAPSHOT_DUTY_KEY),
+    onStatus: (status) => snapshotMetrics.update(status),
+    onSnapshot(marker, ms, pruned) {
+      log.info("metadata snapshot written", {
+        id: marker.id,
+        keys: marker.keys,
+        bytes: marker.bytes,
+        revision: marker.revision,
+        ms: Math.round(ms),
+        pruned: pruned.deleted.length,
+      });
+    },
+    onError: (what, e) => log.warn(what, { error: e }),
+  });
+  snapshots.start();
   log.info("broker started", {
     port,
     metricsPort: http.port,
@@ -360,6 +398,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     stop() {
       stopping ??= (async () => {
         listeners.stopAccepting();
+        await snapshots.stop();
         clearInterval(expiry);
         clearInterval(lagTimer);
         clearInterval(budgetTimer);

@@ -1,6 +1,7 @@
 /**
  * Metrics around any metadata store: counts requests and errors, logs the first failure of a
- * run once, and keeps the "snapshot age" gauge (seconds since the store last answered).
+ * run once, and keeps the time the store last answered
+ * (`kafscale_metadata_last_answer_age_seconds`).
  * @module
  */
 import type {

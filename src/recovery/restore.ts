@@ -365,3 +365,25 @@ function unknownSegments(
   for (const u of byTopic.values()) u.partitions.sort((a, b) => a - b);
   return [...byTopic.values()];
 }
+
+/**
+ * Refuses to start a broker on a metadata store without a cluster id while the object store
+ * holds snapshots of the namespace: the metadata was lost (or is the wrong store), and a
+ * broker started on it would see no topics and let its garbage collector delete every object.
+ */
+export async function refuseLostMetadata(
+  meta: MetadataStore,
+  objects: ObjectStore,
+  namespace: string,
+): Promise<void> {
+  if (await meta.get(CLUSTER_ID_KEY)) return;
+  const listing = await listSnapshots(objects, namespace);
+  const newest = listing.committed[0];
+  if (newest === undefined) return;
+  throw new Error(
+    `Cannot start on an empty metadata store: the object store holds ` +
+      `${listing.committed.length} metadata snapshot(s) of namespace ${namespace} ` +
+      `(newest ${newest}). Restore it with \`kafscale metadata restore --latest\` (same ` +
+      "settings as serve), or give a new cluster its own KAFSCALE_S3_NAMESPACE",
+  );
+}

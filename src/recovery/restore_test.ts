@@ -14,7 +14,7 @@ import { collectGarbage } from "../log/object_gc.ts";
 import { batch, decodeRecordsAll, deps, manager } from "../log/_testing.ts";
 import type { LogManager } from "../log/log_manager.ts";
 import { takeSnapshot } from "./snapshot.ts";
-import { restoreSnapshot, RestoreRefusedError } from "./restore.ts";
+import { RestoreRefusedError, restoreSnapshot } from "./restore.ts";
 import { CorruptSnapshotError } from "./snapshot_format.ts";
 import { snapshotsPrefix } from "./snapshot_store.ts";
 import { verifyStores } from "./verify.ts";
@@ -75,23 +75,29 @@ Deno.test("restore: records committed after the snapshot come back, a fenced upl
   await produce(a, 0, values("a", 10));
   await produce(a, 1, values("a", 10));
   await a.rollAll(1); // a manifest, so the snapshot copies one
-  await lost.put(keys.offset("g", "t", 0), b(JSON.stringify({
-    offset: 5,
-    leader_epoch: -1,
-    metadata: null,
-    commit_ms: 1,
-  })));
+  await lost.put(
+    keys.offset("g", "t", 0),
+    b(JSON.stringify({
+      offset: 5,
+      leader_epoch: -1,
+      metadata: null,
+      commit_ms: 1,
+    })),
+  );
   const snap = await takeSnapshot(lost, objects, { namespace: "ns", brokerId: 0, version: "t" });
   assertEquals(snap.manifests, 2);
 
   await produce(a, 0, values("b", 10));
   await produce(a, 1, values("b", 10));
-  await lost.put(keys.offset("g", "t", 0), b(JSON.stringify({
-    offset: 15,
-    leader_epoch: -1,
-    metadata: null,
-    commit_ms: 2,
-  })));
+  await lost.put(
+    keys.offset("g", "t", 0),
+    b(JSON.stringify({
+      offset: 15,
+      leader_epoch: -1,
+      metadata: null,
+      commit_ms: 2,
+    })),
+  );
   // Rolls merge the small segments (the snapshot's among them) and collect the originals.
   await a.rollAll(1);
   const gc = await collectGarbage(objects, lost, {

@@ -193,8 +193,10 @@ export function restoreSummary(r: RestoreReport, target: string): string[] {
   ];
   let unchanged = 0;
   let voided = 0;
+  let superseded = 0;
   for (const p of r.partitions) {
     voided += p.void;
+    superseded += p.superseded;
     if (p.end === p.snapshotEnd && p.start === p.snapshotStart && p.lost.length === 0) {
       unchanged++;
       continue;
@@ -211,6 +213,9 @@ export function restoreSummary(r: RestoreReport, target: string): string[] {
   }
   out.push(`  partitions unchanged since the snapshot: ${unchanged}`);
   if (voided > 0) out.push(`  uploads left out (fenced or failed commits): ${voided}`);
+  if (superseded > 0) {
+    out.push(`  uploads left out (merged since, or in the snapshot): ${superseded}`);
+  }
   for (const u of r.unknown) {
     out.push(
       `NOT restored: ${u.segments} segments of ${u.topic} (topic id ${u.topicId}) partitions ` +

@@ -66,8 +66,10 @@ export interface PartitionReport {
   rolledForwardSegments: number;
   /** Offset ranges [from, to) below the snapshot's log end that no object holds any more. */
   lost: { from: number; to: number }[];
-  /** Flush uploads found void (overlapped by a later upload or by the snapshot). */
+  /** Flush uploads left out because a later flush overlaps them (fenced or failed commits). */
   void: number;
+  /** Flush uploads left out because a merge or the snapshot holds their records. */
+  superseded: number;
   /** Found segments left out of the chain otherwise (beyond a gap, or redundant copies). */
   unused: number;
 }
@@ -91,20 +93,27 @@ const outranks = (a: FoundSegment, b: FoundSegment) =>
   a.writer_epoch > b.writer_epoch ||
   (a.writer_epoch === b.writer_epoch && a.writer_seq > b.writer_seq);
 
-/** Marks void the flush uploads overlapped by a higher-ranked upload or by a snapshot reference. */
+/**
+ * The flush uploads overlapped by a higher-ranked upload or by a snapshot reference, each with
+ * what overlapped it: a later flush (the upload was fenced or its commit failed), or a merge or
+ * the snapshot (a copy of its records is there: nothing is left out).
+ */
 export function voidUploads(
   found: readonly FoundSegment[],
   refs: readonly SegmentRef[],
-): Set<FoundSegment> {
-  const voided = new Set<FoundSegment>();
+): Map<FoundSegment, "flush" | "copy"> {
+  const voided = new Map<FoundSegment, "flush" | "copy">();
+  const mark = (f: FoundSegment, by: "flush" | "copy") => {
+    if (voided.get(f) !== "flush") voided.set(f, by);
+  };
   const sorted = [...found].sort((a, b) => a.base_offset - b.base_offset);
   let active: FoundSegment[] = [];
   for (const f of sorted) {
     active = active.filter((g) => g.last_offset >= f.base_offset);
     for (const g of active) {
       // g starts at or before f and reaches it: they overlap.
-      if (f.kind === "flush" && outranks(g, f)) voided.add(f);
-      if (g.kind === "flush" && outranks(f, g)) voided.add(g);
+      if (f.kind === "flush" && outranks(g, f)) mark(f, g.kind === "flush" ? "flush" : "copy");
+      if (g.kind === "flush" && outranks(f, g)) mark(g, f.kind === "flush" ? "flush" : "copy");
     }
     active.push(f);
   }
@@ -120,7 +129,7 @@ export function voidUploads(
       if (byBase[mid]!.last_offset < f.base_offset) lo = mid + 1;
       else hi = mid;
     }
-    if (lo < byBase.length && byBase[lo]!.base_offset <= f.last_offset) voided.add(f);
+    if (lo < byBase.length && byBase[lo]!.base_offset <= f.last_offset) mark(f, "copy");
   }
   return voided;
 }
@@ -215,7 +224,8 @@ export function recoverPartition(input: PartitionInput): PartitionRecovery {
       end,
       rolledForwardSegments: forward.length,
       lost,
-      void: voided.size,
+      void: [...voided.values()].filter((v) => v === "flush").length,
+      superseded: [...voided.values()].filter((v) => v === "copy").length,
       unused: found.length - voided.size - chain.path.filter((e) => e.found).length,
     },
   };

@@ -103,7 +103,7 @@ Deno.test("roll forward: a fenced upload is ignored even when it reaches further
   assertEquals(ranges(r.segments), [[0, 19], [20, 24], [25, 30]]);
   assertEquals(r.state.log_end_offset, 31);
   assert(!r.segments.some((s) => s.key === fenced.key), "the fenced upload is not used");
-  assertEquals(r.report.void, 1);
+  assertEquals([r.report.void, r.report.superseded], [1, 0]);
   assertEquals(r.state.leader_epoch, 2);
 });
 
@@ -125,7 +125,10 @@ Deno.test("roll forward: an upload overlapping the snapshot's references is void
     found: [found(15, 24, { epoch: 1, seq: 1 }), found(20, 22, { epoch: 1, seq: 9 })],
   });
   assertEquals(ranges(r.segments), [[0, 9], [10, 19], [20, 22]]);
-  assertEquals(r.report.void, 1);
+  assertEquals([r.report.void, r.report.superseded], [1, 0]); // the later flush overlaps it too
+  const alone = recover({ end: 20, refs: [ref(0, 19)], found: [found(15, 24, { seq: 1 })] });
+  assertEquals([alone.report.void, alone.report.superseded], [0, 1]);
+  assertEquals(ranges(alone.segments), [[0, 19]]);
 });
 
 Deno.test("roll forward: a merge stands in for a snapshot reference whose object was collected", () => {

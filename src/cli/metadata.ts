@@ -208,7 +208,12 @@ export function restoreSummary(r: RestoreReport, target: string): string[] {
         (p.start !== p.snapshotStart ? `, log start ${p.snapshotStart} -> ${p.start}` : ""),
     );
     for (const l of p.lost) {
-      out.push(`    LOST offsets ${l.from}-${l.to - 1}: their objects are gone`);
+      out.push(
+        l.from === p.snapshotStart
+          ? `    offsets ${l.from}-${l.to - 1} are gone from the start of the log ` +
+            "(retention or DeleteRecords after the snapshot)"
+          : `    LOST offsets ${l.from}-${l.to - 1}: no object holds them any more`,
+      );
     }
   }
   out.push(`  partitions unchanged since the snapshot: ${unchanged}`);

@@ -25,7 +25,10 @@ import { KafkaConnection } from "../src/client/connection.ts";
 import { ListOffsets, type ListOffsetsResponse } from "../src/protocol/messages/02_list_offsets.ts";
 import { OffsetFetch, type OffsetFetchResponse } from "../src/protocol/messages/09_offset_fetch.ts";
 
-/** Records before the snapshot and after it; raise (e.g. x10) for a heavier run. */
+/**
+ * Records before the snapshot and after it; KAFSCALE_RECOVERY_TEST_SCALE=10 runs 100,000 and
+ * 50,000 (KAFSCALE_RECOVERY_TEST_VERBOSE=1 prints what restore printed, and its time).
+ */
 const SCALE = Number(Deno.env.get("KAFSCALE_RECOVERY_TEST_SCALE") ?? "1");
 const BEFORE = 10_000 * SCALE;
 const AFTER = 5_000 * SCALE;
@@ -119,8 +122,12 @@ async function recoveryScenario(b: Backend): Promise<void> {
     );
     assert(refused.includes("Cannot start on an empty metadata store"), refused);
 
+    const began = performance.now();
     const restored = await cli(["restore", "--latest"]);
     assertEquals(restored.code, 0, restored.stderr);
+    if (Deno.env.get("KAFSCALE_RECOVERY_TEST_VERBOSE")) {
+      console.log(`${restored.stdout}(restore took ${Math.round(performance.now() - began)} ms)`);
+    }
     assert(restored.stdout.includes("rolled forward"), restored.stdout);
     assert(restored.stdout.includes(`${TOPIC}-0: log end`), restored.stdout);
     const again = await cli(["restore", "--latest"]);

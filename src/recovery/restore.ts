@@ -12,7 +12,7 @@
  * @module
  */
 import type { KvOp, MetadataStore } from "../metadata/types.ts";
-import type { ObjectInfo, ObjectStore } from "../object_store/types.ts";
+import type { ObjectStore } from "../object_store/types.ts";
 import {
   decodeRecord,
   encodeRecord,
@@ -25,10 +25,10 @@ import {
   TopicConfigSchema,
 } from "../metadata/records.ts";
 import { encodeManifest, manifestKey } from "../log/segment_manifest.ts";
-import { readObjectIndex } from "../log/object_index.ts";
 import { CorruptSnapshotError, type SnapshotContent } from "./snapshot_format.ts";
 import { listSnapshots, loadSnapshot, type SnapshotMarker } from "./snapshot_store.ts";
 import { type FoundSegment, type PartitionReport, recoverPartition } from "./roll_forward.ts";
+import { scanObjects, type ScanSummary } from "./object_scan.ts";
 import { CLUSTER_ID_KEY } from "./snapshot.ts";
 
 /** The producer id counter's key (src/cluster/producer_ids.ts). */
@@ -38,7 +38,6 @@ const PRODUCER_IDS_KEY = "producer_ids/next_block";
  * restarts this far past the highest id seen, so none is handed out twice.
  */
 export const PRODUCER_ID_MARGIN = 1_000_000;
-const INDEX_READS = 16;
 const TXN_OPS = 100;
 const TXN_BYTES = 1024 * 1024;
 
@@ -66,15 +65,6 @@ export interface RestoreOptions {
   scanAll?: boolean;
   /** Progress lines. */
   progress?: (line: string) => void;
-}
-
-/** What was scanned in the object store. */
-export interface ScanSummary {
-  /** Segment objects listed, and how many were read (written since the window's start). */
-  objects: number;
-  read: number;
-  /** Read objects without an index (written before objects described themselves). */
-  undescribed: number;
 }
 
 /** Segments found for topics or partitions the snapshot does not have. */
@@ -139,42 +129,6 @@ async function checkEmpty(meta: MetadataStore, force: boolean): Promise<void> {
   }
 }
 
-/** Reads the indexes of the objects written since `cutoff`, grouped by topic id and partition. */
-async function scanObjects(
-  objects: ObjectStore,
-  listed: ObjectInfo[],
-  o: RestoreOptions & { cutoff: number },
-): Promise<{ found: Map<string, FoundSegment[]>; summary: ScanSummary }> {
-  const segs = listed.filter((x) => x.key.endsWith(".seg"));
-  const stamp = (key: string) => Number(/\/(\d{15})-[^/]*$/.exec(key)?.[1] ?? NaN);
-  const recent = segs.filter((x) =>
-    o.scanAll || x.lastModified >= o.cutoff || stamp(x.key) >= o.cutoff
-  );
-  const found = new Map<string, FoundSegment[]>();
-  const summary: ScanSummary = { objects: segs.length, read: 0, undescribed: 0 };
-  const queue = [...recent];
-  await Promise.all(Array.from({ length: INDEX_READS }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const chunks = await readObjectIndex(objects, next.key, next.size);
-      summary.read++;
-      if (summary.read % 1000 === 0) {
-        o.progress?.(`read the indexes of ${summary.read} of ${recent.length} objects`);
-      }
-      if (chunks === null) {
-        summary.undescribed++;
-        continue;
-      }
-      for (const c of chunks) {
-        const k = `${c.topic_id}/${c.partition}`;
-        const list = found.get(k) ?? [];
-        list.push({ ...c, key: next.key, object_chunks: chunks.length });
-        found.set(k, list);
-      }
-    }
-  }));
-  return { found, summary };
-}
-
 /** A partition's committed references in the snapshot (its manifest's, then its tail keys). */
 function snapshotRefs(
   content: SnapshotContent,
@@ -222,51 +176,58 @@ function partitionOf(key: string): string {
   return `${parts[1]}/${parts[2]}`;
 }
 
-/** Restores a snapshot and rolls the partitions forward; resolves what it did. */
-export async function restoreSnapshot(
-  meta: MetadataStore,
-  objects: ObjectStore,
-  o: RestoreOptions,
-): Promise<RestoreReport> {
-  await checkEmpty(meta, o.force ?? false);
-  const { marker, content } = await chooseSnapshot(objects, o);
-  o.progress?.(`snapshot ${marker.id}: ${marker.keys} keys at revision ${marker.revision}`);
-  const topics = new Map<string, TopicConfig>();
-  const states = new Map<string, PartitionState>();
-  const tails = new Map<string, SegmentRef[]>();
-  const counts = { topics: 0, groups: 0, offsets: 0, users: 0, keys: content.entries.length };
+/** The snapshot's keys, sorted by what restore does with them. */
+interface SnapshotKeys {
+  /** Topics by topic id. */
+  topics: Map<string, TopicConfig>;
+  /** Partition records and tail references by `<topic>/<partition>`. */
+  states: Map<string, PartitionState>;
+  tails: Map<string, SegmentRef[]>;
+  counts: RestoreReport["counts"];
+}
+
+function sortKeys(content: SnapshotContent): SnapshotKeys {
+  const out: SnapshotKeys = {
+    topics: new Map(),
+    states: new Map(),
+    tails: new Map(),
+    counts: { topics: 0, groups: 0, offsets: 0, users: 0, keys: content.entries.length },
+  };
   for (const e of content.entries) {
     if (e.key.startsWith(keys.topicsPrefix())) {
       const t = decodeRecord(TopicConfigSchema, e.key, e.value);
-      topics.set(t.topic_id, t);
-      counts.topics++;
+      out.topics.set(t.topic_id, t);
+      out.counts.topics++;
     } else if (e.key.startsWith(keys.allPartitionsPrefix())) {
-      states.set(partitionOf(e.key), decodeRecord(PartitionStateSchema, e.key, e.value));
+      out.states.set(partitionOf(e.key), decodeRecord(PartitionStateSchema, e.key, e.value));
     } else if (e.key.startsWith(keys.allSegmentsPrefix())) {
-      const list = tails.get(partitionOf(e.key)) ?? [];
+      const list = out.tails.get(partitionOf(e.key)) ?? [];
       list.push(decodeRecord(SegmentRefSchema, e.key, e.value));
-      tails.set(partitionOf(e.key), list);
-    } else if (e.key.startsWith(keys.groupsPrefix())) counts.groups++;
-    else if (e.key.startsWith("offsets/")) counts.offsets++;
-    else if (e.key.startsWith(keys.usersPrefix())) counts.users++;
+      out.tails.set(partitionOf(e.key), list);
+    } else if (e.key.startsWith(keys.groupsPrefix())) out.counts.groups++;
+    else if (e.key.startsWith("offsets/")) out.counts.offsets++;
+    else if (e.key.startsWith(keys.usersPrefix())) out.counts.users++;
   }
-  const listed = await objects.list(`${o.namespace}/`);
-  const sizes = new Map(listed.map((x) => [x.key, x.size]));
-  const cutoff = marker.created_ms - 2 * o.graceMs;
-  const { found, summary } = await scanObjects(objects, listed, { ...o, cutoff });
-  o.progress?.(`read the indexes of ${summary.read} of ${summary.objects} segment objects`);
+  return out;
+}
 
-  let maxProducerId = -1;
-  for (const list of found.values()) {
-    for (const f of list) {
-      for (const p of f.producers) maxProducerId = Math.max(maxProducerId, p.id);
-    }
-  }
-  const recovered = new Map<string, ReturnType<typeof recoverPartition>>();
-  for (const t of topics.values()) {
+type Recovered = Map<string, ReturnType<typeof recoverPartition>>;
+
+/**
+ * Applies the roll-forward rule to every partition of every topic of the snapshot that has a
+ * record or segments; what is found for no such partition is left in `found`.
+ */
+function recoverAll(
+  content: SnapshotContent,
+  k: SnapshotKeys,
+  found: Map<string, FoundSegment[]>,
+  sizes: Map<string, number>,
+): Recovered {
+  const recovered: Recovered = new Map();
+  for (const t of k.topics.values()) {
     for (let p = 0; p < t.partitions; p++) {
       const at = `${t.name}/${p}`;
-      const stored = states.get(at);
+      const stored = k.states.get(at);
       const state = stored?.topic_id === t.topic_id ? stored : null;
       const mine = found.get(`${t.topic_id}/${p}`) ?? [];
       found.delete(`${t.topic_id}/${p}`);
@@ -278,39 +239,54 @@ export async function restoreSnapshot(
           topicId: t.topic_id,
           partition: p,
           snapshot: state,
-          refs: state ? snapshotRefs(content, state, tails.get(at) ?? []) : [],
+          refs: state ? snapshotRefs(content, state, k.tails.get(at) ?? []) : [],
           exists: (r) => (sizes.get(r.key) ?? -1) >= r.position + r.size,
           found: mine,
         }),
       );
     }
   }
-  const unknown = unknownSegments(found, topics);
+  return recovered;
+}
 
-  if (o.force) await meta.txn({ compares: [], success: [{ type: "deletePrefix", prefix: "" }] });
-  const puts: { key: string; value: Uint8Array }[] = [];
-  let manifests = 0;
-  const pending = [...recovered];
+/** Writes one manifest object per recovered partition with segments; resolves how many. */
+async function writeManifests(
+  objects: ObjectStore,
+  namespace: string,
+  recovered: Recovered,
+): Promise<number> {
+  let written = 0;
+  const pending = [...recovered.values()].filter((r) => r.segments.length > 0);
   await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let next = pending.shift(); next; next = pending.shift()) {
-      const [, r] = next;
+    for (let r = pending.shift(); r; r = pending.shift()) {
       const { topic, partition } = r.report;
-      if (r.segments.length > 0) {
-        const bytes = await encodeManifest({ topic, partition, segments: r.segments });
-        const key = manifestKey(o.namespace, topic, partition);
-        await objects.put(key, bytes, { ifNoneMatch: true });
-        r.state.manifest = { key, segments: r.segments.length, size: bytes.byteLength };
-        manifests++;
-      }
+      const bytes = await encodeManifest({ topic, partition, segments: r.segments });
+      const key = manifestKey(namespace, topic, partition);
+      await objects.put(key, bytes, { ifNoneMatch: true });
+      r.state.manifest = { key, segments: r.segments.length, size: bytes.byteLength };
+      written++;
     }
   }));
-  let nextProducerIds = 0;
+  return written;
+}
+
+/**
+ * The keys to write: the snapshot's, with the recovered partitions' records in place of theirs
+ * (and without their tail keys: the manifests hold every segment), and the producer-id counter
+ * moved past `maxProducerId`. The cluster id is left out: it goes last. Resolves the counter.
+ */
+function keysToWrite(
+  content: SnapshotContent,
+  recovered: Recovered,
+  maxProducerId: number,
+): { puts: { key: string; value: Uint8Array }[]; producerIdsFrom: number } {
+  const puts: { key: string; value: Uint8Array }[] = [];
+  let next = 0;
   for (const e of content.entries) {
-    const inRecovered = (e.key.startsWith(keys.allPartitionsPrefix()) ||
+    const replaced = (e.key.startsWith(keys.allPartitionsPrefix()) ||
       e.key.startsWith(keys.allSegmentsPrefix())) && recovered.has(partitionOf(e.key));
-    if (e.key === PRODUCER_IDS_KEY) {
-      nextProducerIds = Number(new TextDecoder().decode(e.value)) || 0;
-    } else if (e.key !== CLUSTER_ID_KEY && !inRecovered) puts.push(e);
+    if (e.key === PRODUCER_IDS_KEY) next = Number(new TextDecoder().decode(e.value)) || 0;
+    else if (e.key !== CLUSTER_ID_KEY && !replaced) puts.push(e);
   }
   for (const [at, r] of recovered) {
     puts.push({
@@ -319,9 +295,39 @@ export async function restoreSnapshot(
     });
   }
   const producerIdsFrom = maxProducerId < 0
-    ? nextProducerIds
-    : Math.max(nextProducerIds, maxProducerId + 1 + PRODUCER_ID_MARGIN);
+    ? next
+    : Math.max(next, maxProducerId + 1 + PRODUCER_ID_MARGIN);
   puts.push({ key: PRODUCER_IDS_KEY, value: new TextEncoder().encode(String(producerIdsFrom)) });
+  return { puts, producerIdsFrom };
+}
+
+/** Restores a snapshot and rolls the partitions forward; resolves what it did. */
+export async function restoreSnapshot(
+  meta: MetadataStore,
+  objects: ObjectStore,
+  o: RestoreOptions,
+): Promise<RestoreReport> {
+  await checkEmpty(meta, o.force ?? false);
+  const { marker, content } = await chooseSnapshot(objects, o);
+  o.progress?.(`snapshot ${marker.id}: ${marker.keys} keys at revision ${marker.revision}`);
+  const k = sortKeys(content);
+  const listed = await objects.list(`${o.namespace}/`);
+  const sizes = new Map(listed.map((x) => [x.key, x.size]));
+  const cutoff = marker.created_ms - 2 * o.graceMs;
+  const { found, summary } = await scanObjects(objects, listed, { ...o, cutoff });
+  o.progress?.(`read the indexes of ${summary.read} of ${summary.objects} segment objects`);
+  let maxProducerId = -1;
+  for (const list of found.values()) {
+    for (const f of list) {
+      for (const p of f.producers) maxProducerId = Math.max(maxProducerId, p.id);
+    }
+  }
+  const recovered = recoverAll(content, k, found, sizes);
+  const unknown = unknownSegments(found, k.topics);
+
+  if (o.force) await meta.txn({ compares: [], success: [{ type: "deletePrefix", prefix: "" }] });
+  const manifests = await writeManifests(objects, o.namespace, recovered);
+  const { puts, producerIdsFrom } = keysToWrite(content, recovered, maxProducerId);
   await putAll(meta, puts);
   const idEntry = content.entries.find((e) => e.key === CLUSTER_ID_KEY);
   if (idEntry) await meta.put(CLUSTER_ID_KEY, idEntry.value);
@@ -330,7 +336,7 @@ export async function restoreSnapshot(
     partitions: [...recovered.values()].map((r) => r.report),
     scan: summary,
     unknown,
-    counts,
+    counts: k.counts,
     producerIdsFrom,
     manifests,
   };

@@ -7,7 +7,7 @@
  * the ACL APIs' validation and their SECURITY_DISABLED answer without the acl authorizer.
  */
 import { assertEquals } from "../src/testing/assert.ts";
-import { KafkaConnection } from "../src/client/connection.ts";
+import type { KafkaConnection } from "../src/client/connection.ts";
 import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
 import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts";
 import { Metadata, type MetadataResponse } from "../src/protocol/messages/03_metadata.ts";

@@ -43,6 +43,7 @@ class FlakyWatchStore implements MetadataStore {
   put = (k: string, v: Uint8Array) => this.inner.put(k, v);
   delete = (k: string) => this.inner.delete(k);
   txn: MetadataStore["txn"] = (t) => this.inner.txn(t);
+  readView: MetadataStore["readView"] = () => this.inner.readView();
   watch(prefix: string, onEvent: (e: KvEvent) => void): Promise<KvWatch> {
     return this.inner.watch(prefix, (e) => {
       if (this.dropping) return;

@@ -28,14 +28,14 @@ import { run } from "./_harness.ts";
 
 /**
  * Produces values <prefix><from>..<prefix><from+n-1> (prefix "v") with kcat: acks=all,
- * random partitions, idempotent when asked.
+ * random partitions, idempotent when asked, with any further kcat arguments.
  */
 export async function produceValues(
   bootstrap: string,
   topic: string,
   from: number,
   n: number,
-  o: { prefix?: string; idempotent?: boolean } = {},
+  o: { prefix?: string; idempotent?: boolean; kcatArgs?: string[] } = {},
 ): Promise<void> {
   const prefix = o.prefix ?? "v";
   const lines = Array.from({ length: n }, (_, i) => `${prefix}${from + i}`).join("\n") + "\n";
@@ -50,6 +50,7 @@ export async function produceValues(
     "-X",
     "acks=all",
     ...(o.idempotent ? ["-X", "enable.idempotence=true"] : []),
+    ...(o.kcatArgs ?? []),
   ], {
     stdin: lines,
   });

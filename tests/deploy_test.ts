@@ -150,4 +150,9 @@ Deno.test("deploy: the environment examples name only real settings, and the sec
   assert(!c.saslMechanisms.includes("PLAIN"), "no PLAIN in the secure example");
   assert(c.etcdEndpoints.split(",").every((e) => e.startsWith("https://")), "etcd over TLS");
   assert(c.s3Endpoint.startsWith("https://"), "S3 over TLS");
+  assertEquals([c.authorizer, c.superUsers, c.allowEveryoneIfNoAclFound], [
+    "acl",
+    ["User:admin"],
+    false,
+  ]);
 });

@@ -10,7 +10,13 @@ import { loadClusterId } from "../cluster/cluster_id.ts";
 import { LogManager } from "../log/log_manager.ts";
 import { SegmentCache } from "../log/segment_cache.ts";
 import { SegmentUploader } from "../log/segment_uploader.ts";
-import { type BrokerInfo, groupKey, Membership, partitionKey } from "../cluster/membership.ts";
+import {
+  type BrokerInfo,
+  groupKey,
+  Membership,
+  partitionKey,
+  SNAPSHOT_DUTY_KEY,
+} from "../cluster/membership.ts";
 import { CommitBatcher } from "../log/commit_batcher.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { registerHandlers } from "../handlers/mod.ts";
@@ -18,6 +24,8 @@ import type { BrokerServices } from "../handlers/services.ts";
 import { Dispatcher } from "../server/dispatch.ts";
 import { startListeners } from "./listeners.ts";
 import { MetadataCredentialStore } from "../auth/credentials.ts";
+import { MetadataAclStore } from "../auth/acl_store.ts";
+import { AclAuthorizer, type Authorizer, OpenAuthorizer } from "../auth/authorizer.ts";
 import { advertisedListeners } from "../config/security.ts";
 import { BrokerMetrics } from "../metrics/metrics.ts";
 import {
@@ -34,9 +42,12 @@ import { consoleHandler } from "../console/api.ts";
 import { checkPassword, createDecoys } from "../auth/sasl.ts";
 import { VERSION } from "./version.ts";
 import { collectLag } from "../groups/lag.ts";
+import { refuseLostMetadata } from "../recovery/restore.ts";
+import { SnapshotScheduler } from "../recovery/snapshot_scheduler.ts";
+import { SnapshotMetrics } from "../metrics/snapshot_metrics.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
-const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 32, 33, 37, 42, 44, 47, 50, 51]);
+const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 29, 30, 31, 32, 33, 37, 42, 44, 47, 50, 51]);
 
 /** True when any errorCode in a response body is non-zero. */
 function hasErrorCode(body: unknown): boolean {
@@ -70,12 +81,32 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const metrics = new BrokerMetrics();
   const metadataMetrics = new MetadataMetrics(metrics.registry);
   const { objects, meta, describe, leases } = await openStores(config, metrics, log);
+  try {
+    await refuseLostMetadata(meta, objects, config.s3Namespace);
+  } catch (e) {
+    await meta.close();
+    await objects.close();
+    throw e;
+  }
   const clusterId = await loadClusterId(meta);
   const topics = new TopicRegistry(meta, {
     perTopic: config.maxPartitionsPerTopic,
     perCluster: config.maxPartitions,
   });
   await topics.start();
+  const acls = config.authorizer === "acl"
+    ? new MetadataAclStore(meta, {
+      onError: (what, e) => log.error(what, { error: e }),
+    })
+    : null;
+  try {
+    await acls?.start();
+  } catch (e) {
+    await topics.close();
+    await meta.close();
+    await objects.close();
+    throw e;
+  }
   const wildcard = config.metricsHost === "0.0.0.0" || config.metricsHost === "::";
   const self: BrokerInfo = {
     nodeId: config.brokerId,
@@ -134,6 +165,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       owns: (topic, partition) => cluster.owns(partitionKey(topic, partition)),
       gcIntervalMs: config.gcIntervalMs,
       gcGraceMs: config.gcGraceMs,
+      clusterId,
       settingsFor(name) {
         const t = topics.get(name);
         return t && {
@@ -220,6 +252,13 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       metrics.consumerLagMax.set(lags.length ? Math.max(...lags) : 0);
     }).catch(() => {}); // the metadata store's own errors are counted where they happen
   }, config.lagSampleMs);
+  const authorizer: Authorizer = acls
+    ? new AclAuthorizer({
+      superUsers: config.superUsers,
+      allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound,
+      acls: () => acls.index(),
+    })
+    : new OpenAuthorizer();
   const registry = new HandlerRegistry();
   const services: BrokerServices = {
     config,
@@ -239,6 +278,8 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     cluster,
     log,
     credentials: new MetadataCredentialStore(meta),
+    authorizer,
+    acls,
     async topicForWrite(name) {
       const t = topics.get(name);
       if (t || !config.autoCreateTopics) return t;
@@ -295,6 +336,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     clearInterval(lagTimer);
     clearInterval(budgetTimer);
     groups.close();
+    await acls?.close();
     await logs.close();
     await cluster.close();
     await topics.close();
@@ -314,6 +356,8 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   logs.start();
   metrics.start();
   const sampler = new SeriesSampler(metrics.registry);
+  // Set once the snapshot gauges exist (after the HTTP listener is up).
+  let snapshotAge: () => number | null = () => null;
   const decoys = createDecoys();
   const consoleRoutes = config.console
     ? consoleHandler({
@@ -331,7 +375,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
           ok: Date.now() - metrics.metadataLastOk < 30_000,
           secondsSinceAnswer: Math.round((Date.now() - metrics.metadataLastOk) / 1000),
         },
-        snapshotAgeSeconds: null,
+        snapshotAgeSeconds: snapshotAge(),
       }),
       // With SASL on any listener, the console asks for a user of the same store.
       login: config.listeners.some((l) => l.sasl)
@@ -371,6 +415,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     clearInterval(lagTimer);
     clearInterval(budgetTimer);
     groups.close();
+    await acls?.close();
     metrics.stop();
     await listeners.stop();
     await logs.close();
@@ -382,6 +427,34 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   }
   // A metrics port of 0 (tests) is known now; a one-broker cluster shows it in the console.
   self.http ??= { host: wildcard ? config.advertisedHost : config.metricsHost, port: http.port };
+  const snapshotMetrics = new SnapshotMetrics(metrics.registry, {
+    staleSeconds: config.metadataSnapshotStaleSeconds,
+    expected: config.metadataSnapshotIntervalMs > 0,
+  });
+  const snapshots = new SnapshotScheduler(meta, objects, {
+    intervalMs: config.metadataSnapshotIntervalMs,
+    keep: config.metadataSnapshotKeep,
+    retentionMs: config.metadataSnapshotRetentionMs,
+    namespace: config.s3Namespace,
+    brokerId: config.brokerId,
+    version: VERSION,
+    clusterId,
+    owns: () => cluster.owns(SNAPSHOT_DUTY_KEY),
+    onStatus: (status) => snapshotMetrics.update(status),
+    onSnapshot(marker, ms, pruned) {
+      log.info("metadata snapshot written", {
+        id: marker.id,
+        keys: marker.keys,
+        bytes: marker.bytes,
+        revision: marker.revision,
+        ms: Math.round(ms),
+        pruned: pruned.deleted.length,
+      });
+    },
+    onError: (what, e) => log.warn(what, { error: e }),
+  });
+  snapshots.start();
+  snapshotAge = () => snapshotMetrics.ageSeconds();
   log.info("broker started", {
     port,
     metricsPort: http.port,
@@ -391,6 +464,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     nodeId: config.brokerId,
     clusterId,
     storage: describe,
+    authorizer: acls
+      ? { type: "acl", acls: acls.index().size, superUsers: config.superUsers }
+      : "none",
   });
   let stopping: Promise<void> | null = null;
   return {
@@ -403,10 +479,12 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     stop() {
       stopping ??= (async () => {
         listeners.stopAccepting();
+        await snapshots.stop();
         clearInterval(expiry);
         clearInterval(lagTimer);
         clearInterval(budgetTimer);
         groups.close();
+        await acls?.close();
         await logs.close(); // flushes buffered records and answers waiting producers
         await cluster.close(); // the others take our partitions and groups at once
         await listeners.stop();

@@ -132,12 +132,17 @@ export async function startListeners(config: Config, deps: ListenerDeps): Promis
 /** One warning for listeners without authentication, one for PLAIN in the clear. */
 function warnOpen(config: Config, log: Logger): void {
   const open = config.listeners.filter((l) => !l.sasl);
-  if (open.length > 0) {
+  if (open.length > 0 && config.authorizer === "none") {
     log.warn(
       "listeners accept clients without authentication (no SASL): anyone who can reach them can read and write every topic",
       {
         listeners: advertisedListeners(open),
       },
+    );
+  } else if (open.length > 0) {
+    log.info(
+      "listeners accept clients without authentication (no SASL): they are User:ANONYMOUS, allowed what ACLs grant it",
+      { listeners: advertisedListeners(open) },
     );
   }
   if (

@@ -1,11 +1,13 @@
 /**
- * Command-line entry: `kafscale serve`, `--help`, `--version`.
+ * Command-line entry: `kafscale serve`, the admin, users and metadata commands, `--help`,
+ * `--version`.
  * @module
  */
 import { serve } from "./serve.ts";
 import { VERSION } from "./version.ts";
 import { admin, ADMIN_HELP } from "./admin/mod.ts";
 import { users, USERS_HELP } from "./users.ts";
+import { metadata, METADATA_HELP } from "./metadata.ts";
 
 const HELP = `kafscale ${VERSION}: a Kafka-compatible broker that keeps records in object storage
 
@@ -15,7 +17,8 @@ Usage:
   kafscale --help               print this help
 
 ${ADMIN_HELP}
-${USERS_HELP}`;
+${USERS_HELP}
+${METADATA_HELP}`;
 
 /** Runs the command line; resolves the exit code. */
 export async function main(args: string[]): Promise<number> {
@@ -30,6 +33,8 @@ export async function main(args: string[]): Promise<number> {
       return await admin(command, rest);
     case "users":
       return await users(rest);
+    case "metadata":
+      return await metadata(rest);
     case "--version":
     case "-V":
     case "version":

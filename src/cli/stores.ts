@@ -35,10 +35,22 @@ export async function openStores(
   metrics: BrokerMetrics,
   log: Logger,
 ): Promise<Stores> {
-  let objects: ObjectStore;
-  let objectsName: string;
+  const { objects, name: objectsName } = await openObjectStore(config);
+  const { meta, name: metaName, leases } = await openMetadataStore(config);
+  return {
+    objects: new InstrumentedObjectStore(objects, metrics, log),
+    meta: new InstrumentedMetadataStore(meta, metrics, log),
+    describe: { objects: objectsName, metadata: metaName },
+    leases,
+  };
+}
+
+/** The object store alone, as `serve` opens it (`kafscale metadata` reads and writes it). */
+export async function openObjectStore(
+  config: Config,
+): Promise<{ objects: ObjectStore; name: string }> {
   if (config.s3Bucket) {
-    objects = new S3ObjectStore({
+    const objects = new S3ObjectStore({
       bucket: config.s3Bucket,
       region: config.s3Region,
       endpoint: config.s3Endpoint || undefined,
@@ -47,22 +59,15 @@ export async function openStores(
       secretAccessKey: config.s3SecretKey || undefined,
       conditionalPut: config.s3ConditionalPut,
     });
-    objectsName = `s3://${config.s3Bucket}${config.s3Endpoint ? ` at ${config.s3Endpoint}` : ""}`;
-  } else if (config.useMemoryS3) {
-    objects = new MemoryObjectStore();
-    objectsName = "memory";
-  } else {
-    checkDataDir(config.dataDir);
-    await Deno.mkdir(`${config.dataDir}/objects`, { recursive: true });
-    objects = new FilesystemObjectStore(`${config.dataDir}/objects`);
-    objectsName = `directory ${config.dataDir}/objects`;
+    const at = config.s3Endpoint ? ` at ${config.s3Endpoint}` : "";
+    return { objects, name: `s3://${config.s3Bucket}${at}` };
   }
-  const { meta, name: metaName, leases } = await openMetadataStore(config);
+  if (config.useMemoryS3) return { objects: new MemoryObjectStore(), name: "memory" };
+  checkDataDir(config.dataDir);
+  await Deno.mkdir(`${config.dataDir}/objects`, { recursive: true });
   return {
-    objects: new InstrumentedObjectStore(objects, metrics, log),
-    meta: new InstrumentedMetadataStore(meta, metrics, log),
-    describe: { objects: objectsName, metadata: metaName },
-    leases,
+    objects: new FilesystemObjectStore(`${config.dataDir}/objects`),
+    name: `directory ${config.dataDir}/objects`,
   };
 }
 

@@ -64,6 +64,8 @@ export interface MembershipOptions {
 export const partitionKey = (topic: string, partition: number) => `p/${topic}/${partition}`;
 /** Placement key of a consumer group. */
 export const groupKey = (groupId: string) => `g/${groupId}`;
+/** Placement key of the metadata snapshot duty (one broker snapshots for the cluster). */
+export const SNAPSHOT_DUTY_KEY = "s/metadata-snapshots";
 
 /**
  * Rendezvous hashing: the node with the highest hash of (key, node id) owns the key, so a

@@ -242,6 +242,30 @@ export const SETTINGS = {
     // At least 20 s: a commit checked against half of it may still take an etcd call (5 s).
     int(20000, 604800000),
   ],
+  metadataSnapshotIntervalMs: [
+    "KAFSCALE_METADATA_SNAPSHOT_INTERVAL_MS",
+    "3600000",
+    "How often one broker snapshots the metadata into the object store (ms); 0 disables",
+    int(0, 604800000),
+  ],
+  metadataSnapshotKeep: [
+    "KAFSCALE_METADATA_SNAPSHOT_KEEP",
+    "168",
+    "Most metadata snapshots kept (the newest is never deleted)",
+    int(1, 100000),
+  ],
+  metadataSnapshotRetentionMs: [
+    "KAFSCALE_METADATA_SNAPSHOT_RETENTION_MS",
+    "604800000",
+    "Metadata snapshots older than this are deleted (ms; the newest is never deleted)",
+    int(0),
+  ],
+  metadataSnapshotStaleSeconds: [
+    "KAFSCALE_METADATA_SNAPSHOT_STALE_SECONDS",
+    "3600",
+    "kafscale_operator_etcd_snapshot_stale is 1 when the newest snapshot is older (s)",
+    int(1),
+  ],
   maxMessageBytes: [
     "KAFSCALE_MAX_MESSAGE_BYTES",
     "1048588",
@@ -396,6 +420,16 @@ export function parseConfig(vars: Record<string, string | undefined>): Config {
     });
   } catch (e) {
     throw new ConfigError((e as Error).message);
+  }
+  if (r.authorizer === "none") {
+    const set = (["KAFSCALE_SUPER_USERS", "KAFSCALE_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] as const)
+      .find((env) => vars[env]);
+    if (set) {
+      throw new ConfigError(
+        `Invalid ${set}=${JSON.stringify(vars[set])}: it has no effect without ` +
+          "KAFSCALE_AUTHORIZER=acl (set that too, or unset it)",
+      );
+    }
   }
   const tls = listeners.filter((l) => l.tls).map((l) => l.name);
   if (tls.length > 0 && !r.tlsCertFile) {

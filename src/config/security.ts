@@ -11,7 +11,7 @@
  * @module
  */
 import { z } from "zod";
-import { int } from "./_schemas.ts";
+import { bool, int } from "./_schemas.ts";
 import { isSaslMechanism, SASL_MECHANISMS, type SaslMechanism } from "../auth/sasl.ts";
 
 /** Kafka's security protocols; a listener's name is its protocol. */
@@ -46,6 +46,19 @@ const mechanisms = z.string().transform((v, ctx) => {
     return z.NEVER;
   }
   return names as SaslMechanism[];
+});
+
+const principals = z.string().transform((v, ctx) => {
+  const list = [...new Set(v.split(";").map((p) => p.trim()).filter(Boolean))];
+  const bad = list.find((p) => !/^[^:\s]+:\S/.test(p));
+  if (bad !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(bad)} is not a principal (User:<name>)`,
+    });
+    return z.NEVER;
+  }
+  return list;
 });
 
 /** The security settings, spliced into the broker's settings table after the broker address. */
@@ -94,6 +107,24 @@ export const SECURITY_SETTINGS = {
     "0",
     "Re-authentication interval (KIP-368); 0: sessions never expire",
     int(0, 2147483647),
+  ],
+  authorizer: [
+    "KAFSCALE_AUTHORIZER",
+    "none",
+    "acl: enforce Kafka ACLs on every request (CreateAcls/DescribeAcls/DeleteAcls manage them); none: no authorization",
+    z.enum(["none", "acl"]),
+  ],
+  superUsers: [
+    "KAFSCALE_SUPER_USERS",
+    "",
+    "Principals allowed everything by the acl authorizer, Kafka's form User:admin;User:ops",
+    principals,
+  ],
+  allowEveryoneIfNoAclFound: [
+    "KAFSCALE_ALLOW_EVERYONE_IF_NO_ACL_FOUND",
+    "0",
+    "acl authorizer: allow every principal on a resource no ACL names (Kafka's allow.everyone.if.no.acl.found)",
+    bool,
   ],
 } as const;
 

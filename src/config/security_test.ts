@@ -129,3 +129,37 @@ Deno.test("listeners: SASL mechanisms are trimmed and deduplicated; PLAIN only w
     TLS.KAFSCALE_TLS_CERT_FILE,
   );
 });
+
+Deno.test("authorizer settings: none by default; acl with super users in Kafka's form", () => {
+  const open = parseConfig({});
+  assertEquals([open.authorizer, open.superUsers, open.allowEveryoneIfNoAclFound], [
+    "none",
+    [],
+    false,
+  ]);
+  const acl = parseConfig({
+    KAFSCALE_AUTHORIZER: "acl",
+    KAFSCALE_SUPER_USERS: "User:admin; User:ops;;User:admin",
+    KAFSCALE_ALLOW_EVERYONE_IF_NO_ACL_FOUND: "true",
+  });
+  assertEquals([acl.authorizer, acl.superUsers, acl.allowEveryoneIfNoAclFound], [
+    "acl",
+    ["User:admin", "User:ops"],
+    true,
+  ]);
+  const fails = (vars: Record<string, string>, message: string) =>
+    assertThrows(() => parseConfig(vars), ConfigError, message);
+  fails({ KAFSCALE_AUTHORIZER: "simple" }, "Invalid KAFSCALE_AUTHORIZER=");
+  fails(
+    { KAFSCALE_AUTHORIZER: "acl", KAFSCALE_SUPER_USERS: "admin" },
+    'Invalid KAFSCALE_SUPER_USERS="admin": "admin" is not a principal (User:<name>)',
+  );
+  fails(
+    { KAFSCALE_SUPER_USERS: "User:admin" },
+    'Invalid KAFSCALE_SUPER_USERS="User:admin": it has no effect without KAFSCALE_AUTHORIZER=acl',
+  );
+  fails(
+    { KAFSCALE_ALLOW_EVERYONE_IF_NO_ACL_FOUND: "1" },
+    "it has no effect without KAFSCALE_AUTHORIZER=acl",
+  );
+});

@@ -21,6 +21,10 @@
  *   wait with REQUEST_TIMED_OUT.
  * - Idempotent producers: a retried batch gets its first offset back and is not stored twice;
  *   a sequence gap gets OUT_OF_ORDER_SEQUENCE_NUMBER; an old epoch INVALID_PRODUCER_EPOCH.
+ * - Authorization (as Kafka): WRITE on each topic, checked before the topic is looked up
+ *   (TOPIC_AUTHORIZATION_FAILED per partition, whether it exists or not). Auto-creating an
+ *   unknown topic (KAFSCALE_AUTO_CREATE_TOPICS; Kafka creates topics only from Metadata) also
+ *   needs CREATE on the cluster or the topic, else UNKNOWN_TOPIC_OR_PARTITION.
  * @module
  */
 import { isStorageError } from "../log/storage_errors.ts";
@@ -46,6 +50,7 @@ import {
 } from "../log/append_rules.ts";
 import { appendRulesOf } from "../cluster/topic_create_config.ts";
 import { type Handler, Later, NO_RESPONSE } from "./registry.ts";
+import { authFor, type RequestAuth } from "./_authorize.ts";
 import type { BrokerServices } from "./services.ts";
 import type { BrokerMetrics } from "../metrics/metrics.ts";
 
@@ -115,9 +120,11 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
     topicName: string,
     index: number,
     records: Uint8Array | null,
-    apiVersion: number,
+    o: { apiVersion: number; auth: RequestAuth },
   ): Promise<Outcome> {
-    const topic = await services.topicForWrite(topicName);
+    const apiVersion = o.apiVersion;
+    const topic = services.topics.get(topicName) ??
+      (o.auth.mayCreateTopic(topicName) ? await services.topicForWrite(topicName) : undefined);
     if (!topic || index < 0 || index >= topic.partitions) {
       return { topic: topicName, response: failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) };
     }
@@ -179,6 +186,24 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
     schema: Produce,
     minVersion: 0,
     maxVersion: 11,
+    authorization: {
+      checks: [
+        {
+          operation: "WRITE",
+          resource: "TOPIC",
+          names: "topicData[].name",
+          denied: "TOPIC_AUTHORIZATION_FAILED",
+        },
+        {
+          operation: "CREATE",
+          resource: "CLUSTER",
+          names: "kafka-cluster",
+          or: { operation: "CREATE", resource: "TOPIC", names: "topicData[].name" },
+          when: "the topic does not exist and KAFSCALE_AUTO_CREATE_TOPICS is on",
+          denied: "UNKNOWN_TOPIC_OR_PARTITION",
+        },
+      ],
+    },
     async handle(req: ProduceRequest, ctx) {
       const started = performance.now();
       if (req.transactionalId) {
@@ -199,10 +224,19 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
           ),
         );
       }
+      const auth = authFor(services, ctx);
+      const writable = auth.filter("WRITE", "TOPIC", req.topicData.map((t) => t.name));
       const outcomes: Outcome[] = [];
       for (const t of req.topicData) {
         for (const p of t.partitionData) {
-          outcomes.push(await appendOne(t.name, p.index, p.records, ctx.apiVersion));
+          outcomes.push(
+            writable.has(t.name)
+              ? await appendOne(t.name, p.index, p.records, { apiVersion: ctx.apiVersion, auth })
+              : {
+                topic: t.name,
+                response: failed(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+              },
+          );
         }
       }
       if (req.acks === 0) {

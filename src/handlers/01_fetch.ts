@@ -14,6 +14,9 @@
  * - Long poll: waits up to maxWaitMs until minBytes are available, woken by flush commits.
  * - Limits: partitionMaxBytes per partition and maxBytes per response, except that the first
  *   batch found is returned whole even when larger (KIP-74), so consumers always progress.
+ * - Authorization (as Kafka, for consumers): READ on each topic; TOPIC_AUTHORIZATION_FAILED per
+ *   partition, before the topic is looked up by name (an unknown topic id is still
+ *   UNKNOWN_TOPIC_ID). Follower fetches (CLUSTER_ACTION) do not exist here: no replicas.
  * @module
  */
 import { Fetch, type FetchRequest, type FetchResponse } from "../protocol/messages/01_fetch.ts";
@@ -22,6 +25,7 @@ import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
 import type { TopicConfig } from "../metadata/records.ts";
 import type { PartitionLog } from "../log/partition_log.ts";
 import { type Handler, Later } from "./registry.ts";
+import { authFor, type RequestAuth } from "./_authorize.ts";
 import type { BrokerServices } from "./services.ts";
 
 type TopicOut = FetchResponse["responses"][number];
@@ -57,12 +61,25 @@ function emptyPartition(index: number, code: number): PartitionOut {
 
 /** Builds the Fetch handler. */
 export function fetchHandler(services: BrokerServices): Handler {
-  async function resolveSlots(req: FetchRequest, version: number): Promise<Slot[]> {
+  async function resolveSlots(
+    req: FetchRequest,
+    o: { version: number; auth: RequestAuth },
+  ): Promise<Slot[]> {
+    const version = o.version;
+    const nameOf = (t: FetchRequest["topics"][number]) =>
+      version >= 13 ? services.topics.getById(topicIdHex(t.topicId))?.name : t.topic;
+    const readable = o.auth.filter(
+      "READ",
+      "TOPIC",
+      req.topics.flatMap((t) => nameOf(t) ?? []),
+    );
     const slots: Slot[] = [];
     for (const t of req.topics) {
       const topic = version >= 13
         ? services.topics.getById(topicIdHex(t.topicId))
         : services.topics.get(t.topic);
+      const denied = !readable.has(version >= 13 ? topic?.name ?? "" : t.topic) &&
+        (version < 13 || topic !== undefined);
       for (const p of t.partitions) {
         const slot: Slot = {
           topic,
@@ -74,7 +91,9 @@ export function fetchHandler(services: BrokerServices): Handler {
           currentLeaderEpoch: p.currentLeaderEpoch ?? -1,
           out: emptyPartition(p.partition, 0),
         };
-        if (!topic) {
+        if (denied) {
+          slot.out.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        } else if (!topic) {
           slot.out.errorCode = version >= 13
             ? ErrorCode.UNKNOWN_TOPIC_ID
             : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
@@ -151,6 +170,14 @@ export function fetchHandler(services: BrokerServices): Handler {
     schema: Fetch,
     minVersion: 0,
     maxVersion: 17,
+    authorization: {
+      checks: [{
+        operation: "READ",
+        resource: "TOPIC",
+        names: "topics[].topic (v13+: the topic of topics[].topicId)",
+        denied: "TOPIC_AUTHORIZATION_FAILED",
+      }],
+    },
     async handle(req: FetchRequest, ctx) {
       const version = ctx.apiVersion;
       if (version >= 7 && req.sessionId !== 0) {
@@ -161,7 +188,7 @@ export function fetchHandler(services: BrokerServices): Handler {
           responses: [],
         } satisfies FetchResponse;
       }
-      const slots = await resolveSlots(req, version);
+      const slots = await resolveSlots(req, { version, auth: authFor(services, ctx) });
       const responseMax = version >= 3 ? Math.max(req.maxBytes, 0) : 0x7fffffff;
       const deadline = Date.now() + Math.max(req.maxWaitMs, 0);
       const run = async (): Promise<FetchResponse> => {

@@ -8,6 +8,8 @@
  *   earliest: all data is in object storage). v9: -5 = latest tiered (same as latest).
  * - Timestamps: -1 latest (high watermark), -2 earliest (log start), >= 0 the first offset
  *   whose timestamp is at or after it (-1/-1 when none).
+ * - Authorization (as Kafka): DESCRIBE on each topic, else TOPIC_AUTHORIZATION_FAILED on its
+ *   partitions (whether the topic exists or not).
  * @module
  */
 import {
@@ -19,6 +21,7 @@ import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { partitionFor } from "./_partition.ts";
 import { findMaxTimestamp, findOffsetForTimestamp } from "../log/timestamp_search.ts";
 import type { Handler } from "./registry.ts";
+import { authFor } from "./_authorize.ts";
 import type { BrokerServices } from "./services.ts";
 
 type PartitionOut = ListOffsetsResponse["topics"][number]["partitions"][number];
@@ -80,11 +83,35 @@ export function listOffsetsHandler(services: BrokerServices): Handler {
     schema: ListOffsets,
     minVersion: 0,
     maxVersion: 9,
+    authorization: {
+      checks: [{
+        operation: "DESCRIBE",
+        resource: "TOPIC",
+        names: "topics[].name",
+        denied: "TOPIC_AUTHORIZATION_FAILED",
+      }],
+    },
     async handle(req: ListOffsetsRequest, ctx): Promise<ListOffsetsResponse> {
+      const described = authFor(services, ctx).filter(
+        "DESCRIBE",
+        "TOPIC",
+        req.topics.map((t) => t.name),
+      );
       const topics = [];
       for (const t of req.topics) {
         const partitions = [];
-        for (const p of t.partitions) partitions.push(await one(t.name, p, ctx.apiVersion));
+        for (const p of t.partitions) {
+          partitions.push(
+            described.has(t.name) ? await one(t.name, p, ctx.apiVersion) : {
+              partitionIndex: p.partitionIndex,
+              errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+              oldStyleOffsets: [],
+              timestamp: -1,
+              offset: -1,
+              leaderEpoch: -1,
+            },
+          );
+        }
         topics.push({ name: t.name, partitions });
       }
       return { throttleTimeMs: 0, topics };

@@ -4,9 +4,9 @@
  * - v0: an empty topic list means all topics; v1+: null means all, empty means none.
  *   v1: controller id, rack, internal flag. v2: cluster id. v3: throttle time.
  *   v4: allowAutoTopicCreation (auto-creation also needs KAFSCALE_AUTO_CREATE_TOPICS).
- *   v5: offline replicas. v7: leader epoch. v8-10: authorized operations (every operation Kafka
- *   allows on the resource type: no authorizer yet; see _authorized_operations.ts). v9: flexible. v10: topic ids (random UUIDs; a re-created topic gets a new
- *   one). v12: topic name nullable in responses.
+ *   v5: offline replicas. v7: leader epoch. v8-10: cluster authorized operations. v8+: topic
+ *   authorized operations (_authorized_operations.ts). v9: flexible. v10: topic ids (random
+ *   UUIDs; a re-created topic gets a new one). v12: topic name nullable in responses.
  * - Brokers are the live members of the cluster (one, on the embedded default); the leader
  *   of a partition is its owner by placement (src/cluster/membership.ts), the controller the
  *   live broker with the lowest id (admin clients send CreateTopics/DeleteTopics/
@@ -16,6 +16,11 @@
  * - Listeners: brokers are listed with the addresses of the listener the client connected to;
  *   a broker without that listener is left out, and a partition it leads answers
  *   LISTENER_NOT_FOUND (leader -1), as Kafka does.
+ * - Authorization (as Kafka): a request for every topic lists only those the principal may
+ *   DESCRIBE; a topic asked for by name without DESCRIBE is TOPIC_AUTHORIZATION_FAILED (its
+ *   existence is not revealed), by id the same with a null name. Auto-creating needs CREATE on
+ *   the cluster or the topic (else TOPIC_AUTHORIZATION_FAILED). Cluster authorized operations
+ *   need DESCRIBE on the cluster (else 0).
  * @module
  */
 import {
@@ -28,11 +33,9 @@ import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
 import { invalidTopicName } from "../cluster/topic_names.ts";
 import { decodeRecord, keys, PartitionStateSchema, type TopicConfig } from "../metadata/records.ts";
 import { endpointOf, partitionKey } from "../cluster/membership.ts";
-import {
-  ALL_CLUSTER_OPERATIONS,
-  ALL_TOPIC_OPERATIONS,
-  NOT_REQUESTED,
-} from "./_authorized_operations.ts";
+import { NOT_REQUESTED } from "./_authorized_operations.ts";
+import { CLUSTER_NAME } from "../auth/acl.ts";
+import { authFor, type RequestAuth } from "./_authorize.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 
@@ -83,7 +86,11 @@ export function metadataHandler(services: BrokerServices): Handler {
     };
   }
 
-  async function describeTopic(t: TopicConfig, ops: number, listener: string): Promise<TopicOut> {
+  async function describeTopic(
+    t: TopicConfig,
+    o: { ops: number; listener: string },
+  ): Promise<TopicOut> {
+    const listener = o.listener;
     let stored: Promise<Map<number, number>> | undefined;
     const storedOnce = () => stored ??= storedEpochs(t.name);
     // Partitions are opened a chunk at a time, concurrently: a topic of a thousand partitions
@@ -106,7 +113,7 @@ export function metadataHandler(services: BrokerServices): Handler {
       topicId: topicIdBytes(t.topic_id),
       isInternal: false,
       partitions,
-      topicAuthorizedOperations: ops,
+      topicAuthorizedOperations: o.ops,
     };
   }
 
@@ -123,31 +130,61 @@ export function metadataHandler(services: BrokerServices): Handler {
 
   async function lookup(
     req: MetadataRequest,
-    ctx: { apiVersion: number; listener: string },
-    ops: number,
+    ctx: { apiVersion: number; listener: string; auth: RequestAuth },
   ): Promise<TopicOut[]> {
-    const version = ctx.apiVersion;
-    const describe = (t: TopicConfig) => describeTopic(t, ops, ctx.listener);
+    const { apiVersion: version, auth } = ctx;
+    const describe = (t: TopicConfig) =>
+      describeTopic(t, {
+        ops: req.includeTopicAuthorizedOperations
+          ? auth.operations("TOPIC", t.name)
+          : NOT_REQUESTED,
+        listener: ctx.listener,
+      });
     const all = req.topics === null || (version === 0 && req.topics.length === 0);
-    if (all) return await Promise.all(services.topics.list().map(describe));
+    if (all) {
+      const visible = auth.filter(
+        "DESCRIBE",
+        "TOPIC",
+        services.topics.list().map((t) => t.name),
+        true,
+      );
+      return await Promise.all(
+        services.topics.list().filter((t) => visible.has(t.name)).map(describe),
+      );
+    }
     const out: TopicOut[] = [];
     const autoCreate = version < 4 || req.allowAutoTopicCreation;
+    const denied = (name: string | null, id: Uint8Array) =>
+      missing(name, id, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
     for (const wanted of req.topics ?? []) {
       const idHex = wanted.topicId ? topicIdHex(wanted.topicId) : "";
       if (!wanted.name && idHex !== "0".repeat(32)) {
         const t = services.topics.getById(idHex);
-        out.push(
-          t ? await describe(t) : missing(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
-        );
+        if (t && !auth.allowed("DESCRIBE", "TOPIC", t.name)) out.push(denied(null, wanted.topicId));
+        else {
+          out.push(
+            t ? await describe(t) : missing(null, wanted.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+          );
+        }
         continue;
       }
       const name = wanted.name ?? "";
-      const bad = invalidTopicName(name);
-      if (bad) {
+      if (!auth.allowed("DESCRIBE", "TOPIC", name)) {
+        out.push(denied(name, new Uint8Array(16)));
+        continue;
+      }
+      if (invalidTopicName(name)) {
         out.push(missing(name, new Uint8Array(16), ErrorCode.INVALID_TOPIC_EXCEPTION));
         continue;
       }
-      const t = autoCreate ? await services.topicForWrite(name) : services.topics.get(name);
+      let t = services.topics.get(name);
+      if (!t && autoCreate && services.config.autoCreateTopics) {
+        if (!auth.mayCreateTopic(name)) {
+          out.push(denied(name, new Uint8Array(16)));
+          continue;
+        }
+        t = await services.topicForWrite(name);
+      }
       out.push(
         t
           ? await describe(t)
@@ -161,9 +198,35 @@ export function metadataHandler(services: BrokerServices): Handler {
     schema: Metadata,
     minVersion: 0,
     maxVersion: 12,
+    authorization: {
+      checks: [
+        {
+          operation: "DESCRIBE",
+          resource: "TOPIC",
+          names: "topics[].name or the topic of topics[].topicId (null topics: every topic)",
+          denied: "TOPIC_AUTHORIZATION_FAILED",
+          when: "topics named (a request for every topic leaves the others out)",
+        },
+        {
+          operation: "CREATE",
+          resource: "CLUSTER",
+          names: "kafka-cluster",
+          or: { operation: "CREATE", resource: "TOPIC", names: "topics[].name" },
+          when: "a named topic does not exist and is to be auto-created",
+          denied: "TOPIC_AUTHORIZATION_FAILED",
+        },
+        {
+          operation: "DESCRIBE",
+          resource: "CLUSTER",
+          names: "kafka-cluster",
+          when: "includeClusterAuthorizedOperations",
+          denied: "no authorized operations",
+        },
+      ],
+    },
     async handle(req: MetadataRequest, ctx): Promise<MetadataResponse> {
       const cluster = services.cluster;
-      const ops = req.includeTopicAuthorizedOperations ? ALL_TOPIC_OPERATIONS : NOT_REQUESTED;
+      const auth = authFor(services, ctx);
       return {
         throttleTimeMs: 0,
         brokers: cluster.live().flatMap((b) => {
@@ -172,10 +235,12 @@ export function metadataHandler(services: BrokerServices): Handler {
         }),
         clusterId: services.broker.clusterId,
         controllerId: cluster.controller().nodeId,
-        topics: await lookup(req, ctx, ops),
-        clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
-          ? ALL_CLUSTER_OPERATIONS
-          : NOT_REQUESTED,
+        topics: await lookup(req, { ...ctx, auth }),
+        clusterAuthorizedOperations: !req.includeClusterAuthorizedOperations
+          ? NOT_REQUESTED
+          : auth.cluster("DESCRIBE")
+          ? auth.operations("CLUSTER", CLUSTER_NAME)
+          : 0,
       };
     },
   };

@@ -10,6 +10,9 @@
  * - Errors: per partition UNKNOWN_TOPIC_OR_PARTITION, OFFSET_METADATA_TOO_LARGE; for all
  *   partitions UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS,
  *   FENCED_INSTANCE_ID, INVALID_GROUP_ID, COORDINATOR_NOT_AVAILABLE.
+ * - Authorization (as Kafka): READ on the group (else GROUP_AUTHORIZATION_FAILED on every
+ *   partition), then READ on each topic (else TOPIC_AUTHORIZATION_FAILED on its partitions,
+ *   whether it exists or not).
  * @module
  */
 import {
@@ -22,6 +25,7 @@ import type { OffsetToCommit } from "../groups/coordinator.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
+import { authFor } from "./_authorize.ts";
 
 /** Builds the OffsetCommit handler. */
 export function offsetCommitHandler(services: BrokerServices): Handler {
@@ -29,13 +33,41 @@ export function offsetCommitHandler(services: BrokerServices): Handler {
     schema: OffsetCommit,
     minVersion: 0,
     maxVersion: 9,
+    authorization: {
+      checks: [
+        {
+          operation: "READ",
+          resource: "GROUP",
+          names: "groupId",
+          denied: "GROUP_AUTHORIZATION_FAILED",
+        },
+        {
+          operation: "READ",
+          resource: "TOPIC",
+          names: "topics[].name",
+          denied: "TOPIC_AUTHORIZATION_FAILED",
+        },
+      ],
+    },
     async handle(req: OffsetCommitRequest, ctx): Promise<OffsetCommitResponse> {
       const codes = new Map<string, number>();
       const id = (t: string, p: number) => `${t}\u0000${p}`;
       const wanted: OffsetToCommit[] = [];
+      const auth = authFor(services, ctx);
+      const groupOk = auth.allowed("READ", "GROUP", req.groupId);
+      const readable = groupOk
+        ? auth.filter("READ", "TOPIC", req.topics.map((t) => t.name))
+        : new Set<string>();
       for (const t of req.topics) {
         const topic = services.topics.get(t.name);
         for (const p of t.partitions) {
+          if (!groupOk || !readable.has(t.name)) {
+            const code = groupOk
+              ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+              : ErrorCode.GROUP_AUTHORIZATION_FAILED;
+            codes.set(id(t.name, p.partitionIndex), code);
+            continue;
+          }
           if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) {
             codes.set(id(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             continue;
@@ -49,16 +81,18 @@ export function offsetCommitHandler(services: BrokerServices): Handler {
           });
         }
       }
-      try {
-        const results = await services.groups.commit(req.groupId, {
-          memberId: ctx.apiVersion >= 1 ? req.memberId : "",
-          instanceId: req.groupInstanceId ?? null,
-          generationId: ctx.apiVersion >= 1 ? req.generationIdOrMemberEpoch : -1,
-        }, wanted);
-        for (const [o, code] of results) codes.set(id(o.topic, o.partition), code);
-      } catch (e) {
-        const code = groupErrorCode(e);
-        for (const o of wanted) codes.set(id(o.topic, o.partition), code);
+      if (groupOk) {
+        try {
+          const results = await services.groups.commit(req.groupId, {
+            memberId: ctx.apiVersion >= 1 ? req.memberId : "",
+            instanceId: req.groupInstanceId ?? null,
+            generationId: ctx.apiVersion >= 1 ? req.generationIdOrMemberEpoch : -1,
+          }, wanted);
+          for (const [o, code] of results) codes.set(id(o.topic, o.partition), code);
+        } catch (e) {
+          const code = groupErrorCode(e);
+          for (const o of wanted) codes.set(id(o.topic, o.partition), code);
+        }
       }
       return {
         throttleTimeMs: 0,

@@ -6,6 +6,9 @@
  *   v5: committed leader epoch. v6: flexible. v7: requireStable (no transactions, so always
  *   stable). v8: several groups in one request. v9: member id/epoch (accepted; classic groups).
  * - A partition without a committed offset reads offset -1 and metadata "" (never 0).
+ * - Authorization (as Kafka): DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED), and
+ *   DESCRIBE on each topic: a topic asked for without it answers TOPIC_AUTHORIZATION_FAILED on
+ *   its partitions; a request for every topic leaves it out.
  * @module
  */
 import {
@@ -17,6 +20,8 @@ import type { CommittedOffset } from "../metadata/records.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
+import { authFor, type RequestAuth } from "./_authorize.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 
 interface PartitionOffsetOut {
   partitionIndex: number;
@@ -35,7 +40,11 @@ export function offsetFetchHandler(services: BrokerServices): Handler {
   async function fetchGroup(
     groupId: string,
     topics: { name: string; partitionIndexes: number[] }[] | null,
+    auth: RequestAuth,
   ): Promise<{ topics: TopicOffsetsOut[]; errorCode: number }> {
+    if (!auth.allowed("DESCRIBE", "GROUP", groupId)) {
+      return { topics: [], errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+    }
     let committed: Map<string, CommittedOffset>;
     try {
       committed = await services.groups.fetchOffsets(groupId);
@@ -58,15 +67,22 @@ export function offsetFetchHandler(services: BrokerServices): Handler {
         list.push(out(Number(k.slice(cut + 1)), c));
         byTopic.set(name, list);
       }
+      const visible = auth.filter("DESCRIBE", "TOPIC", byTopic.keys(), true);
       return {
-        topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+        topics: [...byTopic].filter(([name]) => visible.has(name))
+          .map(([name, partitions]) => ({ name, partitions })),
         errorCode: 0,
       };
     }
+    const described = auth.filter("DESCRIBE", "TOPIC", topics.map((t) => t.name));
     return {
       topics: topics.map((t) => ({
         name: t.name,
-        partitions: t.partitionIndexes.map((p) => out(p, committed.get(`${t.name}/${p}`))),
+        partitions: t.partitionIndexes.map((p) =>
+          described.has(t.name)
+            ? out(p, committed.get(`${t.name}/${p}`))
+            : { ...out(p, undefined), errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }
+        ),
       })),
       errorCode: 0,
     };
@@ -76,17 +92,34 @@ export function offsetFetchHandler(services: BrokerServices): Handler {
     schema: OffsetFetch,
     minVersion: 0,
     maxVersion: 9,
+    authorization: {
+      checks: [
+        {
+          operation: "DESCRIBE",
+          resource: "GROUP",
+          names: "groupId (v8+: groups[].groupId)",
+          denied: "GROUP_AUTHORIZATION_FAILED",
+        },
+        {
+          operation: "DESCRIBE",
+          resource: "TOPIC",
+          names: "topics[].name (null: every committed topic, the others left out)",
+          denied: "TOPIC_AUTHORIZATION_FAILED",
+        },
+      ],
+    },
     async handle(req: OffsetFetchRequest, ctx): Promise<OffsetFetchResponse> {
+      const auth = authFor(services, ctx);
       if (ctx.apiVersion >= 8) {
         const groups = [];
         for (const g of req.groups) {
-          const r = await fetchGroup(g.groupId, g.topics);
+          const r = await fetchGroup(g.groupId, g.topics, auth);
           groups.push({ groupId: g.groupId, topics: r.topics, errorCode: r.errorCode });
         }
         return { throttleTimeMs: 0, topics: [], errorCode: 0, groups };
       }
       const topics = ctx.apiVersion < 2 && req.topics === null ? [] : req.topics;
-      const r = await fetchGroup(req.groupId, topics);
+      const r = await fetchGroup(req.groupId, topics, auth);
       if (r.errorCode !== 0 && ctx.apiVersion < 2) {
         // v0-v1 have no top-level error: report it on every partition asked for.
         for (const t of topics ?? []) {

@@ -8,6 +8,8 @@
  *   key type 1 answers COORDINATOR_NOT_AVAILABLE; other key types INVALID_REQUEST.
  * - The coordinator's address is that of the listener the client connected to; a coordinator
  *   without that listener answers COORDINATOR_NOT_AVAILABLE.
+ * - Authorization (as Kafka): DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED), DESCRIBE
+ *   on the transactional id for key type 1 (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
  * @module
  */
 import {
@@ -19,10 +21,29 @@ import { ErrorCode } from "../protocol/errors.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { endpointOf, groupKey } from "../cluster/membership.ts";
+import { authFor, type RequestAuth } from "./_authorize.ts";
 
 /** Builds the FindCoordinator handler. */
 export function findCoordinatorHandler(services: BrokerServices): Handler {
-  function lookup(key: string, keyType: number, listener: string) {
+  function lookup(key: string, keyType: number, o: { listener: string; auth: RequestAuth }) {
+    const listener = o.listener;
+    const refused = (code: number, errorMessage: string) => ({
+      key,
+      nodeId: -1,
+      host: "",
+      port: -1,
+      errorCode: code,
+      errorMessage,
+    });
+    if (keyType === 0 && !o.auth.allowed("DESCRIBE", "GROUP", key)) {
+      return refused(ErrorCode.GROUP_AUTHORIZATION_FAILED, "Group authorization failed.");
+    }
+    if (keyType === 1 && !o.auth.allowed("DESCRIBE", "TRANSACTIONAL_ID", key)) {
+      return refused(
+        ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+        "Transactional id authorization failed.",
+      );
+    }
     const b = keyType === 0 ? services.cluster.ownerOf(groupKey(key)) : undefined;
     const at = b && endpointOf(b, listener);
     if (b && at) {
@@ -56,15 +77,34 @@ export function findCoordinatorHandler(services: BrokerServices): Handler {
     schema: FindCoordinator,
     minVersion: 0,
     maxVersion: 6,
+    authorization: {
+      checks: [
+        {
+          operation: "DESCRIBE",
+          resource: "GROUP",
+          names: "key (v4+: coordinatorKeys[])",
+          when: "keyType 0",
+          denied: "GROUP_AUTHORIZATION_FAILED",
+        },
+        {
+          operation: "DESCRIBE",
+          resource: "TRANSACTIONAL_ID",
+          names: "key (v4+: coordinatorKeys[])",
+          when: "keyType 1",
+          denied: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+        },
+      ],
+    },
     handle(req: FindCoordinatorRequest, ctx): FindCoordinatorResponse {
       const keyType = req.keyType ?? 0;
+      const o = { listener: ctx.listener, auth: authFor(services, ctx) };
       if (ctx.apiVersion >= 4) {
         return {
           throttleTimeMs: 0,
-          coordinators: req.coordinatorKeys.map((k) => lookup(k, keyType, ctx.listener)),
+          coordinators: req.coordinatorKeys.map((k) => lookup(k, keyType, o)),
         };
       }
-      const one = lookup(req.key, keyType, ctx.listener);
+      const one = lookup(req.key, keyType, o);
       return {
         throttleTimeMs: 0,
         errorCode: one.errorCode,

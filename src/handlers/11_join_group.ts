@@ -9,6 +9,7 @@
  * - Errors: INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT (outside 6 s - 30 min),
  *   INCONSISTENT_GROUP_PROTOCOL, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
  *   COORDINATOR_LOAD_IN_PROGRESS / NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE.
+ * - Authorization (as Kafka): READ on the group, else GROUP_AUTHORIZATION_FAILED.
  * @module
  */
 import {
@@ -19,6 +20,8 @@ import {
 import { type Handler, Later } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
+import { authFor } from "./_authorize.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 
 /** Builds the JoinGroup handler. */
 export function joinGroupHandler(services: BrokerServices): Handler {
@@ -37,8 +40,19 @@ export function joinGroupHandler(services: BrokerServices): Handler {
     schema: JoinGroup,
     minVersion: 0,
     maxVersion: 9,
+    authorization: {
+      checks: [{
+        operation: "READ",
+        resource: "GROUP",
+        names: "groupId",
+        denied: "GROUP_AUTHORIZATION_FAILED",
+      }],
+    },
     handle(req: JoinGroupRequest, ctx) {
       const v = ctx.apiVersion;
+      if (!authFor(services, ctx).allowed("READ", "GROUP", req.groupId)) {
+        return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED, req.memberId);
+      }
       try {
         const pending = services.groups.join(req.groupId, {
           memberId: req.memberId,

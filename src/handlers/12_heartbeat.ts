@@ -4,6 +4,7 @@
  * - v1: throttle time. v3: group instance id (fencing). v4: flexible.
  * - Keeps the member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin.
  * - Errors: UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, FENCED_INSTANCE_ID.
+ * - Authorization (as Kafka): READ on the group, else GROUP_AUTHORIZATION_FAILED.
  * @module
  */
 import {
@@ -14,6 +15,8 @@ import {
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
+import { authFor } from "./_authorize.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 
 /** Builds the Heartbeat handler. */
 export function heartbeatHandler(services: BrokerServices): Handler {
@@ -21,7 +24,18 @@ export function heartbeatHandler(services: BrokerServices): Handler {
     schema: Heartbeat,
     minVersion: 0,
     maxVersion: 4,
-    handle(req: HeartbeatRequest): HeartbeatResponse {
+    authorization: {
+      checks: [{
+        operation: "READ",
+        resource: "GROUP",
+        names: "groupId",
+        denied: "GROUP_AUTHORIZATION_FAILED",
+      }],
+    },
+    handle(req: HeartbeatRequest, ctx): HeartbeatResponse {
+      if (!authFor(services, ctx).allowed("READ", "GROUP", req.groupId)) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+      }
       try {
         services.groups.heartbeat(
           req.groupId,

@@ -5,6 +5,8 @@
  *   instance id (KIP-345), with a result per member. v4: flexible. v5: leave reason (accepted).
  * - The group rebalances at once; the last member leaving makes it Empty.
  * - Errors: UNKNOWN_MEMBER_ID (per member from v3), FENCED_INSTANCE_ID.
+ * - Authorization (as Kafka): READ on the group, else GROUP_AUTHORIZATION_FAILED (top level,
+ *   no member results).
  * @module
  */
 import {
@@ -15,6 +17,8 @@ import {
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
+import { authFor } from "./_authorize.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 
 /** Builds the LeaveGroup handler. */
 export function leaveGroupHandler(services: BrokerServices): Handler {
@@ -30,7 +34,18 @@ export function leaveGroupHandler(services: BrokerServices): Handler {
     schema: LeaveGroup,
     minVersion: 0,
     maxVersion: 5,
+    authorization: {
+      checks: [{
+        operation: "READ",
+        resource: "GROUP",
+        names: "groupId",
+        denied: "GROUP_AUTHORIZATION_FAILED",
+      }],
+    },
     handle(req: LeaveGroupRequest, ctx): LeaveGroupResponse {
+      if (!authFor(services, ctx).allowed("READ", "GROUP", req.groupId)) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
+      }
       if (ctx.apiVersion < 3) {
         return {
           throttleTimeMs: 0,

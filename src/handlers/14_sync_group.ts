@@ -6,6 +6,7 @@
  * - The leader's assignments are stored and handed out exactly as sent (assignors run in the
  *   clients); followers wait until the leader has synced.
  * - Errors: UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, FENCED_INSTANCE_ID.
+ * - Authorization (as Kafka): READ on the group, else GROUP_AUTHORIZATION_FAILED.
  * @module
  */
 import {
@@ -17,6 +18,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import { type Handler, Later } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
+import { authFor } from "./_authorize.ts";
 
 /** Builds the SyncGroup handler. */
 export function syncGroupHandler(services: BrokerServices): Handler {
@@ -24,6 +26,14 @@ export function syncGroupHandler(services: BrokerServices): Handler {
     schema: SyncGroup,
     minVersion: 0,
     maxVersion: 5,
+    authorization: {
+      checks: [{
+        operation: "READ",
+        resource: "GROUP",
+        names: "groupId",
+        denied: "GROUP_AUTHORIZATION_FAILED",
+      }],
+    },
     handle(req: SyncGroupRequest, ctx) {
       const failed = (code: number): SyncGroupResponse => ({
         throttleTimeMs: 0,
@@ -32,6 +42,9 @@ export function syncGroupHandler(services: BrokerServices): Handler {
         protocolName: null,
         assignment: new Uint8Array(0),
       });
+      if (!authFor(services, ctx).allowed("READ", "GROUP", req.groupId)) {
+        return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+      }
       const group = services.groups.get(req.groupId);
       if (ctx.apiVersion >= 5 && group) {
         const typeOk = req.protocolType === null || req.protocolType === group.protocolType;

@@ -1,10 +1,11 @@
 /**
  * DescribeGroups (key 15), versions 0-5 (kafka-python 2.0.2 up to v3, librdkafka up to v4,
  * Java 3.7/4.x and franz-go up to v5; the spec lists v5).
- * - v1: throttle time. v3: authorized operations (all allowed when asked: no authorizer yet).
- *   v4: group instance ids of members. v5: flexible.
+ * - v1: throttle time. v3: authorized operations (the group's operations the principal may
+ *   perform, from the authorizer). v4: group instance ids of members. v5: flexible.
  * - A group that does not exist is reported in the Dead state with no error, as Kafka does;
  *   a group that has only committed offsets is Empty.
+ * - Authorization (as Kafka): DESCRIBE on each group, else GROUP_AUTHORIZATION_FAILED for it.
  * @module
  */
 import {
@@ -15,10 +16,9 @@ import {
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
-
-const NOT_REQUESTED = -2147483648;
-// READ, DELETE, DESCRIBE (the operations Kafka lists for groups), all allowed.
-const GROUP_OPS = [3, 6, 8].reduce((m, b) => m | (1 << b), 0);
+import { NOT_REQUESTED } from "./_authorized_operations.ts";
+import { authFor } from "./_authorize.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 
 /** Builds the DescribeGroups handler. */
 export function describeGroupsHandler(services: BrokerServices): Handler {
@@ -26,8 +26,16 @@ export function describeGroupsHandler(services: BrokerServices): Handler {
     schema: DescribeGroups,
     minVersion: 0,
     maxVersion: 5,
-    handle(req: DescribeGroupsRequest): DescribeGroupsResponse {
-      const ops = req.includeAuthorizedOperations ? GROUP_OPS : NOT_REQUESTED;
+    authorization: {
+      checks: [{
+        operation: "DESCRIBE",
+        resource: "GROUP",
+        names: "groups[]",
+        denied: "GROUP_AUTHORIZATION_FAILED",
+      }],
+    },
+    handle(req: DescribeGroupsRequest, ctx): DescribeGroupsResponse {
+      const auth = authFor(services, ctx);
       const groups = req.groups.map((groupId) => {
         const base = {
           errorCode: 0,
@@ -36,8 +44,14 @@ export function describeGroupsHandler(services: BrokerServices): Handler {
           protocolType: "",
           protocolData: "",
           members: [] as DescribeGroupsResponse["groups"][number]["members"],
-          authorizedOperations: ops,
+          authorizedOperations: NOT_REQUESTED,
         };
+        if (!auth.allowed("DESCRIBE", "GROUP", groupId)) {
+          return { ...base, groupState: "", errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
+        }
+        if (req.includeAuthorizedOperations) {
+          base.authorizedOperations = auth.operations("GROUP", groupId);
+        }
         try {
           services.groups.ready(groupId);
         } catch (e) {

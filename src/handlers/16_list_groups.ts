@@ -4,6 +4,8 @@
  * - v1: throttle time. v3: flexible. v4: states filter and each group's state.
  *   v5: types filter and each group's type (always "classic": the only protocol served).
  * - No match is an empty list, never an error. Filters compare case-insensitively, as Kafka.
+ * - Authorization (as Kafka): DESCRIBE on the cluster lists every group; otherwise only the
+ *   groups the principal may DESCRIBE are listed.
  * @module
  */
 import {
@@ -13,6 +15,7 @@ import {
 } from "../protocol/messages/16_list_groups.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { authFor } from "./_authorize.ts";
 
 /** Builds the ListGroups handler. */
 export function listGroupsHandler(services: BrokerServices): Handler {
@@ -20,13 +23,25 @@ export function listGroupsHandler(services: BrokerServices): Handler {
     schema: ListGroups,
     minVersion: 0,
     maxVersion: 5,
-    handle(req: ListGroupsRequest): ListGroupsResponse {
+    authorization: {
+      checks: [{
+        operation: "DESCRIBE",
+        resource: "CLUSTER",
+        names: "kafka-cluster",
+        or: { operation: "DESCRIBE", resource: "GROUP", names: "each group listed" },
+        denied: "left out",
+      }],
+    },
+    handle(req: ListGroupsRequest, ctx): ListGroupsResponse {
+      const auth = authFor(services, ctx);
+      const everyGroup = !auth.enabled || auth.cluster("DESCRIBE", true);
       const states = new Set(req.statesFilter.map((s) => s.toLowerCase()));
       const types = new Set(req.typesFilter.map((s) => s.toLowerCase()));
       const groups = services.groups.list()
         .filter((g) => g.state !== "Dead")
         .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
         .filter(() => types.size === 0 || types.has("classic"))
+        .filter((g) => everyGroup || auth.allowed("DESCRIBE", "GROUP", g.groupId, true))
         .map((g) => ({
           groupId: g.groupId,
           protocolType: g.protocolType ?? "",

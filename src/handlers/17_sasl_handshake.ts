@@ -26,6 +26,7 @@ export function saslHandshakeHandler(): Handler {
     schema: SaslHandshake,
     minVersion: 0,
     maxVersion: 1,
+    authorization: { none: "part of authentication: served before a principal exists" },
     handle(req: SaslHandshakeRequest, ctx): SaslHandshakeResponse {
       if (!ctx.sasl) return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] };
       return ctx.sasl.handshake(req.mechanism, ctx.apiVersion);

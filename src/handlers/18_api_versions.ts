@@ -19,6 +19,7 @@ export function apiVersionsHandler(services: BrokerServices): Handler {
     schema: ApiVersions,
     minVersion: 0,
     maxVersion: 4,
+    authorization: { none: "served to everyone, before authentication too (as Kafka)" },
     handle(): ApiVersionsResponse {
       return {
         errorCode: 0,

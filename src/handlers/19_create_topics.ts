@@ -14,6 +14,9 @@
  *   (v5+) lists the topic's effective configs; creation-only ones are read-only.
  * - Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
  *   INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG.
+ * - Authorization (as Kafka): CREATE on the cluster, or on each topic (else
+ *   TOPIC_AUTHORIZATION_FAILED for it); the created topic's configs (v5+) only with
+ *   DESCRIBE_CONFIGS on it (else topicConfigErrorCode TOPIC_AUTHORIZATION_FAILED, no configs).
  * @module
  */
 import { RequestBudget } from "../cluster/request_budget.ts";
@@ -26,6 +29,7 @@ import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { topicIdBytes, type TopicOverrides } from "../cluster/topics.ts";
 import { effectiveTopicConfigs, parseCreateConfig } from "../cluster/topic_create_config.ts";
 import type { Handler } from "./registry.ts";
+import { authFor } from "./_authorize.ts";
 import type { BrokerServices } from "./services.ts";
 
 type Result = CreateTopicsResponse["topics"][number];
@@ -115,7 +119,31 @@ export function createTopicsHandler(services: BrokerServices): Handler {
     schema: CreateTopics,
     minVersion: 0,
     maxVersion: 7,
-    async handle(req: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+    authorization: {
+      checks: [
+        {
+          operation: "CREATE",
+          resource: "CLUSTER",
+          names: "kafka-cluster",
+          or: { operation: "CREATE", resource: "TOPIC", names: "topics[].name" },
+          denied: "TOPIC_AUTHORIZATION_FAILED",
+        },
+        {
+          operation: "DESCRIBE_CONFIGS",
+          resource: "TOPIC",
+          names: "topics[].name",
+          when: "v5+ answers carry the created topic's configs",
+          denied: "left out",
+        },
+      ],
+    },
+    async handle(req: CreateTopicsRequest, ctx): Promise<CreateTopicsResponse> {
+      const auth = authFor(services, ctx);
+      const names = req.topics.map((t) => t.name);
+      const creatable = auth.cluster("CREATE", true)
+        ? new Set(names)
+        : auth.filter("CREATE", "TOPIC", names);
+      const describable = auth.filter("DESCRIBE_CONFIGS", "TOPIC", names, true);
       const seen = new Set<string>();
       const topics: Result[] = [];
       const budget = new RequestBudget(services.config.maxPartitionsPerRequest);
@@ -131,7 +159,23 @@ export function createTopicsHandler(services: BrokerServices): Handler {
           continue;
         }
         seen.add(t.name);
-        topics.push(await createOne(t, req.validateOnly ?? false, budget));
+        if (!creatable.has(t.name)) {
+          topics.push({
+            ...fail(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, "Authorization failed."),
+            topicConfigErrorCode: describable.has(t.name)
+              ? 0
+              : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          });
+          continue;
+        }
+        const created = await createOne(t, req.validateOnly ?? false, budget);
+        topics.push(
+          created.errorCode !== 0 || describable.has(t.name) ? created : {
+            ...created,
+            topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            configs: [],
+          },
+        );
       }
       return { throttleTimeMs: 0, topics };
     },

@@ -6,6 +6,9 @@
  *   and then its segment objects: DeleteTopics deletes the data. Objects shared with other
  *   topics' segments are left to the garbage collector, which deletes them once unreferenced.
  * - Errors: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID.
+ * - Authorization (as Kafka): DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED (whether it
+ *   exists or not); a topic named by id also needs DESCRIBE, else TOPIC_AUTHORIZATION_FAILED
+ *   with a null name (an unknown id is UNKNOWN_TOPIC_ID).
  * @module
  */
 import {
@@ -16,6 +19,7 @@ import {
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { topicIdBytes, topicIdHex } from "../cluster/topics.ts";
 import type { Handler } from "./registry.ts";
+import { authFor, type RequestAuth } from "./_authorize.ts";
 import { decodeRecord, keys, type SegmentRef, SegmentRefSchema } from "../metadata/records.ts";
 import type { BrokerServices } from "./services.ts";
 
@@ -36,9 +40,23 @@ export function deleteTopicsHandler(services: BrokerServices): Handler {
     return entries.map((e) => decodeRecord(SegmentRefSchema, e.key, e.value));
   }
 
-  async function deleteOne(name: string | null, id: Uint8Array): Promise<Result> {
+  async function deleteOne(
+    name: string | null,
+    id: Uint8Array,
+    auth: RequestAuth,
+  ): Promise<Result> {
     const byId = name === null || name === "";
     const topic = byId ? services.topics.getById(topicIdHex(id)) : services.topics.get(name!);
+    const denied = (n: string | null): Result => ({
+      name: n,
+      topicId: id,
+      errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      errorMessage: "Topic authorization failed.",
+    });
+    if (byId && topic && !auth.allowed("DESCRIBE", "TOPIC", topic.name)) return denied(null);
+    if ((topic || !byId) && !auth.allowed("DELETE", "TOPIC", topic?.name ?? name!)) {
+      return denied(topic?.name ?? name);
+    }
     if (!topic) {
       return {
         name: byId ? null : name,
@@ -68,12 +86,30 @@ export function deleteTopicsHandler(services: BrokerServices): Handler {
     schema: DeleteTopics,
     minVersion: 0,
     maxVersion: 6,
+    authorization: {
+      checks: [
+        {
+          operation: "DELETE",
+          resource: "TOPIC",
+          names: "topicNames[] (v6+: topics[].name, or the topic of topics[].topicId)",
+          denied: "TOPIC_AUTHORIZATION_FAILED",
+        },
+        {
+          operation: "DESCRIBE",
+          resource: "TOPIC",
+          names: "the topic of topics[].topicId",
+          when: "v6+ topics named by id",
+          denied: "TOPIC_AUTHORIZATION_FAILED",
+        },
+      ],
+    },
     async handle(req: DeleteTopicsRequest, ctx): Promise<DeleteTopicsResponse> {
+      const auth = authFor(services, ctx);
       const wanted = ctx.apiVersion >= 6
         ? req.topics.map((t) => ({ name: t.name, id: t.topicId }))
         : req.topicNames.map((name) => ({ name, id: new Uint8Array(16) }));
       const responses: Result[] = [];
-      for (const w of wanted) responses.push(await deleteOne(w.name, w.id));
+      for (const w of wanted) responses.push(await deleteOne(w.name, w.id, auth));
       return { throttleTimeMs: 0, responses };
     },
   };

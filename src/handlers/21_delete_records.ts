@@ -13,6 +13,8 @@
  *   send each partition to its leader), KAFKA_STORAGE_ERROR (retriable).
  * - timeoutMs is accepted and ignored: the answer comes once the deletion is committed.
  * - A destructive write: each partition's outcome is logged at info with the client.
+ * - Authorization (as Kafka): DELETE on each topic, else TOPIC_AUTHORIZATION_FAILED on its
+ *   partitions (whether it exists or not).
  * @module
  */
 import {
@@ -24,6 +26,7 @@ import { ErrorCode, errorName, KafkaError } from "../protocol/errors.ts";
 import { partitionFor } from "./_partition.ts";
 import type { Handler, RequestContext } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { authFor } from "./_authorize.ts";
 
 type PartitionOut = DeleteRecordsResponse["topics"][number]["partitions"][number];
 
@@ -46,6 +49,7 @@ export function deleteRecordsHandler(services: BrokerServices): Handler {
 
   function logOutcome(ctx: RequestContext, topic: string, offset: number, p: PartitionOut) {
     services.log.info("DeleteRecords", {
+      principal: ctx.principal,
       client: ctx.clientId,
       remote: ctx.remote,
       topic,
@@ -61,12 +65,29 @@ export function deleteRecordsHandler(services: BrokerServices): Handler {
     schema: DeleteRecords,
     minVersion: 0,
     maxVersion: 2,
+    authorization: {
+      checks: [{
+        operation: "DELETE",
+        resource: "TOPIC",
+        names: "topics[].name",
+        denied: "TOPIC_AUTHORIZATION_FAILED",
+      }],
+    },
     async handle(req: DeleteRecordsRequest, ctx): Promise<DeleteRecordsResponse> {
+      const deletable = authFor(services, ctx).filter(
+        "DELETE",
+        "TOPIC",
+        req.topics.map((t) => t.name),
+      );
       const topics = [];
       for (const t of req.topics) {
         const partitions = [];
         for (const p of t.partitions) {
-          const result = await one(t.name, p.partitionIndex, p.offset);
+          const result = deletable.has(t.name) ? await one(t.name, p.partitionIndex, p.offset) : {
+            partitionIndex: p.partitionIndex,
+            lowWatermark: -1,
+            errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          };
           logOutcome(ctx, t.name, p.offset, result);
           partitions.push(result);
         }

@@ -6,6 +6,8 @@
  * - Idempotent producers only: a transactional id gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED
  *   (transactions are out of scope). Producer ids are unique across brokers sharing the
  *   metadata store.
+ * - Authorization (as Kafka): IDEMPOTENT_WRITE on the cluster, or WRITE on at least one topic
+ *   (KIP-679), else CLUSTER_AUTHORIZATION_FAILED.
  * @module
  */
 import {
@@ -16,6 +18,7 @@ import {
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { authFor } from "./_authorize.ts";
 
 const MAX_EPOCH = 32767;
 
@@ -25,11 +28,30 @@ export function initProducerIdHandler(services: BrokerServices): Handler {
     schema: InitProducerId,
     minVersion: 0,
     maxVersion: 5,
+    authorization: {
+      checks: [{
+        operation: "IDEMPOTENT_WRITE",
+        resource: "CLUSTER",
+        names: "kafka-cluster",
+        or: { operation: "WRITE", resource: "TOPIC", names: "any topic" },
+        when: "no transactionalId (transactions answer TRANSACTIONAL_ID_AUTHORIZATION_FAILED)",
+        denied: "CLUSTER_AUTHORIZATION_FAILED",
+      }],
+    },
     async handle(req: InitProducerIdRequest, ctx): Promise<InitProducerIdResponse> {
       if (req.transactionalId !== null && req.transactionalId !== "") {
         return {
           throttleTimeMs: 0,
           errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+          producerId: -1,
+          producerEpoch: -1,
+        };
+      }
+      const auth = authFor(services, ctx);
+      if (!auth.cluster("IDEMPOTENT_WRITE", true) && !auth.anyOfType("WRITE", "TOPIC")) {
+        return {
+          throttleTimeMs: 0,
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
           producerId: -1,
           producerEpoch: -1,
         };

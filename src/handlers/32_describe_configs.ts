@@ -10,6 +10,8 @@
  *   Brokers (type 4, this broker's id or ""): the spec's read-only whitelist. Only these keys
  *   are returned; unknown requested keys are ignored. Other resource types:
  *   INVALID_REQUEST. Unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
+ * - Authorization (as Kafka): DESCRIBE_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED)
+ *   or, for a broker, on the cluster (else CLUSTER_AUTHORIZATION_FAILED).
  * @module
  */
 import {
@@ -23,6 +25,7 @@ import { effectiveTopicConfigs } from "../cluster/topic_create_config.ts";
 import { brokerConfigs } from "../cluster/broker_config.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { authFor } from "./_authorize.ts";
 
 /** Kafka's resource types. */
 export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
@@ -35,8 +38,25 @@ export function describeConfigsHandler(services: BrokerServices): Handler {
     schema: DescribeConfigs,
     minVersion: 0,
     maxVersion: 4,
+    authorization: {
+      checks: [
+        {
+          operation: "DESCRIBE_CONFIGS",
+          resource: "TOPIC",
+          names: "resources[].resourceName (resourceType 2)",
+          denied: "TOPIC_AUTHORIZATION_FAILED",
+        },
+        {
+          operation: "DESCRIBE_CONFIGS",
+          resource: "CLUSTER",
+          names: "kafka-cluster (resourceType 4, a broker)",
+          denied: "CLUSTER_AUTHORIZATION_FAILED",
+        },
+      ],
+    },
     handle(req: DescribeConfigsRequest, ctx): DescribeConfigsResponse {
       const v = ctx.apiVersion;
+      const auth = authFor(services, ctx);
       const results = req.resources.map((r): Result => {
         const base = {
           errorCode: 0,
@@ -46,6 +66,8 @@ export function describeConfigsHandler(services: BrokerServices): Handler {
           configs: [],
         };
         let entries: EffectiveConfig[];
+        const refused = auth.configResource("DESCRIBE_CONFIGS", r);
+        if (refused) return { ...base, errorCode: refused.code, errorMessage: refused.message };
         if (r.resourceType === ResourceType.TOPIC) {
           const topic = services.topics.get(r.resourceName);
           if (!topic) {

@@ -7,6 +7,8 @@
  *   segment.bytes; anything else, an invalid value, or any broker resource is INVALID_CONFIG
  *   with a message naming the key, and nothing is applied. validateOnly checks only.
  * - Stored in the topic's TopicConfig record; running brokers see it through their watch.
+ * - Authorization (as Kafka): ALTER_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or,
+ *   for a broker, on the cluster (else CLUSTER_AUTHORIZATION_FAILED), per resource.
  * @module
  */
 import {
@@ -15,8 +17,28 @@ import {
   type AlterConfigsResponse,
 } from "../protocol/messages/33_alter_configs.ts";
 import { alterResources } from "../cluster/config_changes.ts";
-import type { Handler } from "./registry.ts";
+import type { Authorization, Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { authFor } from "./_authorize.ts";
+import { KafkaError } from "../protocol/errors.ts";
+
+/** What AlterConfigs and IncrementalAlterConfigs check, per resource. */
+export const ALTER_CONFIGS_CHECKS: Authorization = {
+  checks: [
+    {
+      operation: "ALTER_CONFIGS",
+      resource: "TOPIC",
+      names: "resources[].resourceName (resourceType 2)",
+      denied: "TOPIC_AUTHORIZATION_FAILED",
+    },
+    {
+      operation: "ALTER_CONFIGS",
+      resource: "CLUSTER",
+      names: "kafka-cluster (resourceType 4, a broker)",
+      denied: "CLUSTER_AUTHORIZATION_FAILED",
+    },
+  ],
+};
 
 /** Builds the AlterConfigs handler. */
 export function alterConfigsHandler(services: BrokerServices): Handler {
@@ -24,8 +46,15 @@ export function alterConfigsHandler(services: BrokerServices): Handler {
     schema: AlterConfigs,
     minVersion: 0,
     maxVersion: 2,
-    async handle(req: AlterConfigsRequest): Promise<AlterConfigsResponse> {
-      const responses = await alterResources(services.topics, req.resources, (r) => r.configs, {
+    authorization: ALTER_CONFIGS_CHECKS,
+    async handle(req: AlterConfigsRequest, ctx): Promise<AlterConfigsResponse> {
+      const auth = authFor(services, ctx);
+      const changesOf = (r: AlterConfigsRequest["resources"][number]) => {
+        const refused = auth.configResource("ALTER_CONFIGS", r);
+        if (refused) throw new KafkaError(refused.code, refused.message);
+        return r.configs;
+      };
+      const responses = await alterResources(services.topics, req.resources, changesOf, {
         replace: true,
         validateOnly: req.validateOnly,
       });

@@ -26,6 +26,7 @@ export function saslAuthenticateHandler(): Handler {
     schema: SaslAuthenticate,
     minVersion: 0,
     maxVersion: 2,
+    authorization: { none: "part of authentication: served before a principal exists" },
     async handle(req: SaslAuthenticateRequest, ctx): Promise<SaslAuthenticateResponse> {
       if (!ctx.sasl) {
         return {

@@ -6,6 +6,8 @@
  *   empty partition records at once, so every broker can serve them immediately.
  *   validateOnly checks without changing anything. Manual assignments must name this broker.
  * - Errors: UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT.
+ * - Authorization (as Kafka): ALTER on each topic, else TOPIC_AUTHORIZATION_FAILED (whether it
+ *   exists or not).
  * @module
  */
 import { RequestBudget } from "../cluster/request_budget.ts";
@@ -17,6 +19,7 @@ import {
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { authFor } from "./_authorize.ts";
 
 /** Builds the CreatePartitions handler. */
 export function createPartitionsHandler(services: BrokerServices): Handler {
@@ -76,10 +79,31 @@ export function createPartitionsHandler(services: BrokerServices): Handler {
     schema: CreatePartitions,
     minVersion: 0,
     maxVersion: 3,
-    async handle(req: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
+    authorization: {
+      checks: [{
+        operation: "ALTER",
+        resource: "TOPIC",
+        names: "topics[].name",
+        denied: "TOPIC_AUTHORIZATION_FAILED",
+      }],
+    },
+    async handle(req: CreatePartitionsRequest, ctx): Promise<CreatePartitionsResponse> {
       const results = [];
       const budget = new RequestBudget(services.config.maxPartitionsPerRequest);
-      for (const t of req.topics) results.push(await one(t, req.validateOnly, budget));
+      const alterable = authFor(services, ctx).filter(
+        "ALTER",
+        "TOPIC",
+        req.topics.map((t) => t.name),
+      );
+      for (const t of req.topics) {
+        results.push(
+          alterable.has(t.name) ? await one(t, req.validateOnly, budget) : {
+            name: t.name,
+            errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+            errorMessage: "The topic authorization is failed.",
+          },
+        );
+      }
       return { throttleTimeMs: 0, results };
     },
   };

@@ -4,6 +4,7 @@
  * - v1: no change. v2: flexible.
  * - Per group: GROUP_ID_NOT_FOUND when it does not exist, NON_EMPTY_GROUP while it has members.
  *   Removes the group's metadata and committed offsets, never topic data.
+ * - Authorization (as Kafka): DELETE on each group, else GROUP_AUTHORIZATION_FAILED for it.
  * @module
  */
 import {
@@ -14,6 +15,8 @@ import {
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
+import { authFor } from "./_authorize.ts";
+import { ErrorCode } from "../protocol/errors.ts";
 
 /** Builds the DeleteGroups handler. */
 export function deleteGroupsHandler(services: BrokerServices): Handler {
@@ -21,9 +24,22 @@ export function deleteGroupsHandler(services: BrokerServices): Handler {
     schema: DeleteGroups,
     minVersion: 0,
     maxVersion: 2,
-    async handle(req: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
+    authorization: {
+      checks: [{
+        operation: "DELETE",
+        resource: "GROUP",
+        names: "groupsNames[]",
+        denied: "GROUP_AUTHORIZATION_FAILED",
+      }],
+    },
+    async handle(req: DeleteGroupsRequest, ctx): Promise<DeleteGroupsResponse> {
       const results = [];
+      const deletable = authFor(services, ctx).filter("DELETE", "GROUP", req.groupsNames);
       for (const groupId of req.groupsNames) {
+        if (!deletable.has(groupId)) {
+          results.push({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED });
+          continue;
+        }
         try {
           await services.groups.deleteGroup(groupId);
           results.push({ groupId, errorCode: 0 });

@@ -6,6 +6,7 @@
  *   apply only to list configs, and no writable one is a list: INVALID_CONFIG (for
  *   cleanup.policy, a list set only at creation, the message says so). Same whitelist, the
  *   same all-or-nothing validation and the same broker refusal as AlterConfigs.
+ * - Authorization: as AlterConfigs (ALTER_CONFIGS on the topic, or on the cluster for a broker).
  * @module
  */
 import {
@@ -18,6 +19,8 @@ import { alterResources, type ConfigChange } from "../cluster/config_changes.ts"
 import { CREATE_ONLY_KEYS } from "../cluster/topic_create_config.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { authFor } from "./_authorize.ts";
+import { ALTER_CONFIGS_CHECKS } from "./33_alter_configs.ts";
 
 const SET = 0;
 const DELETE = 1;
@@ -28,12 +31,19 @@ export function incrementalAlterConfigsHandler(services: BrokerServices): Handle
     schema: IncrementalAlterConfigs,
     minVersion: 0,
     maxVersion: 1,
-    async handle(req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
+    authorization: ALTER_CONFIGS_CHECKS,
+    async handle(
+      req: IncrementalAlterConfigsRequest,
+      ctx,
+    ): Promise<IncrementalAlterConfigsResponse> {
+      const auth = authFor(services, ctx);
       const responses = await alterResources(
         services.topics,
         req.resources,
-        (r) =>
-          r.configs.map((c): ConfigChange => {
+        (r) => {
+          const refused = auth.configResource("ALTER_CONFIGS", r);
+          if (refused) throw new KafkaError(refused.code, refused.message);
+          return r.configs.map((c): ConfigChange => {
             if (c.configOperation === SET) return { name: c.name, value: c.value ?? "" };
             if (c.configOperation === DELETE) return { name: c.name, value: null };
             // A creation-only key (cleanup.policy is a list) is refused as such by the alter.
@@ -42,7 +52,8 @@ export function incrementalAlterConfigsHandler(services: BrokerServices): Handle
               "INVALID_CONFIG",
               `Config '${c.name}' is not a list: APPEND and SUBTRACT do not apply`,
             );
-          }),
+          });
+        },
         { replace: false, validateOnly: req.validateOnly },
       );
       return { throttleTimeMs: 0, responses };

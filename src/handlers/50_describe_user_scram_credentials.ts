@@ -7,7 +7,7 @@
  * - Per user: RESOURCE_NOT_FOUND for a user without credentials, DUPLICATE_RESOURCE for a user
  *   named twice. The message-level error is 0 unless the store cannot be read
  *   (COORDINATOR_NOT_AVAILABLE, retriable).
- * - No authorizer yet: any authenticated client may describe (ACLs come later).
+ * - Authorization (as Kafka): DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED.
  * @module
  */
 import {
@@ -20,6 +20,7 @@ import { SCRAM_MECHANISM_CODES } from "../auth/sasl.ts";
 import type { CredentialInfo } from "../auth/credentials.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { authFor } from "./_authorize.ts";
 
 type Result = DescribeUserScramCredentialsResponse["results"][number];
 
@@ -41,9 +42,26 @@ export function describeUserScramCredentialsHandler(services: BrokerServices): H
     schema: DescribeUserScramCredentials,
     minVersion: 0,
     maxVersion: 0,
+    authorization: {
+      checks: [{
+        operation: "DESCRIBE",
+        resource: "CLUSTER",
+        names: "kafka-cluster",
+        denied: "CLUSTER_AUTHORIZATION_FAILED",
+      }],
+    },
     async handle(
       req: DescribeUserScramCredentialsRequest,
+      ctx,
     ): Promise<DescribeUserScramCredentialsResponse> {
+      if (!authFor(services, ctx).cluster("DESCRIBE")) {
+        return {
+          throttleTimeMs: 0,
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          errorMessage: "Cluster authorization failed.",
+          results: [],
+        };
+      }
       let all: CredentialInfo[];
       try {
         all = await services.credentials.list();

@@ -9,8 +9,10 @@
  *   UNSUPPORTED_SASL_MECHANISM for a mechanism other than 1 (SCRAM-SHA-256) or 2 (SCRAM-SHA-512);
  *   DUPLICATE_RESOURCE for a user and mechanism altered twice; RESOURCE_NOT_FOUND for deleting
  *   a credential that does not exist; COORDINATOR_NOT_AVAILABLE when the store fails.
- * - No authorizer yet: every change is an admin write, logged at info with the principal, the
- *   client's address, users and mechanisms (nothing secret).
+ * - Every change is an admin write, logged at info with the principal, the client's address,
+ *   users and mechanisms (nothing secret).
+ * - Authorization (as Kafka): ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED for every
+ *   user named.
  * @module
  */
 import {
@@ -24,6 +26,7 @@ import { keysFromSaltedPassword, SCRAM_HASH, type ScramMechanism } from "../auth
 import { checkCredential } from "../auth/credentials.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
+import { authFor } from "./_authorize.ts";
 
 type Upsertion = AlterUserScramCredentialsRequest["upsertions"][number];
 type Op =
@@ -96,11 +99,29 @@ export function alterUserScramCredentialsHandler(services: BrokerServices): Hand
     schema: AlterUserScramCredentials,
     minVersion: 0,
     maxVersion: 0,
+    authorization: {
+      checks: [{
+        operation: "ALTER",
+        resource: "CLUSTER",
+        names: "kafka-cluster",
+        denied: "CLUSTER_AUTHORIZATION_FAILED",
+      }],
+    },
     async handle(
       req: AlterUserScramCredentialsRequest,
       ctx,
     ): Promise<AlterUserScramCredentialsResponse> {
       const users = [...new Set([...req.deletions, ...req.upsertions].map((o) => o.name))];
+      if (!authFor(services, ctx).cluster("ALTER")) {
+        return {
+          throttleTimeMs: 0,
+          results: users.map((user) => ({
+            user,
+            errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+            errorMessage: "Cluster authorization failed.",
+          })),
+        };
+      }
       const results = [];
       for (const user of users) {
         let outcome: Fail | Op[];

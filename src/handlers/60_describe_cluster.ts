@@ -2,9 +2,11 @@
  * DescribeCluster (key 60), versions 0-1 (Java admin 3.7/4.x, franz-go).
  * - v0: brokers, cluster id, controller id. v1: endpoint type (1 brokers, 2 controllers;
  *   every broker answers as both: the controller is the live broker with the lowest id).
- * - Cluster authorized operations, when asked: the seven Kafka allows on the cluster (ALTER,
- *   ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE, DESCRIBE_CONFIGS, IDEMPOTENT_WRITE; no
- *   authorizer yet).
+ * - Cluster authorized operations, when asked: those of Kafka's seven on the cluster (ALTER,
+ *   ALTER_CONFIGS, CLUSTER_ACTION, CREATE, DESCRIBE, DESCRIBE_CONFIGS, IDEMPOTENT_WRITE) the
+ *   principal may perform.
+ * - Authorization (as Kafka): the request itself needs nothing; without DESCRIBE on the cluster
+ *   the authorized operations are 0.
  * - Brokers are listed with the addresses of the listener the client connected to (brokers
  *   without it are left out).
  * @module
@@ -14,7 +16,9 @@ import {
   type DescribeClusterRequest,
   type DescribeClusterResponse,
 } from "../protocol/messages/60_describe_cluster.ts";
-import { ALL_CLUSTER_OPERATIONS, NOT_REQUESTED } from "./_authorized_operations.ts";
+import { NOT_REQUESTED } from "./_authorized_operations.ts";
+import { CLUSTER_NAME } from "../auth/acl.ts";
+import { authFor } from "./_authorize.ts";
 import type { Handler } from "./registry.ts";
 import { endpointOf } from "../cluster/membership.ts";
 import type { BrokerServices } from "./services.ts";
@@ -25,8 +29,18 @@ export function describeClusterHandler(services: BrokerServices): Handler {
     schema: DescribeCluster,
     minVersion: 0,
     maxVersion: 1,
+    authorization: {
+      checks: [{
+        operation: "DESCRIBE",
+        resource: "CLUSTER",
+        names: "kafka-cluster",
+        when: "includeClusterAuthorizedOperations",
+        denied: "no authorized operations",
+      }],
+    },
     handle(req: DescribeClusterRequest, ctx): DescribeClusterResponse {
       const cluster = services.cluster;
+      const auth = authFor(services, ctx);
       return {
         throttleTimeMs: 0,
         errorCode: 0,
@@ -38,9 +52,11 @@ export function describeClusterHandler(services: BrokerServices): Handler {
           const at = endpointOf(b, ctx.listener);
           return at ? [{ brokerId: b.nodeId, host: at.host, port: at.port, rack: b.rack }] : [];
         }),
-        clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
-          ? ALL_CLUSTER_OPERATIONS
-          : NOT_REQUESTED,
+        clusterAuthorizedOperations: !req.includeClusterAuthorizedOperations
+          ? NOT_REQUESTED
+          : auth.cluster("DESCRIBE")
+          ? auth.operations("CLUSTER", CLUSTER_NAME)
+          : 0,
       };
     },
   };

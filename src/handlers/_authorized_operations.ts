@@ -1,56 +1,26 @@
 /**
- * The `authorized_operations` bit sets Metadata and DescribeCluster answer when asked. There is
- * no authorizer yet, so a client may do everything Kafka's ACL model allows on a resource type,
- * and nothing it does not: Kafka's cluster resource has no READ, WRITE or DELETE.
- * Bits are Kafka's AclOperation codes.
+ * The `authorized_operations` fields of Metadata, DescribeGroups and DescribeCluster: bit sets
+ * (1 << Kafka's AclOperation code) of the operations the requester may perform on a resource,
+ * among those Kafka defines for its type (src/auth/acl.ts). The authorizer computes them; with
+ * `KAFSCALE_AUTHORIZER=none` they are every operation of the type.
  * @module
  */
-
-/** Kafka's AclOperation codes used here. */
-export const AclOperation = {
-  READ: 3,
-  WRITE: 4,
-  CREATE: 5,
-  DELETE: 6,
-  ALTER: 7,
-  DESCRIBE: 8,
-  CLUSTER_ACTION: 9,
-  DESCRIBE_CONFIGS: 10,
-  ALTER_CONFIGS: 11,
-  IDEMPOTENT_WRITE: 12,
-} as const;
+import { type Operation, OPERATION_CODES, SUPPORTED_OPERATIONS } from "../auth/acl.ts";
 
 /** The value a response carries when the client did not ask for authorized operations. */
 export const NOT_REQUESTED = -2147483648;
 
-const bits = (ops: number[]) => ops.reduce((m, op) => m | (1 << op), 0);
-const op = AclOperation;
+const bits = (ops: readonly Operation[]) =>
+  ops.reduce((m, op) => m | (1 << OPERATION_CODES[op]), 0);
 
 /** Every operation Kafka allows on a topic. */
-export const ALL_TOPIC_OPERATIONS = bits([
-  op.READ,
-  op.WRITE,
-  op.CREATE,
-  op.DELETE,
-  op.ALTER,
-  op.DESCRIBE,
-  op.DESCRIBE_CONFIGS,
-  op.ALTER_CONFIGS,
-]);
+export const ALL_TOPIC_OPERATIONS = bits(SUPPORTED_OPERATIONS.TOPIC);
 
 /** Every operation Kafka allows on the cluster. */
-export const ALL_CLUSTER_OPERATIONS = bits([
-  op.CREATE,
-  op.ALTER,
-  op.DESCRIBE,
-  op.CLUSTER_ACTION,
-  op.DESCRIBE_CONFIGS,
-  op.ALTER_CONFIGS,
-  op.IDEMPOTENT_WRITE,
-]);
+export const ALL_CLUSTER_OPERATIONS = bits(SUPPORTED_OPERATIONS.CLUSTER);
 
 /** The names of the operations in a bit set (for tests and logs). */
 export function operationNames(set: number): string[] {
-  return Object.entries(AclOperation).filter(([, code]) => (set & (1 << code)) !== 0)
+  return Object.entries(OPERATION_CODES).filter(([, code]) => code > 1 && (set & (1 << code)) !== 0)
     .map(([name]) => name);
 }

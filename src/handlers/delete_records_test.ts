@@ -14,6 +14,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import type { DeleteRecordsResponse } from "../protocol/messages/21_delete_records.ts";
 import { deleteRecordsHandler } from "./21_delete_records.ts";
 import type { RequestContext } from "./registry.ts";
+import { OpenAuthorizer } from "../auth/authorizer.ts";
 import type { BrokerServices } from "./services.ts";
 
 Deno.test("delete records handler: answers per partition and logs each outcome with the client", async () => {
@@ -36,6 +37,7 @@ Deno.test("delete records handler: answers per partition and logs each outcome w
   const services = {
     topics,
     logs,
+    authorizer: new OpenAuthorizer(),
     log: createLogger("info", (l) => lines.push(JSON.parse(l))),
   } as unknown as BrokerServices;
   const ctx: RequestContext = {
@@ -82,6 +84,7 @@ Deno.test("delete records handler: answers per partition and logs each outcome w
       ts: undefined,
       level: "info",
       msg: "DeleteRecords",
+      principal: "User:ANONYMOUS",
       client: "adminclient-1",
       remote: "10.0.0.7:51234",
       topic: "events",

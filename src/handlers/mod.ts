@@ -27,6 +27,9 @@ import { offsetDeleteHandler } from "./47_offset_delete.ts";
 import { describeGroupsHandler } from "./15_describe_groups.ts";
 import { listGroupsHandler } from "./16_list_groups.ts";
 import { offsetForLeaderEpochHandler } from "./23_offset_for_leader_epoch.ts";
+import { describeAclsHandler } from "./29_describe_acls.ts";
+import { createAclsHandler } from "./30_create_acls.ts";
+import { deleteAclsHandler } from "./31_delete_acls.ts";
 import { describeConfigsHandler } from "./32_describe_configs.ts";
 import { alterConfigsHandler } from "./33_alter_configs.ts";
 import { saslAuthenticateHandler } from "./36_sasl_authenticate.ts";
@@ -65,6 +68,9 @@ export function registerHandlers(
     .register(describeGroupsHandler(services))
     .register(listGroupsHandler(services))
     .register(offsetForLeaderEpochHandler(services))
+    .register(describeAclsHandler(services))
+    .register(createAclsHandler(services))
+    .register(deleteAclsHandler(services))
     .register(describeConfigsHandler(services))
     .register(alterConfigsHandler(services))
     .register(createPartitionsHandler(services))
@@ -72,7 +78,7 @@ export function registerHandlers(
     .register(incrementalAlterConfigsHandler(services))
     .register(saslHandshakeHandler())
     .register(saslAuthenticateHandler())
-    .register(describeClientQuotasHandler())
+    .register(describeClientQuotasHandler(services))
     .register(describeUserScramCredentialsHandler(services))
     .register(alterUserScramCredentialsHandler(services));
 }

@@ -1,10 +1,13 @@
 /**
  * The handler contract and registry. Each API key has one handler that declares the versions
- * it implements; ApiVersions is generated from this registry, so what we advertise can never
- * drift from what is implemented.
+ * it implements and what it authorizes; ApiVersions is generated from this registry, so what
+ * we advertise can never drift from what is implemented, and a handler cannot be written
+ * without saying which ACL checks it makes (a test walks the registry).
  * @module
  */
 import type { ApiSchema } from "../protocol/schema.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
+import type { Operation, ResourceType } from "../auth/acl.ts";
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
@@ -57,12 +60,36 @@ export class Later<T> {
 /** What a handler may return. */
 export type HandlerResult<T> = T | Later<T> | typeof NO_RESPONSE;
 
+/**
+ * One check an API makes, in Kafka's terms (its `KafkaApis`): an operation on a resource, the
+ * request field that names the resource, and what a principal that fails it gets.
+ */
+export interface AuthCheck {
+  operation: Operation;
+  resource: ResourceType;
+  /** The request field naming the resource, e.g. `topics[].name`; the cluster: `kafka-cluster`. */
+  names: string;
+  /** An error code (per resource unless said), or what is left out of the answer. */
+  denied: keyof typeof ErrorCode | "left out" | "no authorized operations";
+  /** When the check applies, if not always. */
+  when?: string;
+  /** Passing this instead is enough (CreateTopics: CREATE on the cluster, or on the topic). */
+  or?: { operation: Operation; resource: ResourceType; names: string };
+}
+
+/** What an API authorizes: its checks, or `none` and why (ApiVersions, the SASL exchange). */
+export type Authorization =
+  | { readonly checks: readonly AuthCheck[] }
+  | { readonly none: string };
+
 /** One API's implementation. */
 // deno-lint-ignore no-explicit-any
 export interface Handler<Req = any, Resp = any> {
   readonly schema: ApiSchema;
   readonly minVersion: number;
   readonly maxVersion: number;
+  /** The ACL checks the handler makes (DESIGN.md: declared beside the versions). */
+  readonly authorization: Authorization;
   /**
    * Serves one decoded request. Everything up to the returned promise's resolution runs
    * before the next request of the same connection starts, so per-connection order holds.

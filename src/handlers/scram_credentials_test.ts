@@ -18,6 +18,7 @@ import type {
   AlterUserScramCredentialsResponse,
 } from "../protocol/messages/51_alter_user_scram_credentials.ts";
 import type { BrokerServices } from "./services.ts";
+import { OpenAuthorizer } from "../auth/authorizer.ts";
 
 const ctx: RequestContext = {
   apiKey: 51,
@@ -37,6 +38,7 @@ function setup() {
   const lines: Record<string, unknown>[] = [];
   const services = {
     credentials,
+    authorizer: new OpenAuthorizer(),
     log: createLogger("info", (l) => lines.push(JSON.parse(l))),
   } as unknown as BrokerServices;
   const alter = alterUserScramCredentialsHandler(services);
@@ -195,6 +197,7 @@ Deno.test("DescribeUserScramCredentials: unknown and duplicated users, and a sto
       list: () => Promise.reject(new Error("etcd unreachable")),
       get: () => Promise.reject(new Error("etcd unreachable")),
     },
+    authorizer: new OpenAuthorizer(),
     log: createLogger("error", () => {}),
   } as unknown as BrokerServices;
   const d = await describeUserScramCredentialsHandler(broken).handle({ users: null }, ctx);
@@ -214,7 +217,9 @@ Deno.test("DescribeUserScramCredentials: unknown and duplicated users, and a sto
 });
 
 Deno.test("DescribeClientQuotas: no quotas exist; a bad filter is INVALID_REQUEST", () => {
-  const h = describeClientQuotasHandler();
+  const h = describeClientQuotasHandler(
+    { authorizer: new OpenAuthorizer() } as unknown as BrokerServices,
+  );
   const ok = h.handle({
     components: [{ entityType: "user", matchType: 2, match: null }],
     strict: false,

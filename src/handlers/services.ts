@@ -13,6 +13,8 @@ import type { GroupCoordinator } from "../groups/coordinator.ts";
 import type { Membership } from "../cluster/membership.ts";
 import type { Logger } from "../metrics/logger.ts";
 import type { CredentialStore } from "../auth/credentials.ts";
+import type { Authorizer } from "../auth/authorizer.ts";
+import type { AclStore } from "../auth/acl_store.ts";
 
 /** This broker as clients see it. */
 export interface BrokerIdentity {
@@ -44,6 +46,10 @@ export interface BrokerServices {
   log: Logger;
   /** Users' SCRAM credentials (in the metadata store). */
   credentials: CredentialStore;
+  /** Decides what each principal may do (KAFSCALE_AUTHORIZER; `none` allows everything). */
+  authorizer: Authorizer;
+  /** The ACLs (in the metadata store), or null without the acl authorizer. */
+  acls: AclStore | null;
   /** Returns the topic, creating it when auto-creation is on; undefined when unknown. */
   topicForWrite(name: string): Promise<TopicConfig | undefined>;
 }

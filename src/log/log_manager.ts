@@ -40,6 +40,8 @@ export interface LogManagerOptions {
   gcIntervalMs?: number;
   /** Age before an unreferenced object is garbage (ms). */
   gcGraceMs?: number;
+  /** The cluster id the metadata store must hold for a garbage-collection pass to sweep. */
+  clusterId?: string;
   /**
    * Whether this broker owns a partition (cluster placement); a partition it does not own is
    * refused with NOT_LEADER_OR_FOLLOWER. Absent: every partition is ours (one broker).
@@ -110,6 +112,7 @@ export class LogManager {
       graceMs: this.options.gcGraceMs ?? 30 * 60_000,
       now,
       manifests: this.manifests,
+      expectClusterId: this.options.clusterId,
     });
   }
 

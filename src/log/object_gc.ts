@@ -18,7 +18,7 @@
  * manifest that cannot be read stops the pass before anything is deleted.
  * @module
  */
-import type { ObjectStore } from "../object_store/types.ts";
+import type { ObjectInfo, ObjectStore } from "../object_store/types.ts";
 import type { MetadataStore } from "../metadata/types.ts";
 import { decodeRecord, keys, PartitionStateSchema, SegmentRefSchema } from "../metadata/records.ts";
 import { isManifestKey, loadManifest } from "./segment_manifest.ts";
@@ -63,6 +63,23 @@ export interface GcOptions {
   now?: number;
   /** Manifests read by earlier passes. */
   manifests?: ManifestIndex;
+  /**
+   * The cluster id the metadata store must hold: a store that lost its keys (or is another
+   * cluster's) references nothing, and sweeping by it would delete every object.
+   */
+  expectClusterId?: string;
+}
+
+/** Refuses to sweep by a metadata store that is not the cluster's. */
+async function checkCluster(meta: MetadataStore, expected: string): Promise<void> {
+  const entry = await meta.get("cluster/id");
+  const id = entry ? new TextDecoder().decode(entry.value) : null;
+  if (id !== expected) {
+    throw new Error(
+      `Cannot collect garbage: the metadata store holds cluster id ${id ?? "(none)"}, not ` +
+        `${expected}; it was emptied or replaced (restore it: kafscale metadata restore)`,
+    );
+  }
 }
 
 /** Every object key the metadata references (tail keys first; see the module doc). */
@@ -87,6 +104,25 @@ export async function referencedObjects(
   return referenced;
 }
 
+/** Whether an object key is one the collector looks after (a segment object or a manifest). */
+export function isLogObject(key: string): boolean {
+  return key.endsWith(".seg") || isManifestKey(key);
+}
+
+/**
+ * The collector's rule for one object, shared with `kafscale metadata verify`: referenced
+ * objects stay, unreferenced ones written before `cutoff` (now minus the grace period) are
+ * garbage, younger unreferenced ones may still be committed (an upload waiting for its commit).
+ */
+export function judgeObject(
+  o: ObjectInfo,
+  referenced: ReadonlySet<string>,
+  cutoff: number,
+): "referenced" | "collectable" | "young" {
+  if (referenced.has(o.key)) return "referenced";
+  return o.lastModified < cutoff ? "collectable" : "young";
+}
+
 /** Runs one mark-and-sweep pass. */
 export async function collectGarbage(
   objects: ObjectStore,
@@ -94,15 +130,14 @@ export async function collectGarbage(
   options: GcOptions,
 ): Promise<GcResult> {
   const cutoff = (options.now ?? Date.now()) - options.graceMs;
-  const listed = (await objects.list(`${options.namespace}/`)).filter((o) =>
-    o.key.endsWith(".seg") || isManifestKey(o.key)
-  );
+  const listed = (await objects.list(`${options.namespace}/`)).filter((o) => isLogObject(o.key));
   const old = listed.filter((o) => o.lastModified < cutoff);
   if (old.length === 0) return { scanned: listed.length, deleted: 0 };
+  if (options.expectClusterId !== undefined) await checkCluster(meta, options.expectClusterId);
   const referenced = await referencedObjects(objects, meta, options.manifests);
   let deleted = 0;
   for (const o of old) {
-    if (referenced.has(o.key)) continue;
+    if (judgeObject(o, referenced, cutoff) !== "collectable") continue;
     await objects.delete(o.key);
     deleted++;
   }

@@ -45,6 +45,7 @@ import type { SegmentCache } from "./segment_cache.ts";
 import type { SegmentUploader } from "./segment_uploader.ts";
 import type { CommitBatcher } from "./commit_batcher.ts";
 import { type ProducerBatch, ProducerTable } from "./producer_state.ts";
+import { type BatchSummary, summarizeBatches } from "./object_index.ts";
 
 /** A flush under way (see `PartitionLog.beginFlush`). */
 export interface FlushProgress {
@@ -148,6 +149,8 @@ export class PartitionLog {
   /** Set when a commit failed in a way that may still have applied it (see `resync`). */
   private uncertain = false;
   private rolling = false;
+  /** Uploads made by this writer (its epoch), numbered in the objects' indexes. */
+  private uploads = 0;
   private readonly reader: SegmentReader;
   /** Committed segments, ascending: the manifest's `inManifest` first, then the tail keys'. */
   private segments: SegmentRef[];
@@ -321,13 +324,26 @@ export class PartitionLog {
     this.pendingBytes = 0;
     this.sealed.push(batch);
     const bytes = encodeSegment(batch);
-    const uploaded = this.upload(bytes, {
-      base_offset: batch[0]!.baseOffset,
-      last_offset: batch[batch.length - 1]!.lastOffset,
-      batch_count: batch.length,
-      max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
-      epoch: this.state.leader_epoch,
-    });
+    const generation = this.generation;
+    const upload = () =>
+      this.upload(bytes, {
+        base_offset: batch[0]!.baseOffset,
+        last_offset: batch[batch.length - 1]!.lastOffset,
+        batch_count: batch.length,
+        max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
+        epoch: this.state.leader_epoch,
+      }, { kind: "flush", ...summarizeBatches(batch) });
+    // After a commit whose answer was lost (which may have landed), the upload waits until the
+    // partition is read back: a writer never uploads an offset again while an earlier upload
+    // of it may be committed, which lets recovery order one writer's uploads by their number
+    // (src/recovery/roll_forward.ts). A read-back that finds the lost commit landed voids
+    // these offsets (roll-back), and nothing is uploaded.
+    const uploaded = this.uncertain
+      ? this.exclusively(() => this.settleUncertain()).then(() => {
+        if (generation !== this.generation) throw this.lastRollBack;
+        return upload();
+      })
+      : upload();
     uploaded.catch(() => {}); // awaited by the commit, or abandoned after a roll-back
     const sealed: SealedFlush = {
       batch,
@@ -406,7 +422,8 @@ export class PartitionLog {
 
   /**
    * Uploads an encoded segment (in an object shared with the partitions flushing now) and
-   * returns its reference with the upload's start (the commit deadline counts from it).
+   * returns its reference with the upload's start (the commit deadline counts from it). The
+   * object's index describes it with this writer's epoch and the upload's number.
    */
   private async upload(
     bytes: Uint8Array,
@@ -416,12 +433,26 @@ export class PartitionLog {
         "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch"
       >
       & { created_ms?: number },
+    what: { kind: "flush" | "merge" } & BatchSummary,
   ): Promise<{ ref: SegmentRef; startedMs: number }> {
     const now = this.deps.now ?? Date.now;
+    // When the records were written: the age of records without timestamps.
+    const createdMs = about.created_ms ?? now();
     // Keys are unique per upload: a failed commit leaves garbage that is never referenced.
-    const placed = await this.deps.uploader.upload(bytes);
+    const placed = await this.deps.uploader.upload(bytes, {
+      ...about,
+      created_ms: createdMs,
+      topic: this.topic,
+      topic_id: this.state.topic_id,
+      partition: this.partition,
+      writer_epoch: this.state.leader_epoch,
+      writer_seq: ++this.uploads,
+      kind: what.kind,
+      producers: what.producers,
+      epochs: what.epochs,
+    });
     const ref = {
-      created_ms: now(), // when the records were written: the age of records without timestamps
+      created_ms: createdMs,
       ...about,
       key: placed.key,
       position: placed.position,
@@ -561,7 +592,8 @@ export class PartitionLog {
           namespace: this.deps.namespace,
           now: this.deps.now,
           load: (r) => this.loadSegment(r),
-          upload: (bytes, about) => this.upload(bytes, about),
+          upload: (bytes, about) =>
+            this.upload(bytes, about, { kind: "merge", ...summarizeBatches(mergedBatches(bytes)) }),
         },
         minTail,
       );
@@ -617,9 +649,24 @@ export class PartitionLog {
         "KAFKA_STORAGE_ERROR",
         `Cannot flush ${this.topic}-${this.partition}: ${e}`,
       );
-      // A store failure leaves the commit's outcome unknown (the answer may be what was lost).
-      if (this.status === "open") this.uncertain = true;
+      // (A commit sent whose answer was lost set `uncertain` in commitFenced; a failed upload
+      // or a commit refused before sending leaves nothing unknown.)
       this.rollBack(err);
+      throw err;
+    }
+  }
+
+  /** `resync` before a flush; when that fails, the batches waiting for it fail too. */
+  private async settleUncertain(): Promise<void> {
+    if (!this.uncertain || this.status !== "open") return;
+    try {
+      await this.resync();
+    } catch (e) {
+      const err = e instanceof KafkaError ? e : new KafkaError(
+        "KAFKA_STORAGE_ERROR",
+        `Cannot flush ${this.topic}-${this.partition}: ${e}`,
+      );
+      if (this.status === "open") this.rollBack(err);
       throw err;
     }
   }
@@ -723,5 +770,14 @@ export class PartitionLog {
     for (const p of this.pending) p.reject(err);
     this.pending = [];
     this.wake();
+  }
+}
+
+/** The batches of a merged segment, for its description. */
+function* mergedBatches(bytes: Uint8Array) {
+  const seg = decodeSegment("merged segment", bytes);
+  for (const b of seg.batches) {
+    const batch = seg.data.subarray(b.position, b.position + b.size);
+    yield { baseOffset: b.baseOffset, lastOffset: b.lastOffset, bytes: batch };
   }
 }

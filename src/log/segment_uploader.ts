@@ -9,11 +9,15 @@
  * `setTimeout(0)` costs about 2 ms here, on every flush's latency) -> `uploading`
  * (one PUT) -> settled (every segment's promise resolves with its place, or all reject).
  * A group that reaches `maxObjectBytes` is uploaded at once, so objects stay bounded.
+ *
+ * Every object ends with an index describing its segments (object_index.ts), so the object
+ * store alone says what each object holds (recovery after the metadata store is lost).
  * @module
  */
 import type { ObjectStore } from "../object_store/types.ts";
 import { concatBytes } from "../protocol/primitives.ts";
 import { clearImmediate, setImmediate } from "node:timers";
+import { type ChunkAbout, type ChunkDescription, encodeObjectIndex } from "./object_index.ts";
 
 /** Where an uploaded segment landed. */
 export interface UploadedSegment {
@@ -45,6 +49,7 @@ interface Waiter {
 
 interface Group {
   parts: Uint8Array[];
+  chunks: ChunkDescription[];
   bytes: number;
   waiters: Waiter[];
   timer: ReturnType<typeof setImmediate>;
@@ -56,13 +61,17 @@ export class SegmentUploader {
 
   constructor(private readonly objects: ObjectStore, private readonly options: UploaderOptions) {}
 
-  /** Uploads one encoded segment; resolves with its object and position once it is durable. */
-  upload(segment: Uint8Array): Promise<UploadedSegment> {
+  /**
+   * Uploads one encoded segment, described by `about` in the object's index; resolves with its
+   * object and position once it is durable.
+   */
+  upload(segment: Uint8Array, about: ChunkAbout): Promise<UploadedSegment> {
     return new Promise((resolve, reject) => {
       let g = this.group;
       if (!g) {
         const fresh: Group = {
           parts: [],
+          chunks: [],
           bytes: 0,
           waiters: [],
           timer: setImmediate(() => this.send(fresh)),
@@ -71,6 +80,7 @@ export class SegmentUploader {
       }
       g.waiters.push({ position: g.bytes, resolve, reject });
       g.parts.push(segment);
+      g.chunks.push({ ...about, position: g.bytes, size: segment.byteLength });
       g.bytes += segment.byteLength;
       if (g.bytes >= this.options.maxObjectBytes) {
         clearImmediate(g.timer);
@@ -85,7 +95,7 @@ export class SegmentUploader {
     const startedMs = now();
     const key = `${this.options.namespace}/segments/${String(startedMs).padStart(15, "0")}-` +
       `b${this.options.brokerId}-${crypto.randomUUID()}.seg`;
-    const body = g.parts.length === 1 ? g.parts[0]! : concatBytes(g.parts);
+    const body = concatBytes([...g.parts, encodeObjectIndex(g.chunks)]);
     try {
       await this.objects.put(key, body, { ifNoneMatch: true });
       this.options.onUpload?.(g.bytes, g.waiters.length, true);

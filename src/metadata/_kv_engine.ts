@@ -132,6 +132,40 @@ export class KvEngine {
     return () => this.watchers.delete(w);
   }
 
+  /**
+   * A frozen copy of every entry at the current revision (values are never mutated in place:
+   * every write stores a new array), paged like `getPage`: the embedded stores' `readView`.
+   */
+  view(): { revision: number; getPage(prefix: string, options: PageOptions): KvPage } {
+    const all = this.entries();
+    const revision = this.revision;
+    return {
+      revision,
+      getPage(prefix, options) {
+        const after = options.after;
+        // Binary search for the first key past `after` (or at the prefix).
+        const from = after !== undefined && after >= prefix ? after + "\u0000" : prefix;
+        let lo = 0;
+        let hi = all.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (all[mid]!.key < from) lo = mid + 1;
+          else hi = mid;
+        }
+        const limit = Math.max(1, options.limit);
+        const entries: KvEntry[] = [];
+        let i = lo;
+        for (; i < all.length && entries.length < limit; i++) {
+          if (!all[i]!.key.startsWith(prefix)) break;
+          entries.push(all[i]!);
+        }
+        checkResponseSize(entries, prefix);
+        const more = i < all.length && all[i]!.key.startsWith(prefix);
+        return { entries, more };
+      },
+    };
+  }
+
   /** Every entry, for snapshots. */
   entries(): KvEntry[] {
     return this.getPrefix("");

@@ -109,6 +109,34 @@ export function metadataConformance(name: string, make: MetaFactory, ignore?: st
       [0, 1, 2, 3, 4].map((i) => `huge/${i}`),
     );
   });
+  test("readView: every page sees the keys as they were when it opened", async (m) => {
+    const names = Array.from({ length: 12 }, (_, i) => `rv/${String(i).padStart(2, "0")}`);
+    for (const k of names) await m.put(k, b(`old ${k}`));
+    await m.put("rw/outside", b("x"));
+    const view = await m.readView();
+    try {
+      // Writes after the view opened: a change, a delete, a new key inside the range.
+      await m.put("rv/03", b("new"));
+      await m.delete("rv/07");
+      await m.put("rv/05a", b("added"));
+      const seen: [string, string | undefined][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await view.getPage("rv/", { after, limit: 5 });
+        seen.push(...page.entries.map((e) => [e.key, s(e.value)] as [string, string | undefined]));
+        after = page.entries.at(-1)?.key;
+        if (!page.more) break;
+      }
+      assertEquals(seen, names.map((k) => [k, `old ${k}`]));
+      const whole = await view.getPage("", { limit: 1000 });
+      assertEquals(whole.entries.map((e) => e.key), [...names, "rw/outside"]);
+      assert(view.revision >= (await m.get("rv/11"))!.modRevision, "view revision");
+      assert(view.revision < (await m.get("rv/03"))!.modRevision, "view revision before writes");
+    } finally {
+      await view.close();
+    }
+    assertEquals(s((await m.get("rv/03"))?.value), "new");
+  });
   test("txn: create-if-absent with modRevision 0, then conflict", async (m) => {
     const ok = await m.txn({
       compares: [{ key: "t/x", modRevision: 0 }],

@@ -23,6 +23,7 @@ import {
   type MetadataStore,
   MetadataUnavailableError,
   type PageOptions,
+  type ReadView,
 } from "./types.ts";
 import { readAllPages } from "./paging.ts";
 import { checkTxnLimits } from "./_kv_engine.ts";
@@ -183,17 +184,39 @@ export class EtcdMetadataStore implements MetadataStore, LeasedPuts {
     return readAllPages(this, prefix);
   }
 
-  async getPage(prefix: string, options: PageOptions): Promise<KvPage> {
-    // Keys after `after` up to the prefix's end; "\0" makes the start exclusive.
+  getPage(prefix: string, options: PageOptions): Promise<KvPage> {
+    return this.pageAt(prefix, options);
+  }
+
+  /** One page of a prefix, at `revision` when given (a consistent view), else the newest. */
+  private async pageAt(prefix: string, options: PageOptions, revision?: number): Promise<KvPage> {
+    // Keys after `after` up to the prefix's end; "\0" makes the start exclusive. (The empty
+    // prefix's end is etcd's "\0", which the namespace turns into the namespace's own end.)
     const end = Range.prefix(prefix).end;
     const start = options.after === undefined ? prefix : options.after + "\u0000";
     const res = await this.call(
       "list " + prefix,
-      () =>
-        this.ns.getAll().inRange(new Range(start, end)).sort("Key", "Ascend")
-          .limit(Math.max(1, options.limit)).exec(),
+      () => {
+        const b = this.ns.getAll().inRange(new Range(start, end)).sort("Key", "Ascend")
+          .limit(Math.max(1, options.limit));
+        return (revision === undefined ? b : b.revision(revision)).exec();
+      },
     );
     return { entries: (res.kvs as RawKv[]).map((kv) => this.entry(kv)), more: res.more };
+  }
+
+  /**
+   * Ranges at the store's current revision (read from a response header): etcd keeps every
+   * revision until it compacts its history, so the pages agree with each other.
+   */
+  async readView(): Promise<ReadView> {
+    const res = await this.call("read cluster/id", () => this.ns.get("cluster/id").exec());
+    const revision = Number(res.header.revision);
+    return {
+      revision,
+      getPage: (prefix, options) => this.pageAt(prefix, options, revision),
+      close: () => Promise.resolve(),
+    };
   }
 
   async put(key: string, value: Uint8Array): Promise<number> {

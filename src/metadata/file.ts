@@ -23,6 +23,7 @@ import {
   type MetadataStore,
   MetadataUnavailableError,
   type PageOptions,
+  type ReadView,
 } from "./types.ts";
 
 const WAL = "wal.log";
@@ -244,6 +245,23 @@ export class FileMetadataStore implements MetadataStore {
     const revision = this.engine.revision;
     await this.persist(change);
     return { succeeded, revision };
+  }
+  /** A frozen copy of the keys (in-process: one step, so every page sees one revision). */
+  async readView(): Promise<ReadView> {
+    await Promise.resolve();
+    this.check();
+    const view = this.engine.view();
+    return {
+      revision: view.revision,
+      getPage: (prefix, options) => {
+        try {
+          return Promise.resolve(view.getPage(prefix, options));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+      close: () => Promise.resolve(),
+    };
   }
   watch(prefix: string, onEvent: (event: KvEvent) => void): Promise<KvWatch> {
     const stop = this.engine.watch(prefix, onEvent);

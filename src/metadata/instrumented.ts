@@ -1,6 +1,7 @@
 /**
  * Metrics around any metadata store: counts requests and errors, logs the first failure of a
- * run once, and keeps the "snapshot age" gauge (seconds since the store last answered).
+ * run once, and keeps the time the store last answered
+ * (`kafscale_metadata_last_answer_age_seconds`).
  * @module
  */
 import type {
@@ -12,6 +13,7 @@ import type {
   KvWatch,
   MetadataStore,
   PageOptions,
+  ReadView,
 } from "./types.ts";
 import { readAllPages } from "./paging.ts";
 import type { BrokerMetrics } from "../metrics/metrics.ts";
@@ -67,6 +69,14 @@ export class InstrumentedMetadataStore implements MetadataStore {
   }
   watch(prefix: string, onEvent: (event: KvEvent) => void): Promise<KvWatch> {
     return this.track("watch", () => this.inner.watch(prefix, onEvent));
+  }
+  async readView(): Promise<ReadView> {
+    const view = await this.track("readView", () => this.inner.readView());
+    return {
+      revision: view.revision,
+      getPage: (prefix, options) => this.track("getPage", () => view.getPage(prefix, options)),
+      close: () => view.close(),
+    };
   }
   close(): Promise<void> {
     return this.inner.close();

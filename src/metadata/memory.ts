@@ -16,6 +16,7 @@ import type {
   LeasedPuts,
   MetadataStore,
   PageOptions,
+  ReadView,
 } from "./types.ts";
 
 /** Metadata kept in memory. Leased keys live until revoked (the process is the lease). */
@@ -48,6 +49,22 @@ export class MemoryMetadataStore implements MetadataStore, LeasedPuts {
     await Promise.resolve();
     const { succeeded } = this.engine.txn(txn);
     return { succeeded, revision: this.engine.revision };
+  }
+  /** A frozen copy of the keys (in-process: one step, so every page sees one revision). */
+  async readView(): Promise<ReadView> {
+    await Promise.resolve();
+    const view = this.engine.view();
+    return {
+      revision: view.revision,
+      getPage: (prefix, options) => {
+        try {
+          return Promise.resolve(view.getPage(prefix, options));
+        } catch (e) {
+          return Promise.reject(e);
+        }
+      },
+      close: () => Promise.resolve(),
+    };
   }
   watch(prefix: string, onEvent: (event: KvEvent) => void): Promise<KvWatch> {
     const stop = this.engine.watch(prefix, onEvent);

@@ -11,6 +11,9 @@
  * - `groups/<group>`: GroupRecord; `offsets/<group>/<topic>/<partition>`: CommittedOffset
  * - `users/<name, URI-encoded>/<mechanism>`: ScramCredentialRecord (salt, iterations, StoredKey,
  *   ServerKey; never a password)
+ * - `acls/<resource type>/<pattern type>/<name>/<principal>/<host>/<operation>/<permission>`
+ *   (name, principal and host URI-encoded): AclRecord, one per ACL, so creating an ACL twice
+ *   writes one key
  * @module
  */
 import { z } from "zod";
@@ -156,6 +159,20 @@ export const keys = {
     `users/${encodeURIComponent(user)}/${mechanism}`,
   userPrefix: (user: string) => `users/${encodeURIComponent(user)}/`,
   usersPrefix: () => "users/",
+  /** One ACL: every part of the binding is in the key (see the module doc). */
+  acl: (b: {
+    resourceType: string;
+    patternType: string;
+    resourceName: string;
+    principal: string;
+    host: string;
+    operation: string;
+    permission: string;
+  }) =>
+    `acls/${b.resourceType}/${b.patternType}/${encodeURIComponent(b.resourceName)}/` +
+    `${encodeURIComponent(b.principal)}/${encodeURIComponent(b.host)}/${b.operation}/` +
+    b.permission,
+  aclsPrefix: () => "acls/",
 } as const;
 
 /** Serializes a record after validating it. */
@@ -221,3 +238,30 @@ export const ScramCredentialRecordSchema = z.object({
   updated_ms: int,
 });
 export type ScramCredentialRecord = z.infer<typeof ScramCredentialRecordSchema>;
+
+/** One ACL (src/auth/acl.ts); names are bounded (255 characters), so the record is small. */
+export const AclRecordSchema = z.object({
+  resource_type: z.enum(["TOPIC", "GROUP", "CLUSTER", "TRANSACTIONAL_ID"]),
+  resource_name: z.string().min(1).max(255),
+  pattern_type: z.enum(["LITERAL", "PREFIXED"]),
+  principal: z.string().min(3).max(255),
+  host: z.string().min(1).max(255),
+  operation: z.enum([
+    "ALL",
+    "READ",
+    "WRITE",
+    "CREATE",
+    "DELETE",
+    "ALTER",
+    "DESCRIBE",
+    "CLUSTER_ACTION",
+    "DESCRIBE_CONFIGS",
+    "ALTER_CONFIGS",
+    "IDEMPOTENT_WRITE",
+    "CREATE_TOKENS",
+    "DESCRIBE_TOKENS",
+  ]),
+  permission: z.enum(["ALLOW", "DENY"]),
+  created_ms: int,
+});
+export type AclRecord = z.infer<typeof AclRecordSchema>;

@@ -111,6 +111,20 @@ export interface PageOptions {
   limit: number;
 }
 
+/**
+ * A read of the whole store at one revision (a consistent point): every page read through it
+ * sees the keys as they were when it was opened, whatever is written meanwhile. Snapshots for
+ * disaster recovery read through one (src/recovery/snapshot.ts).
+ */
+export interface ReadView {
+  /** The store revision the view reads at. */
+  readonly revision: number;
+  /** One page of the keys starting with `prefix`, as they were at `revision`. */
+  getPage(prefix: string, options: PageOptions): Promise<KvPage>;
+  /** Releases what the view holds. */
+  close(): Promise<void>;
+}
+
 /** The metadata store. Implementations are safe for concurrent calls and linearizable. */
 export interface MetadataStore {
   get(key: string): Promise<KvEntry | null>;
@@ -131,6 +145,12 @@ export interface MetadataStore {
    * other process sharing the backend), in revision order.
    */
   watch(prefix: string, onEvent: (event: KvEvent) => void): Promise<KvWatch>;
+  /**
+   * Opens a consistent read of the store at its current revision (etcd: ranges at a fixed
+   * revision, which fail once etcd compacted it away; the caller then starts over with a new
+   * view).
+   */
+  readView(): Promise<ReadView>;
   /** Releases connections, timers and file handles. */
   close(): Promise<void>;
 }

@@ -50,7 +50,8 @@ export class BrokerMetrics {
   readonly consumerLagMax;
   readonly memAlloc;
   readonly memSys;
-  readonly metadataSnapshotAge;
+  /** Seconds since the metadata store last answered this broker. */
+  readonly metadataAnswerAge;
   /** How late the event-loop sampling timer fired (s): every request waited as long. */
   readonly eventLoopLag;
   /** The largest event-loop lag over the last minute (s). */
@@ -59,7 +60,7 @@ export class BrokerMetrics {
   readonly eventLoop: EventLoopMonitor;
   /** The segment cache's counters, read at scrape time (set by the composition root). */
   cacheStats: CacheStats | undefined;
-  /** When the metadata store last answered (ms since epoch), for the snapshot age gauge. */
+  /** When the metadata store last answered (ms since epoch), for `metadataAnswerAge`. */
   metadataLastOk = Date.now();
   /** The object store's state as last set (the console shows it). */
   s3State: "healthy" | "degraded" | "unavailable" = "healthy";
@@ -265,9 +266,9 @@ export class BrokerMetrics {
       },
     });
     const lastOk = () => this.metadataLastOk;
-    this.metadataSnapshotAge = new client.Gauge({
-      name: "kafscale_operator_etcd_snapshot_age_seconds",
-      help: "Seconds since the broker last heard from the metadata store",
+    this.metadataAnswerAge = new client.Gauge({
+      name: "kafscale_metadata_last_answer_age_seconds",
+      help: "Seconds since the metadata store last answered this broker",
       registers: r,
       collect() {
         this.set((Date.now() - lastOk()) / 1000);

@@ -249,6 +249,9 @@ export function startS3(bucket = "kafscale"): Promise<Service> {
           "--configure-bucket",
           bucket,
         ],
+        // s3rver encrypts list continuation tokens with DES, which OpenSSL 3 keeps in its legacy
+        // provider: without it every list of more than 1,000 keys fails with a 500.
+        env: { NODE_OPTIONS: "--openssl-legacy-provider" },
         stdout: "null",
         stderr: "null",
       }).spawn(),

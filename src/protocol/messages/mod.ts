@@ -24,6 +24,9 @@ import { DeleteTopics } from "./20_delete_topics.ts";
 import { DeleteRecords } from "./21_delete_records.ts";
 import { InitProducerId } from "./22_init_producer_id.ts";
 import { OffsetForLeaderEpoch } from "./23_offset_for_leader_epoch.ts";
+import { DescribeAcls } from "./29_describe_acls.ts";
+import { CreateAcls } from "./30_create_acls.ts";
+import { DeleteAcls } from "./31_delete_acls.ts";
 import { DescribeConfigs } from "./32_describe_configs.ts";
 import { AlterConfigs } from "./33_alter_configs.ts";
 import { SaslAuthenticate } from "./36_sasl_authenticate.ts";
@@ -58,6 +61,9 @@ export const ALL_SCHEMAS: readonly ApiSchema[] = [
   DeleteRecords,
   InitProducerId,
   OffsetForLeaderEpoch,
+  DescribeAcls,
+  CreateAcls,
+  DeleteAcls,
   DescribeConfigs,
   AlterConfigs,
   SaslAuthenticate,

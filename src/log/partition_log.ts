@@ -23,6 +23,7 @@ import { setBaseOffset, setPartitionLeaderEpoch } from "../protocol/records/reco
 import type { ObjectStore } from "../object_store/types.ts";
 import type { KvOp, MetadataStore } from "../metadata/types.ts";
 import {
+  type AbortedTxn,
   decodeRecord,
   encodeRecord,
   keys,
@@ -46,6 +47,7 @@ import type { SegmentUploader } from "./segment_uploader.ts";
 import type { CommitBatcher } from "./commit_batcher.ts";
 import { type ProducerBatch, ProducerTable } from "./producer_state.ts";
 import { type BatchSummary, summarizeBatches } from "./object_index.ts";
+import { type AbortedRange, abortedWithin, collectAborted } from "./txn_index.ts";
 
 /** A flush under way (see `PartitionLog.beginFlush`). */
 export interface FlushProgress {
@@ -65,6 +67,12 @@ export interface IncomingBatch {
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
+  /** Written inside a transaction (attribute bit 4): opens the producer's transaction here. */
+  transactional?: boolean;
+  /** A transaction marker the broker writes (a control batch): ends the producer's transaction. */
+  marker?: { commit: boolean };
+  /** Metadata writes committed in the same transaction as the flush holding this batch. */
+  commitOps?: KvOp[];
 }
 
 /** A segment retention deleted, and the rule that deleted it. */
@@ -85,6 +93,8 @@ export interface ReadResult {
   records: Uint8Array | null;
   highWatermark: number;
   logStartOffset: number;
+  /** read_committed reads: the aborted transactions among the records (txn_index.ts). */
+  abortedTransactions?: AbortedRange[];
 }
 
 /** Everything a partition log needs from the broker. */
@@ -128,6 +138,9 @@ interface Pending {
   bytes: Uint8Array;
   resolve: () => void;
   reject: (e: unknown) => void;
+  /** The transaction this batch's abort marker ended. */
+  aborted?: AbortedTxn;
+  ops?: KvOp[];
 }
 
 /** A partition's writer and reader. */
@@ -207,6 +220,23 @@ export class PartitionLog {
   get highWatermark(): number {
     return this.state.log_end_offset;
   }
+  /**
+   * The last stable offset: below it every transaction has ended (read_committed reads stop
+   * there). The first offset of the oldest transaction open in committed state, else the high
+   * watermark.
+   */
+  get lastStableOffset(): number {
+    const open = this.committedProducers.firstOpenOffset();
+    return open === null ? this.state.log_end_offset : Math.min(open, this.state.log_end_offset);
+  }
+  /** Whether the producer has a transaction open here (appended, maybe not yet durable). */
+  inTransaction(producerId: number): boolean {
+    return this.producers.inTxn(producerId);
+  }
+  /** Producers with a transaction open in committed state, and where each began. */
+  openTransactions(): { producerId: number; firstOffset: number }[] {
+    return this.committedProducers.openTxns();
+  }
   /** (epoch, start offset) history, ascending. */
   get epochHistory(): ReadonlyArray<{ epoch: number; start_offset: number }> {
     return this.state.epoch_history;
@@ -269,7 +299,17 @@ export class PartitionLog {
       // later validate their position with OffsetForLeaderEpoch.
       setPartitionLeaderEpoch(b.bytes, this.state.leader_epoch);
       this.nextOffset = last + 1;
-      if (pb && b.baseSequence >= 0) this.producers.record(pb, base, last);
+      let aborted: AbortedTxn | undefined;
+      if (b.marker) {
+        const first = this.producers.endTxn(b.producerId, b.producerEpoch);
+        const lso = this.producers.firstOpenOffset() ?? base + 1;
+        if (first !== null && !b.marker.commit) {
+          aborted = { producer_id: b.producerId, first_offset: first, last_offset: base, lso };
+        }
+      } else if (pb && b.baseSequence >= 0) {
+        this.producers.record(pb, base, last);
+        if (b.transactional) this.producers.beginTxn(b.producerId, base);
+      }
       if (firstOffset < 0) firstOffset = base;
       durable.push(
         new Promise<void>((resolve, reject) =>
@@ -280,6 +320,8 @@ export class PartitionLog {
             bytes: b.bytes,
             resolve,
             reject,
+            aborted,
+            ops: b.commitOps,
           })
         ),
       );
@@ -325,6 +367,7 @@ export class PartitionLog {
     this.sealed.push(batch);
     const bytes = encodeSegment(batch);
     const generation = this.generation;
+    const aborted = batch.flatMap((p) => p.aborted ?? []);
     const upload = () =>
       this.upload(bytes, {
         base_offset: batch[0]!.baseOffset,
@@ -332,6 +375,7 @@ export class PartitionLog {
         batch_count: batch.length,
         max_timestamp: Math.max(...batch.map((b) => b.maxTimestamp)),
         epoch: this.state.leader_epoch,
+        ...(aborted.length > 0 && { aborted }),
       }, { kind: "flush", ...summarizeBatches(batch) });
     // After a commit whose answer was lost (which may have landed), the upload waits until the
     // partition is read back: a writer never uploads an offset again while an earlier upload
@@ -430,7 +474,7 @@ export class PartitionLog {
     about:
       & Pick<
         SegmentRef,
-        "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch"
+        "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch" | "aborted"
       >
       & { created_ms?: number },
     what: { kind: "flush" | "merge" } & BatchSummary,
@@ -592,8 +636,12 @@ export class PartitionLog {
           namespace: this.deps.namespace,
           now: this.deps.now,
           load: (r) => this.loadSegment(r),
-          upload: (bytes, about) =>
-            this.upload(bytes, about, { kind: "merge", ...summarizeBatches(mergedBatches(bytes)) }),
+          upload: (bytes, about) => {
+            // A merged segment keeps the aborted transactions of the segments it replaces.
+            const aborted = abortedWithin(seen, about.base_offset, about.last_offset);
+            const what = { kind: "merge" as const, ...summarizeBatches(mergedBatches(bytes)) };
+            return this.upload(bytes, { ...about, ...(aborted && { aborted }) }, what);
+          },
         },
         minTail,
       );
@@ -634,7 +682,8 @@ export class PartitionLog {
       const { ref, startedMs } = await f.uploaded;
       const end = ref.last_offset + 1;
       const next = { ...this.state, log_end_offset: end, producers: f.producers.toRecord() };
-      if (!await this.commitFenced(next, [this.putRef(ref)], startedMs)) {
+      const ops = [this.putRef(ref), ...f.batch.flatMap((p) => p.ops ?? [])];
+      if (!await this.commitFenced(next, ops, startedMs)) {
         throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
       }
       this.sealed.shift(); // the oldest: commits run in sealing order
@@ -738,14 +787,23 @@ export class PartitionLog {
 
   /**
    * Reads batches from `offset` up to `maxBytes` (the first batch is returned whole even when
-   * larger). OFFSET_OUT_OF_RANGE below the log start or above the high watermark.
+   * larger); read_committed (`committed`) reads stop at the last stable offset and report the
+   * aborted transactions among what they return. OFFSET_OUT_OF_RANGE below the log start or
+   * above the high watermark.
    */
-  async read(offset: number, maxBytes: number): Promise<ReadResult> {
+  async read(offset: number, maxBytes: number, committed = false): Promise<ReadResult> {
     const hw = this.state.log_end_offset;
+    const end = committed ? this.lastStableOffset : hw;
+    const segments = this.segments;
     const result = (records: Uint8Array | null): ReadResult => ({
       records,
       highWatermark: hw,
       logStartOffset: this.state.log_start_offset,
+      ...(committed && {
+        abortedTransactions: records
+          ? collectAborted(segments, offset, nextOffsetAfter(records))
+          : [],
+      }),
     });
     if (offset < this.state.log_start_offset || offset > hw) {
       throw new KafkaError(
@@ -753,8 +811,8 @@ export class PartitionLog {
         `offset ${offset} is outside [${this.state.log_start_offset}, ${hw}]`,
       );
     }
-    if (offset === hw) return result(null);
-    return result(await this.reader.read(this.segments, { offset, end: hw, maxBytes }));
+    if (offset >= end) return result(null);
+    return result(await this.reader.read(segments, { offset, end, maxBytes }));
   }
 
   /** Loads a committed segment through the cache (one ranged GET; checksum verified). */
@@ -771,6 +829,19 @@ export class PartitionLog {
     this.pending = [];
     this.wake();
   }
+}
+
+/** The offset after the last batch of whole batches `records` (headers read, nothing copied). */
+function nextOffsetAfter(records: Uint8Array): number {
+  const v = new DataView(records.buffer, records.byteOffset, records.byteLength);
+  let at = 0;
+  let next = -1;
+  while (at + 61 <= records.byteLength) {
+    const base = v.getInt32(at) * 4294967296 + v.getUint32(at + 4);
+    next = base + v.getInt32(at + 23) + 1; // lastOffsetDelta
+    at += 12 + v.getInt32(at + 8); // LOG_OVERHEAD + batchLength
+  }
+  return next;
 }
 
 /** The batches of a merged segment, for its description. */

@@ -1,7 +1,9 @@
 /**
  * Idempotent producer bookkeeping for one partition: the epoch and last five batches of every
  * producer id, so a retried batch is answered with its first offset instead of being stored
- * twice, and a gap in sequence numbers is refused with OUT_OF_ORDER_SEQUENCE_NUMBER.
+ * twice, and a gap in sequence numbers is refused with OUT_OF_ORDER_SEQUENCE_NUMBER. For
+ * transactional producers also where each one's open transaction began (`txn_first`), which
+ * holds the partition's last stable offset back until the transaction's marker is written.
  * @module
  */
 import type { ProducerState } from "../metadata/records.ts";
@@ -102,13 +104,14 @@ export class ProducerTable {
   /** Records an appended batch. */
   record(b: ProducerBatch, baseOffset: number, lastOffset: number): void {
     let s = this.states.get(b.producerId);
-    if (!s || b.producerEpoch > s.epoch) s = { epoch: b.producerEpoch, batches: [] };
-    // Most recently used last (a Map keeps insertion order): the first is the one to forget.
-    this.states.delete(b.producerId);
-    this.states.set(b.producerId, s);
-    if (this.states.size > MAX_PRODUCERS_PER_PARTITION) {
-      this.states.delete(this.states.keys().next().value!);
+    if (!s || b.producerEpoch > s.epoch) {
+      s = {
+        epoch: b.producerEpoch,
+        batches: [],
+        ...(s?.txn_first !== undefined && { txn_first: s.txn_first }),
+      };
     }
+    this.touch(b.producerId, s);
     s.batches.push({
       first_seq: b.baseSequence,
       last_seq: b.lastSequence,
@@ -116,6 +119,67 @@ export class ProducerTable {
       last_offset: lastOffset,
     });
     if (s.batches.length > REMEMBERED_BATCHES) s.batches.shift();
+  }
+
+  /**
+   * Makes `s` the producer's state, most recently used (a Map keeps insertion order: the first
+   * is the one to forget), and forgets the least recently used producer beyond the cap, never
+   * one with an open transaction (its first offset holds the last stable offset back).
+   */
+  private touch(producerId: number, s: ProducerState): void {
+    this.states.delete(producerId);
+    this.states.set(producerId, s);
+    if (this.states.size <= MAX_PRODUCERS_PER_PARTITION) return;
+    for (const [id, old] of this.states) {
+      if (old.txn_first === undefined) {
+        this.states.delete(id);
+        return;
+      }
+    }
+  }
+
+  /** Notes that a transactional batch at `offset` was appended: opens the producer's transaction. */
+  beginTxn(producerId: number, offset: number): void {
+    const s = this.states.get(producerId);
+    if (s && s.txn_first === undefined) s.txn_first = offset;
+  }
+
+  /** Whether the producer has a transaction open on this partition. */
+  inTxn(producerId: number): boolean {
+    return this.states.get(producerId)?.txn_first !== undefined;
+  }
+
+  /**
+   * Notes a transaction marker of `producerId` at `epoch`: closes its open transaction and
+   * returns where that began (null when none was open). A marker of a newer epoch (the
+   * coordinator fenced the producer) moves the producer to that epoch, so a zombie's batches at
+   * the old epoch are refused with INVALID_PRODUCER_EPOCH.
+   */
+  endTxn(producerId: number, epoch: number): number | null {
+    let s = this.states.get(producerId);
+    const first = s?.txn_first ?? null;
+    if (!s || epoch > s.epoch) s = { epoch, batches: [] };
+    else delete s.txn_first;
+    this.touch(producerId, s);
+    return first;
+  }
+
+  /** Producers with an open transaction and where each began. */
+  openTxns(): { producerId: number; firstOffset: number }[] {
+    const out = [];
+    for (const [id, s] of this.states) {
+      if (s.txn_first !== undefined) out.push({ producerId: id, firstOffset: s.txn_first });
+    }
+    return out;
+  }
+
+  /** The first offset of the oldest open transaction, or null when none is open. */
+  firstOpenOffset(): number | null {
+    let min: number | null = null;
+    for (const s of this.states.values()) {
+      if (s.txn_first !== undefined && (min === null || s.txn_first < min)) min = s.txn_first;
+    }
+    return min;
   }
 
   /** Number of producers tracked. */

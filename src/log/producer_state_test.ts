@@ -26,3 +26,23 @@ Deno.test("producer state: at most MAX_PRODUCERS_PER_PARTITION, least recently u
   assertEquals(t.check(batch(0, 1)).kind, "duplicate", "kept");
   assertEquals(Object.keys(t.toRecord()).length, MAX_PRODUCERS_PER_PARTITION);
 });
+
+Deno.test("producer state: open transactions hold the LSO, are never forgotten, end by marker", () => {
+  const t = new ProducerTable();
+  t.record(batch(1, 0), 5, 5);
+  t.beginTxn(1, 5);
+  t.beginTxn(1, 6); // already open: the first offset stays
+  assertEquals(t.firstOpenOffset(), 5);
+  for (let id = 2; id < MAX_PRODUCERS_PER_PARTITION + 10; id++) t.record(batch(id, 0), id, id);
+  assertEquals(t.inTxn(1), true, "the oldest producer, kept for its open transaction");
+  assertEquals(t.size, MAX_PRODUCERS_PER_PARTITION);
+  assertEquals(ProducerTable.fromRecord(t.toRecord()).openTxns(), [{
+    producerId: 1,
+    firstOffset: 5,
+  }]);
+  assertEquals(t.endTxn(1, 0), 5);
+  assertEquals([t.firstOpenOffset(), t.endTxn(1, 0)], [null, null]);
+  // A marker of a newer epoch moves the producer there: its old epoch is refused.
+  t.endTxn(3, 4);
+  assertEquals(t.check(batch(3, 1)).kind, "error");
+});

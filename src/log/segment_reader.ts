@@ -60,6 +60,7 @@ export class SegmentReader {
         let j = first;
         for (; j < seg.batches.length; j++) {
           const b = seg.batches[j]!;
+          if (b.baseOffset >= range.end) break; // a last stable offset inside the segment
           const over = size + (b.position + b.size - start) > range.maxBytes;
           if (over && (size > 0 || j > first)) break;
           endPos = b.position + b.size;

@@ -59,6 +59,8 @@ export const ProducerStateSchema = z.object({
     base_offset: int,
     last_offset: int,
   })),
+  /** First offset of the producer's open transaction on this partition (absent: none open). */
+  txn_first: int.optional(),
 });
 export type ProducerState = z.infer<typeof ProducerStateSchema>;
 
@@ -89,6 +91,19 @@ export const PartitionStateSchema = z.object({
 });
 export type PartitionState = z.infer<typeof PartitionStateSchema>;
 
+/**
+ * An aborted transaction, kept with the segment holding its abort marker (src/log/txn_index.ts):
+ * the producer, the transaction's first offset, the marker's offset, and the partition's last
+ * stable offset just after the marker (a read can stop looking once it passed that).
+ */
+export const AbortedTxnSchema = z.object({
+  producer_id: int.min(0),
+  first_offset: int.min(0),
+  last_offset: int.min(0),
+  lso: int.min(0),
+});
+export type AbortedTxn = z.infer<typeof AbortedTxnSchema>;
+
 /** One committed segment object. */
 export const SegmentRefSchema = z.object({
   /** The object holding the segment; one object can hold segments of many partitions. */
@@ -104,6 +119,8 @@ export const SegmentRefSchema = z.object({
   max_timestamp: int,
   epoch: int,
   created_ms: int,
+  /** Transactions aborted by markers in this segment (absent: none). */
+  aborted: z.array(AbortedTxnSchema).optional(),
 });
 export type SegmentRef = z.infer<typeof SegmentRefSchema>;
 

@@ -24,6 +24,10 @@ import { DeleteTopics } from "./20_delete_topics.ts";
 import { DeleteRecords } from "./21_delete_records.ts";
 import { InitProducerId } from "./22_init_producer_id.ts";
 import { OffsetForLeaderEpoch } from "./23_offset_for_leader_epoch.ts";
+import { AddPartitionsToTxn } from "./24_add_partitions_to_txn.ts";
+import { AddOffsetsToTxn } from "./25_add_offsets_to_txn.ts";
+import { EndTxn } from "./26_end_txn.ts";
+import { TxnOffsetCommit } from "./28_txn_offset_commit.ts";
 import { DescribeAcls } from "./29_describe_acls.ts";
 import { CreateAcls } from "./30_create_acls.ts";
 import { DeleteAcls } from "./31_delete_acls.ts";
@@ -38,6 +42,8 @@ import { DescribeClientQuotas } from "./48_describe_client_quotas.ts";
 import { DescribeUserScramCredentials } from "./50_describe_user_scram_credentials.ts";
 import { AlterUserScramCredentials } from "./51_alter_user_scram_credentials.ts";
 import { DescribeCluster } from "./60_describe_cluster.ts";
+import { DescribeTransactions } from "./65_describe_transactions.ts";
+import { ListTransactions } from "./66_list_transactions.ts";
 
 /** All schemas, in API key order. */
 export const ALL_SCHEMAS: readonly ApiSchema[] = [
@@ -61,6 +67,10 @@ export const ALL_SCHEMAS: readonly ApiSchema[] = [
   DeleteRecords,
   InitProducerId,
   OffsetForLeaderEpoch,
+  AddPartitionsToTxn,
+  AddOffsetsToTxn,
+  EndTxn,
+  TxnOffsetCommit,
   DescribeAcls,
   CreateAcls,
   DeleteAcls,
@@ -75,4 +85,6 @@ export const ALL_SCHEMAS: readonly ApiSchema[] = [
   DescribeUserScramCredentials,
   AlterUserScramCredentials,
   DescribeCluster,
+  DescribeTransactions,
+  ListTransactions,
 ].sort((a, b) => a.apiKey - b.apiKey);

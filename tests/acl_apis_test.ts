@@ -96,12 +96,34 @@ import {
   DescribeCluster,
   type DescribeClusterResponse,
 } from "../src/protocol/messages/60_describe_cluster.ts";
+import {
+  AddPartitionsToTxn,
+  type AddPartitionsToTxnResponse,
+} from "../src/protocol/messages/24_add_partitions_to_txn.ts";
+import {
+  AddOffsetsToTxn,
+  type AddOffsetsToTxnResponse,
+} from "../src/protocol/messages/25_add_offsets_to_txn.ts";
+import { EndTxn, type EndTxnResponse } from "../src/protocol/messages/26_end_txn.ts";
+import {
+  TxnOffsetCommit,
+  type TxnOffsetCommitResponse,
+} from "../src/protocol/messages/28_txn_offset_commit.ts";
+import {
+  DescribeTransactions,
+  type DescribeTransactionsResponse,
+} from "../src/protocol/messages/65_describe_transactions.ts";
+import {
+  ListTransactions,
+  type ListTransactionsResponse,
+} from "../src/protocol/messages/66_list_transactions.ts";
 import { buildRecordBatch } from "../src/protocol/records/builder.ts";
 import { type AclBroker, type Grant, opBits, startAclBroker } from "./_acl.ts";
 
 const TOPIC = 29;
 const GROUP = 30;
 const CLUSTER = 31;
+const TXN_ID = 53;
 const NOT_REQUESTED = -2147483648;
 const ANY_FILTER = {
   resourceTypeFilter: 1,
@@ -125,6 +147,9 @@ interface Row {
 /** State the group rows share (alice's member of group `jg`). */
 const member = { id: "", generation: -1 };
 let topicId: Uint8Array = new Uint8Array(16);
+/** alice's transactional producer (transactional id `tx`). */
+const txn = { producerId: -1, producerEpoch: -1 };
+const TX = { type: "TRANSACTIONAL_ID" as const, name: "tx" };
 
 const records = () => buildRecordBatch([{ value: new TextEncoder().encode("x") }]);
 
@@ -455,6 +480,87 @@ const ROWS: Row[] = [
     denied: TOPIC,
   },
   {
+    key: 22,
+    grants: [{ ...TX, op: "WRITE" }],
+    async run(c) {
+      const r = await c.request<InitProducerIdResponse>(InitProducerId, 4, {
+        transactionalId: "tx",
+        transactionTimeoutMs: 60_000,
+        producerId: -1,
+        producerEpoch: -1,
+      });
+      Object.assign(txn, { producerId: r.producerId, producerEpoch: r.producerEpoch });
+      return r.errorCode;
+    },
+    allowed: 0,
+    denied: TXN_ID,
+  },
+  {
+    key: 24,
+    grants: [{ ...TX, op: "WRITE" }, { type: "TOPIC", name: "t", op: "WRITE" }],
+    run: async (c) =>
+      (await c.request<AddPartitionsToTxnResponse>(AddPartitionsToTxn, 3, {
+        v3AndBelowTransactionalId: "tx",
+        v3AndBelowProducerId: txn.producerId,
+        v3AndBelowProducerEpoch: txn.producerEpoch,
+        v3AndBelowTopics: [{ name: "t", partitions: [0] }],
+      })).resultsByTopicV3AndBelow![0]!.resultsByPartition[0]!.partitionErrorCode,
+    allowed: 0,
+    denied: TXN_ID,
+  },
+  {
+    key: 25,
+    grants: [{ ...TX, op: "WRITE" }, { type: "GROUP", name: "g", op: "READ" }],
+    run: async (c) =>
+      (await c.request<AddOffsetsToTxnResponse>(AddOffsetsToTxn, 3, {
+        transactionalId: "tx",
+        ...txn,
+        groupId: "g",
+      })).errorCode,
+    allowed: 0,
+    denied: TXN_ID,
+  },
+  {
+    key: 28,
+    grants: [
+      { ...TX, op: "WRITE" },
+      { type: "GROUP", name: "g", op: "READ" },
+      { type: "TOPIC", name: "t", op: "READ" },
+    ],
+    run: async (c) =>
+      (await c.request<TxnOffsetCommitResponse>(TxnOffsetCommit, 3, {
+        transactionalId: "tx",
+        groupId: "g",
+        ...txn,
+        generationId: -1,
+        memberId: "",
+        groupInstanceId: null,
+        topics: [{
+          name: "t",
+          partitions: [{
+            partitionIndex: 0,
+            committedOffset: 1,
+            committedLeaderEpoch: -1,
+            committedMetadata: "",
+          }],
+        }],
+      })).topics[0]!.partitions[0]!.errorCode,
+    allowed: 0,
+    denied: TXN_ID,
+  },
+  {
+    key: 26,
+    grants: [{ ...TX, op: "WRITE" }],
+    run: async (c) =>
+      (await c.request<EndTxnResponse>(EndTxn, 3, {
+        transactionalId: "tx",
+        ...txn,
+        committed: true,
+      })).errorCode,
+    allowed: 0,
+    denied: TXN_ID,
+  },
+  {
     key: 29,
     grants: [{ type: "CLUSTER", name: "kafka-cluster", op: "DESCRIBE" }],
     run: async (c) =>
@@ -627,6 +733,30 @@ const ROWS: Row[] = [
     },
     allowed: [0, opBits("DESCRIBE")],
     denied: [0, 0],
+  },
+  {
+    key: 65,
+    grants: [{ ...TX, op: "DESCRIBE" }],
+    async run(c) {
+      const r = await c.request<DescribeTransactionsResponse>(DescribeTransactions, 0, {
+        transactionalIds: ["tx"],
+      });
+      const t = r.transactionStates[0]!;
+      return [t.errorCode, t.transactionState];
+    },
+    allowed: [0, "CompleteCommit"],
+    denied: [TXN_ID, ""],
+  },
+  {
+    key: 66,
+    grants: [{ ...TX, op: "DESCRIBE" }],
+    run: async (c) =>
+      (await c.request<ListTransactionsResponse>(ListTransactions, 0, {
+        stateFilters: [],
+        producerIdFilters: [],
+      })).transactionStates.map((t) => t.transactionalId),
+    allowed: ["tx"],
+    denied: [],
   },
 ];
 

@@ -16,6 +16,7 @@ import {
   Membership,
   partitionKey,
   SNAPSHOT_DUTY_KEY,
+  txnKey,
 } from "../cluster/membership.ts";
 import { CommitBatcher } from "../log/commit_batcher.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
@@ -45,6 +46,8 @@ import { collectLag } from "../groups/lag.ts";
 import { refuseLostMetadata } from "../recovery/restore.ts";
 import { SnapshotScheduler } from "../recovery/snapshot_scheduler.ts";
 import { SnapshotMetrics } from "../metrics/snapshot_metrics.ts";
+import { startTransactions } from "../txn/mod.ts";
+import { TxnMetrics } from "../metrics/txn_metrics.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
 const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 29, 30, 31, 32, 33, 37, 42, 44, 47, 50, 51]);
@@ -232,9 +235,24 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     onError: (what, e) => log.error(what, { error: e }),
   });
   await groups.start();
+  const producerIds = new BlockProducerIds(meta);
+  const txns = await startTransactions({
+    meta,
+    logs,
+    topics,
+    producerIds,
+    brokerId: config.brokerId,
+    maxTimeoutMs: config.transactionMaxTimeoutMs,
+    expirationMs: config.transactionalIdExpirationMs,
+    ownsTxn: (tid) => cluster.owns(txnKey(tid)),
+    ownsPartition: (topic, partition) => cluster.owns(partitionKey(topic, partition)),
+    log,
+    metrics: (open) => new TxnMetrics(metrics.registry, open),
+  });
   onMembershipChange = () => {
     logs.release().catch((e) => log.warn("handing over partitions failed", { error: e }));
     groups.reconcile().catch((e) => log.warn("loading moved groups failed", { error: e }));
+    txns.reconcile();
   };
   const expiry = setInterval(() => {
     groups.expire().catch((e) => log.warn("group expiry failed", { error: e }));
@@ -273,8 +291,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     logs,
     meta,
     registry,
-    producerIds: new BlockProducerIds(meta),
+    producerIds,
     groups,
+    txn: txns.coordinator,
     cluster,
     log,
     credentials: new MetadataCredentialStore(meta),
@@ -336,6 +355,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     clearInterval(lagTimer);
     clearInterval(budgetTimer);
     groups.close();
+    await txns.close();
     await acls?.close();
     await logs.close();
     await cluster.close();
@@ -415,6 +435,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     clearInterval(lagTimer);
     clearInterval(budgetTimer);
     groups.close();
+    await txns.close();
     await acls?.close();
     metrics.stop();
     await listeners.stop();
@@ -484,6 +505,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         clearInterval(lagTimer);
         clearInterval(budgetTimer);
         groups.close();
+        await txns.close();
         await acls?.close();
         await logs.close(); // flushes buffered records and answers waiting producers
         await cluster.close(); // the others take our partitions and groups at once

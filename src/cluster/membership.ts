@@ -1,6 +1,7 @@
 /**
  * Cluster membership and placement: which brokers are alive, and which one owns each partition
- * (its single writer, DESIGN.md invariant 2) and coordinates each group (invariant 6).
+ * (its single writer, DESIGN.md invariant 2) and coordinates each group (invariant 6) and each
+ * transactional id.
  *
  * Brokers sharing a metadata store that has leases (etcd) register under `brokers/<id>` with a
  * lease they keep alive, and all of them watch that prefix, so once the watch has caught up
@@ -64,6 +65,8 @@ export interface MembershipOptions {
 export const partitionKey = (topic: string, partition: number) => `p/${topic}/${partition}`;
 /** Placement key of a consumer group. */
 export const groupKey = (groupId: string) => `g/${groupId}`;
+/** Placement key of a transactional id (its transaction coordinator). */
+export const txnKey = (transactionalId: string) => `t/${transactionalId}`;
 /** Placement key of the metadata snapshot duty (one broker snapshots for the cluster). */
 export const SNAPSHOT_DUTY_KEY = "s/metadata-snapshots";
 

@@ -320,6 +320,18 @@ export const SETTINGS = {
     "Largest session timeout a consumer may ask for (ms)",
     int(1),
   ],
+  transactionMaxTimeoutMs: [
+    "KAFSCALE_TRANSACTION_MAX_TIMEOUT_MS",
+    "900000",
+    "Largest transaction.timeout.ms a producer may ask for (ms; Kafka's transaction.max.timeout.ms)",
+    int(1, 2147483647),
+  ],
+  transactionalIdExpirationMs: [
+    "KAFSCALE_TRANSACTIONAL_ID_EXPIRATION_MS",
+    "604800000",
+    "How long an idle transactional id keeps its producer id and epoch (ms)",
+    int(1),
+  ],
   lagSampleMs: [
     "KAFSCALE_LAG_SAMPLE_MS",
     "10000",

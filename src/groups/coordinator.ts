@@ -25,6 +25,7 @@ import {
   keys,
 } from "../metadata/records.ts";
 import { Group, type JoinRequest, type JoinResult, type Member } from "./group.ts";
+import { type PendingOffset, PendingOffsetSchema, txnKeys } from "../txn/records.ts";
 
 /** Coordinator settings. */
 export interface CoordinatorOptions {
@@ -270,6 +271,52 @@ export class GroupCoordinator {
     return results;
   }
 
+  /**
+   * TxnOffsetCommit: stores offsets committed inside a transaction as pending (`txn_offsets/`),
+   * fenced like every write of the group; the transaction coordinator makes them committed
+   * offsets when the transaction commits (src/txn/completion.ts). Members are checked as for
+   * OffsetCommit when a generation is given (KIP-447); generation -1 is a commit from outside
+   * the group.
+   */
+  async commitTxn(
+    groupId: string,
+    member: { memberId: string; instanceId: string | null; generationId: number },
+    producer: { transactionalId: string; producerId: number; producerEpoch: number },
+    offsets: OffsetToCommit[],
+  ): Promise<Map<OffsetToCommit, number>> {
+    this.ready(groupId);
+    if (!groupId) throw new KafkaError("INVALID_GROUP_ID");
+    if (member.generationId >= 0) {
+      const g = this.groups.get(groupId);
+      if (!g || g.state === "Dead") throw new KafkaError("ILLEGAL_GENERATION");
+      g.validate(member.memberId, member.instanceId, member.generationId);
+    }
+    const results = new Map<OffsetToCommit, number>();
+    const ops = [];
+    for (const o of offsets) {
+      if ((o.metadata?.length ?? 0) > this.options.maxMetadataBytes) {
+        results.set(o, 12 /* OFFSET_METADATA_TOO_LARGE */);
+        continue;
+      }
+      const value: PendingOffset = {
+        transactional_id: producer.transactionalId,
+        producer_epoch: producer.producerEpoch,
+        offset: o.offset,
+        leader_epoch: o.leaderEpoch,
+        metadata: o.metadata,
+        commit_ms: Date.now(),
+      };
+      ops.push({
+        type: "put" as const,
+        key: txnKeys.pendingOffset(groupId, producer.producerId, o.topic, o.partition),
+        value: encodeRecord(PendingOffsetSchema, value),
+      });
+      results.set(o, 0);
+    }
+    if (ops.length > 0) await this.write(groupId, ops);
+    return results;
+  }
+
   /** Committed offsets of a group: all of them, or those of the given partitions. */
   async fetchOffsets(groupId: string): Promise<Map<string, CommittedOffset>> {
     this.ready(groupId);
@@ -305,6 +352,7 @@ export class GroupCoordinator {
     await this.write(groupId, [
       { type: "delete", key: keys.group(groupId) },
       { type: "deletePrefix", prefix: keys.offsetsPrefix(groupId) },
+      { type: "deletePrefix", prefix: txnKeys.pendingOfGroup(groupId) },
       { type: "delete", key: keys.groupEpoch(groupId) },
     ]);
     g?.dispose(true);

@@ -5,18 +5,31 @@
  * `group_epochs/<group>`; every write for the group is a transaction conditional on the
  * revision that bump produced. A broker that lost the group cannot overwrite the new
  * coordinator's state: its write fails and it answers NOT_COORDINATOR, as partitions answer
- * NOT_LEADER_OR_FOLLOWER after their epoch fence.
+ * NOT_LEADER_OR_FOLLOWER after their epoch fence. The transaction coordinator fences its
+ * transactional ids the same way, under its own epoch keys (src/txn/coordinator.ts).
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";
 import { type KvOp, METADATA_LIMITS, type MetadataStore } from "../metadata/types.ts";
 import { decodeRecord, encodeRecord, GroupEpochSchema, keys } from "../metadata/records.ts";
 
-/** Coordinator epochs of the groups this broker coordinates. */
+/** Where a fence keeps its epochs, and what it calls the ids it fences (in errors). */
+export interface FenceKind {
+  epochKey(id: string): string;
+  what: string;
+}
+
+const GROUPS: FenceKind = { epochKey: keys.groupEpoch, what: "group" };
+
+/** Coordinator epochs of the groups (or other ids) this broker coordinates. */
 export class GroupFence {
   private readonly claims = new Map<string, Promise<number>>();
 
-  constructor(private readonly meta: MetadataStore, private readonly brokerId: number) {}
+  constructor(
+    private readonly meta: MetadataStore,
+    private readonly brokerId: number,
+    private readonly kind: FenceKind = GROUPS,
+  ) {}
 
   /** Takes a group's next coordinator epoch (once; later calls share it). */
   claim(groupId: string): Promise<number> {
@@ -48,18 +61,21 @@ export class GroupFence {
     const revision = await this.claim(groupId);
     for (const chunk of chunkOps(ops)) {
       const res = await this.meta.txn({
-        compares: [{ key: keys.groupEpoch(groupId), modRevision: revision }],
+        compares: [{ key: this.kind.epochKey(groupId), modRevision: revision }],
         success: chunk,
       });
       if (!res.succeeded) {
         this.forget(groupId);
-        throw new KafkaError("NOT_COORDINATOR", `Another broker coordinates group ${groupId} now`);
+        throw new KafkaError(
+          "NOT_COORDINATOR",
+          `Another broker coordinates ${this.kind.what} ${groupId} now`,
+        );
       }
     }
   }
 
   private async bump(groupId: string): Promise<number> {
-    const key = keys.groupEpoch(groupId);
+    const key = this.kind.epochKey(groupId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const entry = await this.meta.get(key);
       const prev = entry ? decodeRecord(GroupEpochSchema, key, entry.value).epoch : -1;
@@ -70,7 +86,10 @@ export class GroupFence {
       });
       if (res.succeeded) return res.revision;
     }
-    throw new KafkaError("NOT_COORDINATOR", `Cannot claim group ${groupId}: contended`);
+    throw new KafkaError(
+      "NOT_COORDINATOR",
+      `Cannot claim ${this.kind.what} ${groupId}: contended`,
+    );
   }
 }
 

@@ -2,8 +2,7 @@
  * Produce (key 0), versions 0-11 (the full range of Kafka 3.9; kafka-python 2.0.2 sends up
  * to v7, librdkafka probes 0, 2, 3 and 7 and sends up to v9/v10, Java 3.7/4.x up to v10/v11,
  * franz-go up to v11).
- * - v1: throttle time. v2: log append time. v3: transactional id (we refuse transactional
- *   batches: transactions are out of scope). v5: log start offset. v8: record errors, error
+ * - v1: throttle time. v2: log append time. v3: transactional id. v5: log start offset. v8: record errors, error
  *   message. v9: flexible. v10/v11: current leader/node endpoints (tagged, left empty: this
  *   broker leads every partition it serves).
  * - Record batches stay opaque: each is checked (magic 2, length, CRC32C, offsets; from v3
@@ -21,7 +20,15 @@
  *   wait with REQUEST_TIMED_OUT.
  * - Idempotent producers: a retried batch gets its first offset back and is not stored twice;
  *   a sequence gap gets OUT_OF_ORDER_SEQUENCE_NUMBER; an old epoch INVALID_PRODUCER_EPOCH.
- * - Authorization (as Kafka): WRITE on each topic, checked before the topic is looked up
+ * - Transactional producers: a producer's first transactional batch on a partition opens its
+ *   transaction there (holding the last stable offset back until the marker) only once the
+ *   stored transaction says the partition was added with this producer id and epoch
+ *   (src/txn/verify.ts: else INVALID_TXN_STATE, INVALID_PRODUCER_EPOCH or
+ *   INVALID_PRODUCER_ID_MAPPING), so no batch can open a transaction nothing will end.
+ *   Transactional batches need the request's transactional id.
+ * - Authorization (as Kafka): WRITE on the transactional id when the request has transactional
+ *   batches (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every partition); WRITE on each
+ *   topic, checked before the topic is looked up
  *   (TOPIC_AUTHORIZATION_FAILED per partition, whether it exists or not). Auto-creating an
  *   unknown topic (KAFSCALE_AUTO_CREATE_TOPICS; Kafka creates topics only from Metadata) also
  *   needs CREATE on the cluster or the topic, else UNKNOWN_TOPIC_OR_PARTITION.
@@ -53,6 +60,8 @@ import { type Handler, Later, NO_RESPONSE } from "./registry.ts";
 import { authFor, type RequestAuth } from "./_authorize.ts";
 import type { BrokerServices } from "./services.ts";
 import type { BrokerMetrics } from "../metrics/metrics.ts";
+import { RecordBatchView } from "../protocol/records/record_batch.ts";
+import { verifyTxnPartition } from "../txn/verify.ts";
 
 type PartitionResponse = ProduceResponse["responses"][number]["partitionResponses"][number];
 
@@ -77,7 +86,7 @@ function failed(index: number, code: number, message: string | null = null): Par
 function toIncoming(
   records: Uint8Array,
   rules: AppendRules,
-  at: { apiVersion: number; now: number },
+  at: { apiVersion: number; now: number; transactionalId: string | null },
 ): IncomingBatch[] {
   const views = splitBatches(records);
   checkProduceBatches(views, at.apiVersion);
@@ -85,10 +94,10 @@ function toIncoming(
   return views.map((v) => {
     checkBatchSize(v, rules);
     validateForAppend(v);
-    if (v.isTransactional) {
+    if (v.isTransactional && (!at.transactionalId || v.producerId < 0)) {
       throw new KafkaError(
         "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
-        "transactions are not supported",
+        "a transactional batch needs the request's transactional id and a producer id",
       );
     }
     checkTimestamps(v, rules, at.now);
@@ -99,8 +108,22 @@ function toIncoming(
       producerId: v.producerId,
       producerEpoch: v.producerEpoch,
       baseSequence: v.baseSequence,
+      transactional: v.isTransactional,
     };
   });
+}
+
+/** Whether any partition's records start with a transactional batch (header read only). */
+function hasTransactional(req: ProduceRequest): boolean {
+  return req.topicData.some((t) =>
+    t.partitionData.some((p) => {
+      try {
+        return p.records !== null && new RecordBatchView(p.records).isTransactional;
+      } catch {
+        return false; // refused as corrupt later
+      }
+    })
+  );
 }
 
 function codeOf(e: unknown): [number, string] {
@@ -120,7 +143,7 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
     topicName: string,
     index: number,
     records: Uint8Array | null,
-    o: { apiVersion: number; auth: RequestAuth },
+    o: { apiVersion: number; auth: RequestAuth; transactionalId: string | null },
   ): Promise<Outcome> {
     const apiVersion = o.apiVersion;
     const topic = services.topics.get(topicName) ??
@@ -132,8 +155,23 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
       if (!records) throw new KafkaError("CORRUPT_MESSAGE", "records are null");
       const rules = appendRulesOf(topic, services.config);
       const now = Date.now();
-      const batches = toIncoming(records, rules, { apiVersion, now });
+      const batches = toIncoming(records, rules, {
+        apiVersion,
+        now,
+        transactionalId: o.transactionalId,
+      });
       const log = await services.logs.get(topic.name, topic.topic_id, index);
+      const first = batches[0]!;
+      if (first.transactional && !log.inTransaction(first.producerId)) {
+        const refused = await verifyTxnPartition(services.meta, {
+          tid: o.transactionalId!,
+          producerId: first.producerId,
+          producerEpoch: first.producerEpoch,
+          topic: topic.name,
+          partition: index,
+        });
+        if (refused) throw new KafkaError(refused.error, refused.why);
+      }
       const res = log.append(batches);
       services.logs.afterAppend(log);
       metrics.recordsProduced(batches.reduce((n, b) => n + b.lastOffsetDelta + 1, 0));
@@ -150,7 +188,8 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
     } catch (e) {
       const [code, message] = codeOf(e);
       if (
-        code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.INVALID_PRODUCER_EPOCH
+        code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER ||
+        code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.INVALID_TXN_STATE
       ) {
         // A client answers these by bumping its epoch and resending: worth a trace.
         services.log.warn("Produce refused: producer sequence", {
@@ -190,6 +229,13 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
       checks: [
         {
           operation: "WRITE",
+          resource: "TRANSACTIONAL_ID",
+          names: "transactionalId",
+          when: "the request has transactional batches",
+          denied: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+        },
+        {
+          operation: "WRITE",
           resource: "TOPIC",
           names: "topicData[].name",
           denied: "TOPIC_AUTHORIZATION_FAILED",
@@ -206,32 +252,28 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
     },
     async handle(req: ProduceRequest, ctx) {
       const started = performance.now();
-      if (req.transactionalId) {
-        // Transactions are out of scope: refuse every partition, never store.
-        return respond(
-          req.topicData.map((t) => ({
-            topic: t.name,
-            response: failed(
-              0,
-              ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-              "transactions are not supported",
-            ),
-          })).flatMap((o, i) =>
-            req.topicData[i]!.partitionData.map((p) => ({
-              ...o,
-              response: { ...o.response, index: p.index },
-            }))
-          ),
-        );
-      }
       const auth = authFor(services, ctx);
+      const tid = req.transactionalId || null;
+      if (hasTransactional(req) && (!tid || !auth.allowed("WRITE", "TRANSACTIONAL_ID", tid))) {
+        // As Kafka: the whole request is refused, nothing stored.
+        return respond(req.topicData.flatMap((t) =>
+          t.partitionData.map((p) => ({
+            topic: t.name,
+            response: failed(p.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+          }))
+        ));
+      }
       const writable = auth.filter("WRITE", "TOPIC", req.topicData.map((t) => t.name));
       const outcomes: Outcome[] = [];
       for (const t of req.topicData) {
         for (const p of t.partitionData) {
           outcomes.push(
             writable.has(t.name)
-              ? await appendOne(t.name, p.index, p.records, { apiVersion: ctx.apiVersion, auth })
+              ? await appendOne(t.name, p.index, p.records, {
+                apiVersion: ctx.apiVersion,
+                auth,
+                transactionalId: tid,
+              })
               : {
                 topic: t.name,
                 response: failed(p.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED),

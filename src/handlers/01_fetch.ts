@@ -2,8 +2,11 @@
  * Fetch (key 1), versions 0-17. Seen in our tests: kafka-python 2.0.2 v4, kafkajs v11,
  * librdkafka 2.6 (confluent-kafka) v16, franz-go v16, Java 3.7 v16, Java 4.0 v17; older
  * librdkafka probes v2, v4 and v10.
- * - v1: throttle time. v3: response max bytes. v4: isolation level, last stable offset,
- *   aborted transactions (always none: no transactions). v5: log start offset. v7: fetch
+ * - v1: throttle time. v3: response max bytes. v4: isolation level, last stable offset and
+ *   aborted transactions: read_committed (isolation 1) reads stop at the partition's last
+ *   stable offset (the oldest open transaction) and list the aborted transactions among the
+ *   records returned (src/log/txn_index.ts); read_uncommitted reads up to the high watermark and
+ *   gets null. Both get the last stable offset. v5: log start offset. v7: fetch
  *   sessions: we never create one (session id 0), so clients send full fetches; a request
  *   naming a session id gets FETCH_SESSION_ID_NOT_FOUND. v9: current leader epoch, checked
  *   (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH). v11: rack id (accepted, ignored; preferred
@@ -112,7 +115,7 @@ export function fetchHandler(services: BrokerServices): Handler {
     return slots;
   }
 
-  async function readAll(slots: Slot[], responseMax: number): Promise<number> {
+  async function readAll(slots: Slot[], responseMax: number, committed: boolean): Promise<number> {
     let total = 0;
     for (const s of slots) {
       if (!s.log || (s.out.errorCode !== 0 && s.out.errorCode !== ErrorCode.NONE)) continue;
@@ -127,17 +130,18 @@ export function fetchHandler(services: BrokerServices): Handler {
         ? Math.min(s.maxBytes, responseMax)
         : Math.min(s.maxBytes, responseMax - total);
       s.out.highWatermark = log.highWatermark;
-      s.out.lastStableOffset = log.highWatermark;
+      s.out.lastStableOffset = log.lastStableOffset;
       s.out.logStartOffset = log.logStartOffset;
       if (budget <= 0) continue;
       try {
-        const r = await log.read(s.fetchOffset, budget);
+        const r = await log.read(s.fetchOffset, budget, committed);
         // KIP-74: only the first non-empty partition may exceed the limits.
         if (r.records && total > 0 && r.records.byteLength > budget) continue;
         s.out.records = r.records ?? EMPTY;
         s.out.highWatermark = r.highWatermark;
-        s.out.lastStableOffset = r.highWatermark;
+        s.out.lastStableOffset = log.lastStableOffset;
         s.out.logStartOffset = r.logStartOffset;
+        s.out.abortedTransactions = r.abortedTransactions ?? null;
         total += r.records?.byteLength ?? 0;
       } catch (e) {
         s.out.errorCode = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
@@ -191,10 +195,11 @@ export function fetchHandler(services: BrokerServices): Handler {
       const slots = await resolveSlots(req, { version, auth: authFor(services, ctx) });
       const responseMax = version >= 3 ? Math.max(req.maxBytes, 0) : 0x7fffffff;
       const deadline = Date.now() + Math.max(req.maxWaitMs, 0);
+      const committed = version >= 4 && req.isolationLevel === 1;
       const run = async (): Promise<FetchResponse> => {
         for (;;) {
           for (const s of slots) s.out.records = EMPTY;
-          const total = await readAll(slots, responseMax);
+          const total = await readAll(slots, responseMax, committed);
           const anyError = slots.some((s) => s.out.errorCode !== 0);
           const left = deadline - Date.now();
           if (total >= Math.max(req.minBytes, 1) || anyError || left <= 0) {

@@ -2,8 +2,9 @@
  * ListOffsets (key 2), versions 0-9 (kafka-python 2.0.2 sends v0-v1... up to v3, librdkafka up
  * to v7, Java 3.7/4.x up to v8/v9, franz-go up to v8).
  * - v0: old-style offset list (maxNumOffsets; we answer at most one offset). v1: one offset
- *   and its timestamp. v2: isolation level (read_committed equals read_uncommitted: no
- *   transactions). v4: current leader epoch (checked) and leader epoch in the answer.
+ *   and its timestamp. v2: isolation level: latest is the last stable offset for
+ *   read_committed (1), the high watermark otherwise. v4: current leader epoch (checked) and
+ *   leader epoch in the answer.
  *   v6: flexible. v7: -3 = offset of the max timestamp. v8: -4 = earliest local (same as
  *   earliest: all data is in object storage). v9: -5 = latest tiered (same as latest).
  * - Timestamps: -1 latest (high watermark), -2 earliest (log start), >= 0 the first offset
@@ -37,8 +38,9 @@ export function listOffsetsHandler(services: BrokerServices): Handler {
   async function one(
     topicName: string,
     p: ListOffsetsRequest["topics"][number]["partitions"][number],
-    version: number,
+    o: { version: number; committed: boolean },
   ): Promise<PartitionOut> {
+    const version = o.version;
     const out: PartitionOut & { offset: number; timestamp: number } = {
       partitionIndex: p.partitionIndex,
       errorCode: 0,
@@ -58,8 +60,9 @@ export function listOffsetsHandler(services: BrokerServices): Handler {
     try {
       out.leaderEpoch = log.leaderEpoch;
       const ts = p.timestamp;
-      if (ts === LATEST || ts === LATEST_TIERED) out.offset = log.highWatermark;
-      else if (ts === EARLIEST || ts === EARLIEST_LOCAL) out.offset = log.logStartOffset;
+      if (ts === LATEST || ts === LATEST_TIERED) {
+        out.offset = o.committed ? log.lastStableOffset : log.highWatermark;
+      } else if (ts === EARLIEST || ts === EARLIEST_LOCAL) out.offset = log.logStartOffset;
       else if (ts === MAX_TIMESTAMP) {
         const hit = await findMaxTimestamp(log);
         if (hit) [out.offset, out.timestamp] = [hit.offset, hit.timestamp];
@@ -97,12 +100,13 @@ export function listOffsetsHandler(services: BrokerServices): Handler {
         "TOPIC",
         req.topics.map((t) => t.name),
       );
+      const committed = ctx.apiVersion >= 2 && req.isolationLevel === 1;
       const topics = [];
       for (const t of req.topics) {
         const partitions = [];
         for (const p of t.partitions) {
           partitions.push(
-            described.has(t.name) ? await one(t.name, p, ctx.apiVersion) : {
+            described.has(t.name) ? await one(t.name, p, { version: ctx.apiVersion, committed }) : {
               partitionIndex: p.partitionIndex,
               errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
               oldStyleOffsets: [],

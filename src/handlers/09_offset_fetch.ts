@@ -3,8 +3,9 @@
  * Java 3.7/4.x up to v8/v9, franz-go up to v9).
  * - v1: offsets from the coordinator (v0 read ZooKeeper in old Kafka; same store here).
  *   v2: null topics = every committed partition; top-level error code. v3: throttle time.
- *   v5: committed leader epoch. v6: flexible. v7: requireStable (no transactions, so always
- *   stable). v8: several groups in one request. v9: member id/epoch (accepted; classic groups).
+ *   v5: committed leader epoch. v6: flexible. v7: requireStable: a partition with an offset
+ *   committed by a transaction still open (TxnOffsetCommit) answers UNSTABLE_OFFSET_COMMIT
+ *   (src/txn/pending_offsets.ts), so a read_committed consumer waits for the outcome. v8: several groups in one request. v9: member id/epoch (accepted; classic groups).
  * - A partition without a committed offset reads offset -1 and metadata "" (never 0).
  * - Authorization (as Kafka): DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED), and
  *   DESCRIBE on each topic: a topic asked for without it answers TOPIC_AUTHORIZATION_FAILED on
@@ -22,6 +23,7 @@ import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
 import { authFor, type RequestAuth } from "./_authorize.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { unstablePartitions } from "../txn/pending_offsets.ts";
 
 interface PartitionOffsetOut {
   partitionIndex: number;
@@ -40,31 +42,47 @@ export function offsetFetchHandler(services: BrokerServices): Handler {
   async function fetchGroup(
     groupId: string,
     topics: { name: string; partitionIndexes: number[] }[] | null,
-    auth: RequestAuth,
+    o: { auth: RequestAuth; requireStable: boolean },
   ): Promise<{ topics: TopicOffsetsOut[]; errorCode: number }> {
+    const auth = o.auth;
     if (!auth.allowed("DESCRIBE", "GROUP", groupId)) {
       return { topics: [], errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED };
     }
     let committed: Map<string, CommittedOffset>;
+    let unstable = new Set<string>();
     try {
       committed = await services.groups.fetchOffsets(groupId);
+      if (o.requireStable) unstable = await unstablePartitions(services.meta, groupId);
     } catch (e) {
       return { topics: [], errorCode: groupErrorCode(e) };
     }
-    const out = (index: number, c: CommittedOffset | undefined): PartitionOffsetOut => ({
-      partitionIndex: index,
-      committedOffset: c?.offset ?? -1,
-      committedLeaderEpoch: c?.leader_epoch ?? -1,
-      metadata: c?.metadata ?? "",
-      errorCode: 0,
-    });
+    const out = (
+      index: number,
+      c: CommittedOffset | undefined,
+      topic = "",
+    ): PartitionOffsetOut =>
+      unstable.has(`${topic}\u0000${index}`)
+        ? {
+          partitionIndex: index,
+          committedOffset: -1,
+          committedLeaderEpoch: -1,
+          metadata: "",
+          errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+        }
+        : {
+          partitionIndex: index,
+          committedOffset: c?.offset ?? -1,
+          committedLeaderEpoch: c?.leader_epoch ?? -1,
+          metadata: c?.metadata ?? "",
+          errorCode: 0,
+        };
     if (topics === null) {
       const byTopic = new Map<string, PartitionOffsetOut[]>();
       for (const [k, c] of committed) {
         const cut = k.lastIndexOf("/");
         const name = k.slice(0, cut);
         const list = byTopic.get(name) ?? [];
-        list.push(out(Number(k.slice(cut + 1)), c));
+        list.push(out(Number(k.slice(cut + 1)), c, name));
         byTopic.set(name, list);
       }
       const visible = auth.filter("DESCRIBE", "TOPIC", byTopic.keys(), true);
@@ -80,7 +98,7 @@ export function offsetFetchHandler(services: BrokerServices): Handler {
         name: t.name,
         partitions: t.partitionIndexes.map((p) =>
           described.has(t.name)
-            ? out(p, committed.get(`${t.name}/${p}`))
+            ? out(p, committed.get(`${t.name}/${p}`), t.name)
             : { ...out(p, undefined), errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }
         ),
       })),
@@ -113,13 +131,15 @@ export function offsetFetchHandler(services: BrokerServices): Handler {
       if (ctx.apiVersion >= 8) {
         const groups = [];
         for (const g of req.groups) {
-          const r = await fetchGroup(g.groupId, g.topics, auth);
+          const requireStable = req.requireStable ?? false;
+          const r = await fetchGroup(g.groupId, g.topics, { auth, requireStable });
           groups.push({ groupId: g.groupId, topics: r.topics, errorCode: r.errorCode });
         }
         return { throttleTimeMs: 0, topics: [], errorCode: 0, groups };
       }
       const topics = ctx.apiVersion < 2 && req.topics === null ? [] : req.topics;
-      const r = await fetchGroup(req.groupId, topics, auth);
+      const requireStable = ctx.apiVersion >= 7 && (req.requireStable ?? false);
+      const r = await fetchGroup(req.groupId, topics, { auth, requireStable });
       if (r.errorCode !== 0 && ctx.apiVersion < 2) {
         // v0-v1 have no top-level error: report it on every partition asked for.
         for (const t of topics ?? []) {

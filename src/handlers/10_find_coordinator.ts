@@ -3,9 +3,9 @@
  * Java 3.7/4.x up to v4-v6, franz-go up to v5).
  * - v1: key type (0 group, 1 transaction), throttle time, error message. v3: flexible.
  *   v4: batched lookups (coordinatorKeys). v5, v6: no change for groups.
- * - Groups: the live broker placement gives the group to (one coordinator per group; the
- *   same answer from every broker once they agree on who is alive). Transactions are out of scope:
- *   key type 1 answers COORDINATOR_NOT_AVAILABLE; other key types INVALID_REQUEST.
+ * - Groups (key type 0) and transactional ids (key type 1): the live broker placement gives the
+ *   key to (one coordinator per group or id; the same answer from every broker once they agree
+ *   on who is alive). Other key types (share groups) answer INVALID_REQUEST.
  * - The coordinator's address is that of the listener the client connected to; a coordinator
  *   without that listener answers COORDINATOR_NOT_AVAILABLE.
  * - Authorization (as Kafka): DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED), DESCRIBE
@@ -20,7 +20,7 @@ import {
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
-import { endpointOf, groupKey } from "../cluster/membership.ts";
+import { endpointOf, groupKey, txnKey } from "../cluster/membership.ts";
 import { authFor, type RequestAuth } from "./_authorize.ts";
 
 /** Builds the FindCoordinator handler. */
@@ -44,7 +44,11 @@ export function findCoordinatorHandler(services: BrokerServices): Handler {
         "Transactional id authorization failed.",
       );
     }
-    const b = keyType === 0 ? services.cluster.ownerOf(groupKey(key)) : undefined;
+    const b = keyType === 0
+      ? services.cluster.ownerOf(groupKey(key))
+      : keyType === 1
+      ? services.cluster.ownerOf(txnKey(key))
+      : undefined;
     const at = b && endpointOf(b, listener);
     if (b && at) {
       return {
@@ -67,11 +71,15 @@ export function findCoordinatorHandler(services: BrokerServices): Handler {
         errorMessage: message,
       };
     }
-    const code = keyType === 1 ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.INVALID_REQUEST;
-    const message = keyType === 1
-      ? "transactions are not supported"
-      : `unknown key type ${keyType}`;
-    return { key, nodeId: -1, host: "", port: -1, errorCode: code, errorMessage: message };
+    const message = `unknown key type ${keyType}`;
+    return {
+      key,
+      nodeId: -1,
+      host: "",
+      port: -1,
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: message,
+    };
   }
   return {
     schema: FindCoordinator,

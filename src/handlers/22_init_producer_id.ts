@@ -3,11 +3,18 @@
  * 3.7/4.x up to v4/v5, franz-go up to v5; kafka-python 2.0.2 does not send it).
  * - v1: no change. v2: flexible. v3: producerId/producerEpoch of an existing producer, whose
  *   epoch is bumped (KIP-360) so it can recover from a sequence error. v4, v5: no change.
- * - Idempotent producers only: a transactional id gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED
- *   (transactions are out of scope). Producer ids are unique across brokers sharing the
- *   metadata store.
- * - Authorization (as Kafka): IDEMPOTENT_WRITE on the cluster, or WRITE on at least one topic
- *   (KIP-679), else CLUSTER_AUTHORIZATION_FAILED.
+ * - Idempotent producers (no transactional id): a new producer id, unique across brokers
+ *   sharing the metadata store; with v3+ fields an existing producer's epoch is bumped.
+ * - Transactional producers: answered by the transaction coordinator of the id (else
+ *   NOT_COORDINATOR): the first call gives a producer id with epoch 0, every later one bumps
+ *   the epoch (fencing the previous producer of the id; an Ongoing transaction of it is aborted
+ *   first and the call answers CONCURRENT_TRANSACTIONS, retriable), a new producer id when the
+ *   epoch is exhausted (src/txn/state.ts). transactionTimeoutMs above
+ *   KAFSCALE_TRANSACTION_MAX_TIMEOUT_MS is INVALID_TRANSACTION_TIMEOUT. PRODUCER_FENCED from v4,
+ *   INVALID_PRODUCER_EPOCH before.
+ * - Authorization (as Kafka): with a transactional id, WRITE on it (else
+ *   TRANSACTIONAL_ID_AUTHORIZATION_FAILED); without, IDEMPOTENT_WRITE on the cluster, or WRITE on
+ *   at least one topic (KIP-679), else CLUSTER_AUTHORIZATION_FAILED.
  * @module
  */
 import {
@@ -19,6 +26,7 @@ import { ErrorCode } from "../protocol/errors.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { authFor } from "./_authorize.ts";
+import { txnCode } from "./_txn.ts";
 
 const MAX_EPOCH = 32767;
 
@@ -30,24 +38,44 @@ export function initProducerIdHandler(services: BrokerServices): Handler {
     maxVersion: 5,
     authorization: {
       checks: [{
+        operation: "WRITE",
+        resource: "TRANSACTIONAL_ID",
+        names: "transactionalId",
+        when: "a transactionalId is given",
+        denied: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+      }, {
         operation: "IDEMPOTENT_WRITE",
         resource: "CLUSTER",
         names: "kafka-cluster",
         or: { operation: "WRITE", resource: "TOPIC", names: "any topic" },
-        when: "no transactionalId (transactions answer TRANSACTIONAL_ID_AUTHORIZATION_FAILED)",
+        when: "no transactionalId",
         denied: "CLUSTER_AUTHORIZATION_FAILED",
       }],
     },
     async handle(req: InitProducerIdRequest, ctx): Promise<InitProducerIdResponse> {
-      if (req.transactionalId !== null && req.transactionalId !== "") {
-        return {
+      const auth = authFor(services, ctx);
+      const tid = req.transactionalId;
+      if (tid !== null && tid !== "") {
+        const refused = (code: number) => ({
           throttleTimeMs: 0,
-          errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+          errorCode: code,
           producerId: -1,
           producerEpoch: -1,
-        };
+        });
+        if (!auth.allowed("WRITE", "TRANSACTIONAL_ID", tid)) {
+          return refused(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+        }
+        const pid = req.producerId ?? -1;
+        const epoch = req.producerEpoch ?? -1;
+        const got = await services.txn.initProducerId(tid, {
+          timeoutMs: req.transactionTimeoutMs,
+          expected: pid >= 0 && epoch >= 0 ? { producerId: pid, producerEpoch: epoch } : null,
+        }).catch((e) => ({ error: e }));
+        if ("error" in got) {
+          return refused(txnCode(got.error, { version: ctx.apiVersion, fencedSince: 4 }));
+        }
+        return { throttleTimeMs: 0, errorCode: 0, ...got };
       }
-      const auth = authFor(services, ctx);
       if (!auth.cluster("IDEMPOTENT_WRITE", true) && !auth.anyOfType("WRITE", "TOPIC")) {
         return {
           throttleTimeMs: 0,

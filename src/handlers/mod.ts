@@ -16,6 +16,12 @@ import { deleteTopicsHandler } from "./20_delete_topics.ts";
 import { deleteRecordsHandler } from "./21_delete_records.ts";
 import { initProducerIdHandler } from "./22_init_producer_id.ts";
 import { describeClusterHandler } from "./60_describe_cluster.ts";
+import { addPartitionsToTxnHandler } from "./24_add_partitions_to_txn.ts";
+import { addOffsetsToTxnHandler } from "./25_add_offsets_to_txn.ts";
+import { endTxnHandler } from "./26_end_txn.ts";
+import { txnOffsetCommitHandler } from "./28_txn_offset_commit.ts";
+import { describeTransactionsHandler } from "./65_describe_transactions.ts";
+import { listTransactionsHandler } from "./66_list_transactions.ts";
 import { offsetCommitHandler } from "./08_offset_commit.ts";
 import { offsetFetchHandler } from "./09_offset_fetch.ts";
 import { findCoordinatorHandler } from "./10_find_coordinator.ts";
@@ -56,6 +62,12 @@ export function registerHandlers(
     .register(deleteTopicsHandler(services))
     .register(deleteRecordsHandler(services))
     .register(initProducerIdHandler(services))
+    .register(addPartitionsToTxnHandler(services))
+    .register(addOffsetsToTxnHandler(services))
+    .register(endTxnHandler(services))
+    .register(txnOffsetCommitHandler(services))
+    .register(describeTransactionsHandler(services))
+    .register(listTransactionsHandler(services))
     .register(describeClusterHandler(services))
     .register(offsetCommitHandler(services))
     .register(offsetFetchHandler(services))

@@ -15,6 +15,7 @@ import type { Logger } from "../metrics/logger.ts";
 import type { CredentialStore } from "../auth/credentials.ts";
 import type { Authorizer } from "../auth/authorizer.ts";
 import type { AclStore } from "../auth/acl_store.ts";
+import type { TxnCoordinator } from "../txn/coordinator.ts";
 
 /** This broker as clients see it. */
 export interface BrokerIdentity {
@@ -40,6 +41,8 @@ export interface BrokerServices {
   registry: HandlerRegistry;
   producerIds: ProducerIdSource;
   groups: GroupCoordinator;
+  /** The transaction coordinator of the transactional ids placement gives this broker. */
+  txn: TxnCoordinator;
   /** Live brokers and placement: which broker leads each partition and coordinates each group. */
   cluster: Membership;
   /** The broker's log (destructive admin writes are logged at info with the client). */

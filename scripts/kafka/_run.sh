@@ -2,7 +2,7 @@
 # Runs an Apache Kafka CLI tool from the Maven Central jars installed by
 # scripts/install_test_deps.sh. KAFKA_VERSION selects 3.7 (default) or 4.
 # Usage: _run.sh <tool> [args...]   tool: topics, configs, consumer-groups,
-#        console-producer, console-consumer, delete-records, get-offsets, acls
+#        console-producer, console-consumer, delete-records, get-offsets, acls, transactions
 set -euo pipefail
 TOOLS="${KAFSCALE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kafscale}"
 case "${KAFKA_VERSION:-3.7}" in
@@ -22,6 +22,7 @@ case "$v:$tool" in
   3.7.2:delete-records) main=org.apache.kafka.tools.DeleteRecordsCommand ;;
   3.7.2:get-offsets) main=org.apache.kafka.tools.GetOffsetShell ;;
   3.7.2:acls) main=kafka.admin.AclCommand ;;
+  3.7.2:transactions) main=org.apache.kafka.tools.TransactionsCommand ;;
   4.0.0:topics) main=org.apache.kafka.tools.TopicCommand ;;
   4.0.0:configs) main=kafka.admin.ConfigCommand ;;
   4.0.0:consumer-groups) main=org.apache.kafka.tools.consumer.group.ConsumerGroupCommand ;;
@@ -30,6 +31,7 @@ case "$v:$tool" in
   4.0.0:delete-records) main=org.apache.kafka.tools.DeleteRecordsCommand ;;
   4.0.0:get-offsets) main=org.apache.kafka.tools.GetOffsetShell ;;
   4.0.0:acls) main=org.apache.kafka.tools.AclCommand ;;
+  4.0.0:transactions) main=org.apache.kafka.tools.TransactionsCommand ;;
   *) echo "unknown tool $tool" >&2; exit 2 ;;
 esac
 exec java -Xshare:auto -XX:TieredStopAtLevel=1 -Xmx512m -Dlog4j2.level=OFF -Dlog4j.configuration=file:/dev/null \

@@ -1,8 +1,8 @@
 /**
  * The coordinator over a shared memory store: a commit whose coordinator stops after its
  * Prepare state (markers not yet written) is finished by the broker that takes the id over,
- * once the partition's owner wrote the marker; the old coordinator, still believing it owns the
- * id, is fenced (NOT_COORDINATOR) and changes nothing; offsets of the transaction become the
+ * once the partition's owner wrote the marker; a coordinator whose id another broker claimed
+ * since is fenced (NOT_COORDINATOR) and changes nothing; offsets of the transaction become the
  * group's committed offsets once the commit is decided; an idle id expires.
  */
 import { assert, assertEquals } from "../testing/assert.ts";
@@ -59,7 +59,7 @@ async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 
   }
 }
 
-Deno.test("txn coordinator: a successor finishes a commit from the stored Prepare state; the old one is fenced", async () => {
+Deno.test("txn coordinator: a successor finishes a commit from the stored Prepare state", async () => {
   const meta = new MemoryMetadataStore();
   let owner = 1;
   const a = coordinator(meta, 1, () => owner === 1);
@@ -94,13 +94,6 @@ Deno.test("txn coordinator: a successor finishes a commit from the stored Prepar
 
   owner = 2;
   await b.start(); // takes the id over: claims its epoch, loads the Prepare state
-  const stale = coordinator(meta, 1, () => true); // a broker that still believes it owns the id
-  await stale.start();
-  const fenced = await stale.add("app", { ...p, partitions: { t: [0] } }).catch((e) => e);
-  // (It loaded the record after claiming; its claim in turn fences b, which claims again.)
-  assert(fenced === "CONCURRENT_TRANSACTIONS" || fenced instanceof KafkaError, String(fenced));
-  await stale.close();
-
   const objects = new MemoryObjectStore();
   const logs = manager(deps(objects, meta));
   logs.start();
@@ -114,9 +107,7 @@ Deno.test("txn coordinator: a successor finishes a commit from the stored Prepar
   assertEquals([log.highWatermark, log.lastStableOffset], [1, 1]);
   await until(
     "the successor to complete",
-    async () =>
-      (await b.describe("app").catch(() => null))?.state === "CompleteCommit" ||
-      (await b.describe("app").then(() => false, () => true)),
+    async () => (await b.describe("app"))?.state === "CompleteCommit",
   );
   await markers.close();
   await logs.close();

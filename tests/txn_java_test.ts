@@ -10,36 +10,11 @@
  * from the committed offsets).
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
-import { type BrokerProcess, removeDir, run, startBroker, toolsDir } from "./_harness.ts";
+import { type BrokerProcess, removeDir, run, startBroker } from "./_harness.ts";
 import { createTopic } from "./_setup.ts";
+import { consumed, javaTxn } from "./_java_txn.ts";
 
 const KAFKA = new URL("../scripts/kafka/", import.meta.url).pathname;
-const SOURCE = new URL("./clients/java/Txn.java", import.meta.url).pathname;
-const JARS: Record<string, string> = { "3.7": "kafka-3.7.2", "4": "kafka-4.0.0" };
-
-/** Compiles Txn.java against a release's client jars once; returns a runner of its modes. */
-async function javaTxn(version: string) {
-  const jars = `${toolsDir()}/${JARS[version]}/*`;
-  const out = await Deno.makeTempDir({ prefix: "kafscale-txn-java-" });
-  const c = await run("javac", ["-cp", jars, "-d", out, SOURCE], { timeoutMs: 180_000 });
-  assertEquals(c.code, 0, c.stderr);
-  return {
-    run: (args: string[], timeoutMs = 180_000) =>
-      run("java", ["-Xmx256m", "-cp", `${out}:${jars}`, "Txn", ...args], { timeoutMs }),
-    cleanup: () => removeDir(out),
-  };
-}
-
-/** Values a consume run printed (without its END line), and the count it reported. */
-function consumed(stdout: string): { values: string[]; count: number } {
-  const lines = stdout.split("\n").filter(Boolean);
-  const end = lines.find((l) => l.startsWith("END "));
-  return {
-    values: lines.filter((l) => !l.startsWith("END ")),
-    count: end ? Number(end.slice(4)) : -1,
-  };
-}
-
 async function withBroker(fn: (b: BrokerProcess) => Promise<void>) {
   const broker = await startBroker({ env: { KAFSCALE_GROUP_INITIAL_REBALANCE_DELAY_MS: "0" } });
   try {

@@ -14,6 +14,11 @@
 //	                 SCRAM-SHA-512 -user U -password P]
 //	                                over TLS (with -ca) and SASL (with -mechanism): produce N
 //	                                records, then read them back from partition 0
+//	kgoclient eos -brokers B -topic IN -out OUT -group G -txn ID -n N -abort-every K
+//	                                GroupTransactSession: copy N records of IN to OUT exactly
+//	                                once (read_committed, require stable offsets), aborting
+//	                                every K-th transaction (the session rewinds to the committed
+//	                                offsets)
 package main
 
 import (
@@ -25,6 +30,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -296,6 +302,60 @@ func secure(brokers, topic string, n int, ca, mechanism, user, password string) 
 	fmt.Printf("ok %d\n", seen)
 }
 
+func eos(brokers, in, out, group, txnID string, n, abortEvery int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	sess, err := kgo.NewGroupTransactSession(
+		kgo.SeedBrokers(strings.Split(brokers, ",")...),
+		kgo.TransactionalID(txnID),
+		kgo.TransactionTimeout(30*time.Second),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.RequireStableFetchOffsets(),
+		kgo.ConsumerGroup(group),
+		kgo.ConsumeTopics(in),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+	)
+	check(err, "session")
+	defer sess.Close()
+	committed, txns, aborted := 0, 0, 0
+	for committed < n {
+		fetches := sess.PollRecords(ctx, 100)
+		if ctx.Err() != nil {
+			fail("timed out with %d of %d records committed", committed, n)
+		}
+		fetches.EachError(func(t string, p int32, err error) { fail("fetch %s[%d]: %v", t, p, err) })
+		if fetches.NumRecords() == 0 {
+			continue
+		}
+		check(sess.Begin(), "begin")
+		var produceErr error
+		fetches.EachRecord(func(r *kgo.Record) {
+			sess.Produce(ctx, &kgo.Record{Topic: out, Key: r.Value, Value: r.Value},
+				func(_ *kgo.Record, err error) {
+					if err != nil {
+						produceErr = err
+					}
+				})
+		})
+		txns++
+		try := kgo.TryCommit
+		if abortEvery > 0 && txns%abortEvery == 0 {
+			try = kgo.TryAbort
+		}
+		ok, err := sess.End(ctx, try)
+		check(err, "end transaction")
+		if produceErr != nil && ok {
+			fail("a record failed but the transaction committed: %v", produceErr)
+		}
+		if ok {
+			committed += fetches.NumRecords()
+		} else {
+			aborted++
+		}
+	}
+	fmt.Printf("ok committed=%d txns=%d aborted=%d\n", committed, txns, aborted)
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		fail("usage: kgoclient ops|group|secure [flags]")
@@ -310,6 +370,9 @@ func main() {
 	mechanism := fs.String("mechanism", "", "SASL mechanism")
 	user := fs.String("user", "", "SASL user")
 	password := fs.String("password", "", "SASL password")
+	out := fs.String("out", "", "output topic")
+	txnID := fs.String("txn", "", "transactional id")
+	abortEvery := fs.Int("abort-every", 0, "abort every K-th transaction")
 	_ = fs.Parse(os.Args[2:])
 	switch os.Args[1] {
 	case "ops":
@@ -320,6 +383,8 @@ func main() {
 		topicConfigs(*brokers, *topic)
 	case "secure":
 		secure(*brokers, *topic, *n, *ca, *mechanism, *user, *password)
+	case "eos":
+		eos(*brokers, *topic, *out, *groupID, *txnID, *n, *abortEvery)
 	default:
 		fail("unknown command %s", os.Args[1])
 	}

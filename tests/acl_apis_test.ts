@@ -110,6 +110,10 @@ import {
   type TxnOffsetCommitResponse,
 } from "../src/protocol/messages/28_txn_offset_commit.ts";
 import {
+  DescribeProducers,
+  type DescribeProducersResponse,
+} from "../src/protocol/messages/61_describe_producers.ts";
+import {
   DescribeTransactions,
   type DescribeTransactionsResponse,
 } from "../src/protocol/messages/65_describe_transactions.ts";
@@ -733,6 +737,16 @@ const ROWS: Row[] = [
     },
     allowed: [0, opBits("DESCRIBE")],
     denied: [0, 0],
+  },
+  {
+    key: 61,
+    grants: [{ type: "TOPIC", name: "t", op: "READ" }],
+    run: async (c) =>
+      (await c.request<DescribeProducersResponse>(DescribeProducers, 0, {
+        topics: [{ name: "t", partitionIndexes: [0] }],
+      })).topics[0]!.partitions[0]!.errorCode,
+    allowed: 0,
+    denied: TOPIC,
   },
   {
     key: 65,

@@ -74,6 +74,35 @@ for (const version of ["3.7", "4"]) {
         const row = described.stdout.split("\n").find((l) => /\sother\s/.test(l))!.split(/\s+/);
         // CoordinatorId TransactionalId ProducerId ProducerEpoch TransactionState ...
         assertEquals([row[0], row[1], row[3], row[4]], ["0", "other", "2", "CompleteCommit"]);
+        const producers: string[][] = [];
+        for (const partition of ["0", "1"]) {
+          const r = await run(`${KAFKA}kafka-transactions.sh`, [
+            "--bootstrap-server",
+            bs,
+            "describe-producers",
+            "--topic",
+            "tj",
+            "--partition",
+            partition,
+          ], { env });
+          assertEquals(r.code, 0, r.stderr);
+          // ProducerId ProducerEpoch LatestCoordinatorEpoch LastSequence LastTimestamp
+          // CurrentTransactionStartOffset: no transaction left open.
+          producers.push(
+            ...r.stdout.split("\n").slice(1).filter(Boolean).map((l) => l.trim().split(/\s+/)),
+          );
+        }
+        assert(producers.length > 0, "producers listed");
+        assert(producers.every((p) => p.at(-1) === "None"), JSON.stringify(producers));
+        const hanging = await run(`${KAFKA}kafka-transactions.sh`, [
+          "--bootstrap-server",
+          bs,
+          "find-hanging",
+          "--broker-id",
+          "0",
+        ], { env });
+        assertEquals(hanging.code, 0, hanging.stderr);
+        assertEquals(hanging.stdout.split("\n").filter(Boolean).length, 1, hanging.stdout); // header only
       });
     } finally {
       await java.cleanup();

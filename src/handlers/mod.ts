@@ -21,6 +21,7 @@ import { addOffsetsToTxnHandler } from "./25_add_offsets_to_txn.ts";
 import { endTxnHandler } from "./26_end_txn.ts";
 import { txnOffsetCommitHandler } from "./28_txn_offset_commit.ts";
 import { describeTransactionsHandler } from "./65_describe_transactions.ts";
+import { describeProducersHandler } from "./61_describe_producers.ts";
 import { listTransactionsHandler } from "./66_list_transactions.ts";
 import { offsetCommitHandler } from "./08_offset_commit.ts";
 import { offsetFetchHandler } from "./09_offset_fetch.ts";
@@ -66,6 +67,7 @@ export function registerHandlers(
     .register(addOffsetsToTxnHandler(services))
     .register(endTxnHandler(services))
     .register(txnOffsetCommitHandler(services))
+    .register(describeProducersHandler(services))
     .register(describeTransactionsHandler(services))
     .register(listTransactionsHandler(services))
     .register(describeClusterHandler(services))

@@ -29,6 +29,7 @@ import {
   keys,
   type PartitionState,
   PartitionStateSchema,
+  type ProducerState,
   type SegmentRef,
   SegmentRefSchema,
 } from "../metadata/records.ts";
@@ -233,9 +234,9 @@ export class PartitionLog {
   inTransaction(producerId: number): boolean {
     return this.producers.inTxn(producerId);
   }
-  /** Producers with a transaction open in committed state, and where each began. */
-  openTransactions(): { producerId: number; firstOffset: number }[] {
-    return this.committedProducers.openTxns();
+  /** The committed producer state (DescribeProducers): epochs, last batches, open transactions. */
+  producerStates(): Record<string, ProducerState> {
+    return this.committedProducers.toRecord();
   }
   /** (epoch, start offset) history, ascending. */
   get epochHistory(): ReadonlyArray<{ epoch: number; start_offset: number }> {

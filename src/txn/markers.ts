@@ -15,7 +15,7 @@
  * @module
  */
 import type { KvEntry, KvWatch, MetadataStore } from "../metadata/types.ts";
-import { decodeRecord } from "../metadata/records.ts";
+import { decodeRecord, keys, TopicConfigSchema } from "../metadata/records.ts";
 import type { LogManager } from "../log/log_manager.ts";
 import type { TopicRegistry } from "../cluster/topics.ts";
 import { buildControlBatch } from "../protocol/records/control_batch.ts";
@@ -107,6 +107,10 @@ export class MarkerWriter {
     const req = decodeRecord(MarkerRequestSchema, key, got.value);
     const topic = this.topics.get(at.topic);
     if (!topic || at.partition >= topic.partitions) {
+      // This broker's view of topics may lag a creation: only the stored record decides.
+      const stored = await this.meta.get(keys.topic(at.topic));
+      const t = stored && decodeRecord(TopicConfigSchema, stored.key, stored.value);
+      if (t && at.partition < t.partitions) return; // the next rescan, once the view caught up
       await this.meta.txn({
         compares: [{ key, modRevision: got.modRevision }],
         success: [{ type: "delete", key }],

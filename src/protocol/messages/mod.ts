@@ -42,6 +42,7 @@ import { DescribeClientQuotas } from "./48_describe_client_quotas.ts";
 import { DescribeUserScramCredentials } from "./50_describe_user_scram_credentials.ts";
 import { AlterUserScramCredentials } from "./51_alter_user_scram_credentials.ts";
 import { DescribeCluster } from "./60_describe_cluster.ts";
+import { DescribeProducers } from "./61_describe_producers.ts";
 import { DescribeTransactions } from "./65_describe_transactions.ts";
 import { ListTransactions } from "./66_list_transactions.ts";
 
@@ -85,6 +86,7 @@ export const ALL_SCHEMAS: readonly ApiSchema[] = [
   DescribeUserScramCredentials,
   AlterUserScramCredentials,
   DescribeCluster,
+  DescribeProducers,
   DescribeTransactions,
   ListTransactions,
 ].sort((a, b) => a.apiKey - b.apiKey);

@@ -22,6 +22,7 @@ import { crc32c } from "../protocol/records/crc32c.ts";
 import { RecordBatchView } from "../protocol/records/record_batch.ts";
 import type { ObjectStore } from "../object_store/types.ts";
 import { REMEMBERED_BATCHES } from "./producer_state.ts";
+import { AbortedTxnSchema } from "../metadata/records.ts";
 
 const MAGIC = 0x4b49_4458; // "KIDX"
 const VERSION = 1;
@@ -67,6 +68,8 @@ export const ChunkDescriptionSchema = z.object({
   producers: z.array(ChunkProducerSchema),
   /** Leader epochs of its batches: [epoch, first offset], ascending, one per change. */
   epochs: z.array(z.tuple([int.min(0), int.min(0)])),
+  /** Transactions aborted by markers in it (txn_index.ts; absent: none). */
+  aborted: z.array(AbortedTxnSchema).optional(),
 });
 export type ChunkDescription = z.infer<typeof ChunkDescriptionSchema>;
 

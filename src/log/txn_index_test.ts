@@ -15,6 +15,7 @@ import type { IncomingBatch } from "./partition_log.ts";
 import { batch, deps, manager } from "./_testing.ts";
 import type { SegmentRef } from "../metadata/records.ts";
 import { collectAborted } from "./txn_index.ts";
+import { readObjectIndex } from "./object_index.ts";
 
 const seqs = new Map<number, number>();
 
@@ -129,6 +130,14 @@ Deno.test("txn log: open transactions and the aborted index survive a new writer
   assertEquals(log.lastStableOffset, 12);
   const before = (await log.read(0, 1 << 20, true)).abortedTransactions;
   assertEquals(before, [{ producerId: 10, firstOffset: 0 }, { producerId: 12, firstOffset: 6 }]);
+  // The objects describe the aborted transactions too (a metadata restore rebuilds the index).
+  const described = [];
+  for (const ref of log.committedSegments) {
+    const size = (await objects.get(ref.key))!.byteLength;
+    const chunks = await readObjectIndex(objects, ref.key, size) ?? [];
+    described.push(...chunks.flatMap((c) => c.aborted ?? []).map((a) => a.first_offset));
+  }
+  assertEquals(described, [0, 6]);
   const { moved, merged } = await log.roll(1 << 20, 1);
   assert(moved > 0 && merged > 0, `rolled ${moved}, merged ${merged}`);
   assertEquals((await log.read(0, 1 << 20, true)).abortedTransactions, before);

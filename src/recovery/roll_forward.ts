@@ -146,6 +146,7 @@ function refOf(f: FoundSegment): SegmentRef {
     max_timestamp: f.max_timestamp,
     epoch: f.epoch,
     created_ms: f.created_ms,
+    ...(f.aborted && { aborted: f.aborted }),
   };
 }
 

@@ -362,7 +362,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const consoleRoutes = config.console
     ? consoleHandler({
       sources: { meta, objects, topics, cluster, config },
-      logs,
+      cache,
       sampler,
       clusterId,
       self: () => self,

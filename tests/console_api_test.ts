@@ -225,3 +225,24 @@ Deno.test("console: a broker with a SASL listener asks for a user of its SCRAM s
     await secure.stop();
   }
 });
+
+Deno.test("metrics listener: KAFSCALE_METRICS_TLS serves /metrics and the console over HTTPS only", async () => {
+  const secure = await startSecureBroker({ env: { KAFSCALE_METRICS_TLS: "1" } });
+  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(secure.ca)] });
+  try {
+    const base = `https://localhost:${secure.broker.metricsPort}`;
+    const health = await fetch(`${base}/healthz`, { client });
+    assertEquals([health.status, await health.text()], [200, "ok\n"]);
+    const metrics = await fetch(`${base}/metrics`, { client });
+    assert((await metrics.text()).includes("kafscale_produce_rps"), "metrics over HTTPS");
+    const page = await fetch(`${base}/ui/`, { client });
+    await page.body?.cancel();
+    assertEquals(page.status, 401, "the console still asks for a login");
+    const plain = await fetch(`http://127.0.0.1:${secure.broker.metricsPort}/healthz`)
+      .then((r) => r.body?.cancel().then(() => r.status), () => "refused");
+    assert(plain !== 200, `plain HTTP is not served (${plain})`);
+  } finally {
+    client.close();
+    await secure.stop();
+  }
+});

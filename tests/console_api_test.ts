@@ -101,6 +101,11 @@ Deno.test("console API: every route answers through stores that refuse writes", 
     const byTime = await json("/api/v1/topics/orders/partitions/0/records?timestamp=0");
     assertEquals(byTime.records.length, 4);
     assertEquals((await json("/api/v1/brokers"))[0].self, true);
+    const self = (await json("/api/v1/brokers"))[0].nodeId;
+    const owned = await json(`/api/v1/brokers/${self}`);
+    assertEquals(owned.partitions.items, ["orders-0", "orders-1", "orders-2"]);
+    assertEquals(owned.groups.items, ["g1"]);
+    assertEquals((await get("/api/v1/brokers/99")).status, 404);
     assertEquals((await json("/api/v1/cluster")).open, true);
     assertEquals((await json("/api/v1/series?scope=local")).points.length, 1);
     assertEquals((await get("/ui/")).headers.get("content-type"), "text/html; charset=utf-8");

@@ -13,6 +13,7 @@ import {
   groupDetail,
   listGroups,
   listTopics,
+  ownedBy,
   ownership,
   type PageQuery,
   topicDetail,
@@ -194,6 +195,12 @@ export function consoleHandler(
       });
     }
     if (what === "brokers" && parts.length === 1) return json(await brokers());
+    if (what === "brokers" && name !== undefined && parts.length === 2) {
+      const id = Number(name);
+      const b = sources.cluster.live().find((x) => x.nodeId === id);
+      if (!b) return notFound(`broker ${name}`);
+      return json({ nodeId: id, ...await ownedBy(sources, id, pageQuery(url, 100)) });
+    }
     if (what === "series" && parts.length === 1) return json(await series(url, req));
     if (what === "topics" && parts.length === 1) {
       return json(await listTopics(sources, pageQuery(url)));

@@ -9,7 +9,8 @@
 # and on etcd + s3rver with the flush spacing at its default of 10 ms and at 0; about 3 minutes).
 # Extra arguments go to both produce / consume runs and override their defaults; BENCH_ACKS_ARGS
 # goes to the latency run (e.g. "--setups embedded,etcd-s3,kafka" adds Apache Kafka 3.7).
-# Prints figures only.
+# Then the console API's answer times at 1,000 partitions and 100 groups
+# (scripts/bench_console.ts). Prints figures only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deno bench --allow-read src/
@@ -18,3 +19,4 @@ cd "$(dirname "$0")/.."
 ./scripts/deno run --allow-all scripts/bench_flush_cost.ts
 # shellcheck disable=SC2086 # BENCH_ACKS_ARGS is a list of flags
 ./scripts/deno run --allow-all scripts/bench_acks.ts ${BENCH_ACKS_ARGS:-}
+./scripts/deno run --allow-all scripts/bench_console.ts

@@ -25,6 +25,10 @@ command -v mvn >/dev/null 2>&1 || need_apt+=(maven)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 command -v flock >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
+# The console's browser tests and the monitoring files' checks (tests/console_test.ts,
+# tests/prometheus_test.ts).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq

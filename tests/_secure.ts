@@ -68,7 +68,14 @@ export async function startSecureBroker(
   const dataDir = await Deno.makeTempDir({ prefix: "kafscale-secure-" });
   try {
     await makeTestCerts(tlsDir);
-    for (const u of o.users ?? [ALICE]) await addUser(u, { dataDir, env: o.env });
+    const tlsFiles = {
+      KAFSCALE_TLS_CERT_FILE: `${tlsDir}/server.pem`,
+      KAFSCALE_TLS_KEY_FILE: `${tlsDir}/server-key.pem`,
+    };
+    // The CLI checks the same settings as the broker (a setting may need the TLS files).
+    for (const u of o.users ?? [ALICE]) {
+      await addUser(u, { dataDir, env: { ...tlsFiles, ...o.env } });
+    }
     const ports = {
       SASL_SSL: freePort(),
       SSL: freePort(),
@@ -77,8 +84,7 @@ export async function startSecureBroker(
     };
     const env = {
       KAFSCALE_LISTENERS: Object.entries(ports).map(([n, p]) => `${n}://127.0.0.1:${p}`).join(","),
-      KAFSCALE_TLS_CERT_FILE: `${tlsDir}/server.pem`,
-      KAFSCALE_TLS_KEY_FILE: `${tlsDir}/server-key.pem`,
+      ...tlsFiles,
       KAFSCALE_SASL_MECHANISMS: "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
       KAFSCALE_AUTO_CREATE_PARTITIONS: "1",
       ...o.env,

@@ -4,7 +4,7 @@
  * and the broker's environment on real etcd + s3rver.
  * @module
  */
-import { KafkaConnection } from "../src/client/connection.ts";
+import { type ConnectOptions, KafkaConnection } from "../src/client/connection.ts";
 import {
   CreateTopics,
   type CreateTopicsResponse,
@@ -85,8 +85,10 @@ export async function createTopic(
   bootstrap: string,
   name: string,
   partitions: number,
+  /** How to connect (TLS, SASL), for a secure listener. */
+  connect: ConnectOptions = {},
 ): Promise<void> {
-  const c = await KafkaConnection.connect(bootstrap);
+  const c = await KafkaConnection.connect(bootstrap, "kafscale-test", connect);
   try {
     const r = await c.request<CreateTopicsResponse>(CreateTopics, 5, {
       topics: [{
@@ -112,8 +114,10 @@ export async function produceRecords(
   topic: string,
   p: number,
   n: number,
+  /** How to connect (TLS, SASL), for a secure listener. */
+  connect: ConnectOptions = {},
 ): Promise<void> {
-  const c = await KafkaConnection.connect(bootstrap);
+  const c = await KafkaConnection.connect(bootstrap, "kafscale-test", connect);
   try {
     const records = buildRecordBatch(
       Array.from({ length: n }, (_, i) => ({ value: new TextEncoder().encode(`r${i}`) })),
@@ -135,8 +139,10 @@ export async function commitOffsets(
   group: string,
   topic: string,
   offsets: number[],
+  /** How to connect (TLS, SASL), for a secure listener. */
+  connect: ConnectOptions = {},
 ): Promise<void> {
-  const c = await KafkaConnection.connect(bootstrap);
+  const c = await KafkaConnection.connect(bootstrap, "kafscale-test", connect);
   try {
     const r = await c.request<OffsetCommitResponse>(OffsetCommit, 8, {
       groupId: group,

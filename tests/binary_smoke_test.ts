@@ -82,6 +82,12 @@ async function checkKcat(exec: Exec, dirs: Dirs) {
       timeoutMs: 60_000,
     });
     assertEquals([c.code, c.stdout.trim().split("\n")], [0, values], c.stderr);
+    // The console comes from inside the binary: no files beside it.
+    const ui = `http://127.0.0.1:${broker.metricsPort}`;
+    const page = await fetch(`${ui}/ui/`);
+    assert((await page.text()).includes("<title>KafScale console</title>"), "the console page");
+    const topics = await (await fetch(`${ui}/api/v1/topics?q=smoke`)).json();
+    assertEquals(topics.items.map((t: { name: string }) => t.name), ["smoke"]);
   } finally {
     assertEquals(await broker.stop(), 0, broker.stderr());
   }

@@ -203,6 +203,22 @@ Deno.test({
         );
         await browser.screenshot(`${ARTIFACTS}cluster.png`);
 
+        // A broker's page lists the partitions it leads, as Metadata says.
+        for (const b of m.brokers) {
+          const led = m.topics[0]!.partitions.filter((p) => p.leaderId === b.nodeId)
+            .map((p) => `${TOPIC}-${p.partitionIndex}`).sort();
+          await browser.goto(`${ui}/ui/#/brokers/${b.nodeId}`);
+          await browser.waitFor(
+            `document.body.dataset.rendered === "#/brokers/${b.nodeId}" && document.querySelector("#owned-partitions-table")`,
+            `broker ${b.nodeId}'s page`,
+          );
+          const shown = await browser.evaluate<string[]>(
+            `[...document.querySelectorAll("#owned-partitions-table tr[data-partition]")].map((r) => r.dataset.partition).sort()`,
+          );
+          assertEquals(shown, led, `partitions broker ${b.nodeId} leads`);
+        }
+        await browser.screenshot(`${ARTIFACTS}broker.png`);
+
         console.log("step: load stopping");
         // Stop the load so offsets hold still, then compare with ListOffsets.
         loading = false;

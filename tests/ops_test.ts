@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { removeDir, requireTool, run, startBroker, toolsDir } from "./_harness.ts";
 import { commitOffsets, createTopic, produceRecords } from "./_setup.ts";
+import { ALICE, BOB, rdkafkaSettings, startSecureBroker } from "./_secure.ts";
 
 const HERE = new URL("./clients/", import.meta.url).pathname;
 const KAFKA = new URL("../scripts/kafka/", import.meta.url).pathname;
@@ -40,6 +41,48 @@ Deno.test("ops: the spec's confluent-kafka script, run as written", async () => 
     ]);
     assertEquals(r.code, 0, r.stdout + r.stderr);
   });
+});
+
+Deno.test("ops: the spec's confluent-kafka script over SASL_SSL as an admin (super user) with ACLs on", async () => {
+  const secure = await startSecureBroker({
+    env: { KAFSCALE_AUTHORIZER: "acl", KAFSCALE_SUPER_USERS: `User:${ALICE.user}` },
+    users: [ALICE, BOB],
+  });
+  try {
+    const b = secure.at.SASL_SSL;
+    const as = {
+      tls: { caCerts: [await Deno.readTextFile(secure.ca)] },
+      sasl: { mechanism: "SCRAM-SHA-512" as const, ...ALICE },
+    };
+    await createTopic(b, "orders", 3, as);
+    await commitOffsets(b, "my-group", "orders", [1, 2, 3], as);
+    const settings = rdkafkaSettings("SASL_SSL", {
+      ca: secure.ca,
+      mechanism: "SCRAM-SHA-512",
+      ...ALICE,
+    });
+    const r = await run(requireTool(`${toolsDir()}/venv/bin/python`), [
+      `${HERE}python/spec_ops_example.py`,
+      b,
+      ...Object.entries(settings).map(([k, v]) => `${k}=${v}`),
+    ]);
+    assertEquals(r.code, 0, r.stdout + r.stderr);
+    // The same script as a user without ACLs is refused.
+    const denied = await run(requireTool(`${toolsDir()}/venv/bin/python`), [
+      `${HERE}python/spec_ops_example.py`,
+      b,
+      ...Object.entries(rdkafkaSettings("SASL_SSL", {
+        ca: secure.ca,
+        mechanism: "SCRAM-SHA-512",
+        ...BOB,
+      })).map(([k, v]) => `${k}=${v}`),
+    ]);
+    assert(denied.code !== 0, "a user without ACLs cannot run the admin script");
+    // ListGroups leaves out groups the principal may not describe, as Kafka's does.
+    assert(denied.stdout.includes("Groups: []"), denied.stdout + denied.stderr);
+  } finally {
+    await secure.stop();
+  }
 });
 
 Deno.test("ops: kafka-python 2.0.2 KafkaAdminClient (list/describe groups, describe/alter configs, create partitions)", async () => {

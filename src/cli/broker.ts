@@ -23,7 +23,7 @@ import { HandlerRegistry } from "../handlers/registry.ts";
 import { registerHandlers } from "../handlers/mod.ts";
 import type { BrokerServices } from "../handlers/services.ts";
 import { Dispatcher } from "../server/dispatch.ts";
-import { startListeners } from "./listeners.ts";
+import { readTlsFiles, startListeners } from "./listeners.ts";
 import { MetadataCredentialStore } from "../auth/credentials.ts";
 import { MetadataAclStore } from "../auth/acl_store.ts";
 import { AclAuthorizer, type Authorizer, OpenAuthorizer } from "../auth/authorizer.ts";
@@ -382,7 +382,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const consoleRoutes = config.console
     ? consoleHandler({
       sources: { meta, objects, topics, cluster, config },
-      logs,
+      cache,
       sampler,
       clusterId,
       self: () => self,
@@ -411,6 +411,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     http = startOpsHttp({
       hostname: config.metricsHost,
       port: config.metricsPort,
+      tls: config.metricsTls ? await readTlsFiles(config) : undefined,
       metrics,
       extra: consoleRoutes,
       async ready() {

@@ -72,6 +72,12 @@ export const SETTINGS = {
     "HTTP address for /metrics, /healthz, /readyz",
     hostPort,
   ],
+  metricsTls: [
+    "KAFSCALE_METRICS_TLS",
+    "0",
+    "Serve the metrics listener (/metrics, /healthz, /readyz, console) over HTTPS with KAFSCALE_TLS_CERT_FILE and KAFSCALE_TLS_KEY_FILE",
+    bool,
+  ],
   console: [
     "KAFSCALE_CONSOLE",
     "1",
@@ -442,6 +448,11 @@ export function parseConfig(vars: Record<string, string | undefined>): Config {
           "KAFSCALE_AUTHORIZER=acl (set that too, or unset it)",
       );
     }
+  }
+  if (r.metricsTls && !r.tlsCertFile) {
+    throw new ConfigError(
+      "Invalid KAFSCALE_METRICS_TLS=1: HTTPS needs KAFSCALE_TLS_CERT_FILE and KAFSCALE_TLS_KEY_FILE",
+    );
   }
   const tls = listeners.filter((l) => l.tls).map((l) => l.name);
   if (tls.length > 0 && !r.tlsCertFile) {

@@ -163,3 +163,13 @@ Deno.test("authorizer settings: none by default; acl with super users in Kafka's
     "it has no effect without KAFSCALE_AUTHORIZER=acl",
   );
 });
+
+Deno.test("config: KAFSCALE_METRICS_TLS needs the certificate and key files", () => {
+  assertThrows(
+    () => parseConfig({ KAFSCALE_METRICS_TLS: "1" }),
+    ConfigError,
+    "KAFSCALE_METRICS_TLS=1: HTTPS needs KAFSCALE_TLS_CERT_FILE",
+  );
+  assertEquals(parseConfig({ ...TLS, KAFSCALE_METRICS_TLS: "1" }).metricsTls, true);
+  assertEquals(parseConfig({}).metricsTls, false);
+});

@@ -3,17 +3,17 @@
  * API under `/api/v1/` it renders from (documented in README so scripts can use it too).
  * Read-only by construction: only GET and HEAD are served, every other method answers 405,
  * and no route calls anything that writes. Any broker answers for the whole cluster (topics and
- * groups come from the shared metadata store); records are read by the partition's owner and
- * charts merge every broker's samples, both fetched from the other brokers' HTTP endpoints.
+ * groups come from the shared metadata store, records from committed segments in the object
+ * store); charts merge every broker's samples, fetched from the other brokers' HTTP endpoints.
  * @module
  */
-import type { LogManager } from "../log/log_manager.ts";
+import type { SegmentCache } from "../log/segment_cache.ts";
 import type { BrokerInfo } from "../cluster/membership.ts";
-import { partitionKey } from "../cluster/membership.ts";
 import {
   groupDetail,
   listGroups,
   listTopics,
+  ownedBy,
   ownership,
   type PageQuery,
   topicDetail,
@@ -33,7 +33,8 @@ export interface ConsoleHealth {
 /** What the console needs from the broker. */
 export interface ConsoleOptions {
   sources: ViewSources;
-  logs: LogManager;
+  /** The broker's segment cache, which the record browser reads through. */
+  cache: SegmentCache;
   sampler: SeriesSampler;
   clusterId: string;
   self(): BrokerInfo;
@@ -163,23 +164,14 @@ export function consoleHandler(
     };
   }
 
-  async function records(topic: string, partition: number, url: URL, req: Request) {
+  async function records(topic: string, partition: number, url: URL) {
     const start = startAt(url);
     if (typeof start === "string") return json({ error: start }, 400);
     const limit = Number(url.searchParams.get("limit") ?? 50);
-    const owner = sources.cluster.ownerOf(partitionKey(topic, partition));
-    if (owner.nodeId !== options.self().nodeId && !req.headers.has(FORWARDED)) {
-      try {
-        const res = await fromPeer(owner, url.pathname + url.search, req);
-        return new Response(res.body, { status: res.status, headers: res.headers });
-      } catch (e) {
-        return json({
-          error: `the owner, broker ${owner.nodeId}, did not answer: ${(e as Error).message}`,
-        }, 502);
-      }
-    }
     try {
-      return json(await browse(options.logs, sources.topics, topic, partition, start, limit));
+      return json(
+        await browse({ ...sources, cache: options.cache }, topic, partition, start, limit),
+      );
     } catch (e) {
       if (e instanceof NotFoundError) return notFound(e.message);
       throw e;
@@ -203,6 +195,12 @@ export function consoleHandler(
       });
     }
     if (what === "brokers" && parts.length === 1) return json(await brokers());
+    if (what === "brokers" && name !== undefined && parts.length === 2) {
+      const id = Number(name);
+      const b = sources.cluster.live().find((x) => x.nodeId === id);
+      if (!b) return notFound(`broker ${name}`);
+      return json({ nodeId: id, ...await ownedBy(sources, id, pageQuery(url, 100)) });
+    }
     if (what === "series" && parts.length === 1) return json(await series(url, req));
     if (what === "topics" && parts.length === 1) {
       return json(await listTopics(sources, pageQuery(url)));
@@ -217,7 +215,7 @@ export function consoleHandler(
     ) {
       const partition = Number(p);
       if (!Number.isInteger(partition)) return json({ error: "partition must be an integer" }, 400);
-      return await records(name, partition, url, req);
+      return await records(name, partition, url);
     }
     if (what === "groups" && parts.length === 1) {
       return json(await listGroups(sources, pageQuery(url)));

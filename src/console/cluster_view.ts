@@ -305,3 +305,24 @@ export async function ownership(src: ViewSources): Promise<
   }
   return out;
 }
+
+/** The partitions (a page of them) and groups a broker owns now, by placement. */
+export async function ownedBy(src: ViewSources, nodeId: number, query: PageQuery) {
+  const partitions: string[] = [];
+  for (const t of src.topics.list()) {
+    for (let i = 0; i < t.partitions; i++) {
+      if (src.cluster.ownerOf(partitionKey(t.name, i)).nodeId === nodeId) {
+        partitions.push(`${t.name}-${i}`);
+      }
+    }
+  }
+  const groups = (await groupIds(src.meta)).filter((g) =>
+    src.cluster.ownerOf(groupKey(g)).nodeId === nodeId
+  );
+  const p = page(partitions, (x) => x, query);
+  const g = page(groups, (x) => x, query);
+  return {
+    partitions: { total: p.total, offset: query.offset, items: p.slice },
+    groups: { total: g.total, offset: query.offset, items: g.slice },
+  };
+}

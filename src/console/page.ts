@@ -2,7 +2,8 @@
  * The console page: one HTML document with its style and script inline, kept in a module so
  * the compiled binary carries it (no files beside it, no CDN). It renders every view in the
  * browser from the JSON API under /api/v1/ and refreshes every few seconds. Views are chosen by
- * the hash: #/cluster, #/topics, #/topics/<name>, #/groups, #/groups/<id>, #/records.
+ * the hash: #/cluster, #/brokers/<id>, #/topics, #/topics/<name>, #/groups, #/groups/<id>,
+ * #/records.
  * Charts are drawn as SVG by the script itself (a few polylines need no library).
  * @module
  */
@@ -92,7 +93,7 @@ async function viewCluster() {
     card("snapshot age", c.snapshotAgeSeconds === null ? "none" : fmt(c.snapshotAgeSeconds) + " s", "card-snapshot") +
     card("version", esc(c.version), "card-version") + "</div>" +
     "<h2>Brokers</h2>" + table("brokers-table", [{ label: "id" }, { label: "address" }, { label: "listeners" }, { label: "version" }, { label: "uptime (s)", num: 1 }, { label: "partitions owned", num: 1 }, { label: "groups coordinated", num: 1 }],
-      brokers.map((b) => row('data-broker-id="' + b.nodeId + '"', [b.nodeId + (b.controller ? " (controller)" : "") + (b.self ? " (this)" : ""), esc(b.host + ":" + b.port),
+      brokers.map((b) => row('data-broker-id="' + b.nodeId + '"', ['<a href="#/brokers/' + b.nodeId + '">' + b.nodeId + "</a>" + (b.controller ? " (controller)" : "") + (b.self ? " (this)" : ""), esc(b.host + ":" + b.port),
         esc(Object.entries(b.listeners).map(([n, e]) => n + "://" + e.host + ":" + e.port).join(", ")), esc(b.version ?? "-"), { num: fmt(b.uptimeSeconds) }, { num: fmt(b.partitions) }, { num: fmt(b.groups) }]))) +
     '<h2>Signals <span class="muted" style="font-size:12px">(every ' + s.intervalMs / 1000 + " s, brokers " + s.brokers.join(", ") + (s.missing.length ? "; not answering: " + s.missing.join(", ") : "") + ')</span></h2><div class="charts">' +
     chart("Produce rate", [{ name: "records/s", points: pick("produceRps") }], "") +
@@ -104,6 +105,16 @@ async function viewCluster() {
 }
 
 const state = { q: "", offset: 0, rates: new Map() };
+
+async function viewBroker(id) {
+  const limit = 100;
+  const o = await api("brokers/" + encodeURIComponent(id) + "?q=" + encodeURIComponent(state.q) + "&offset=" + state.offset + "&limit=" + limit);
+  const link = (p) => { const cut = p.lastIndexOf("-"); return '<a href="#/topics/' + encodeURIComponent(p.slice(0, cut)) + '">' + esc(p) + "</a>"; };
+  return "<h2>Broker " + esc(o.nodeId) + '</h2><div class="bar"><input id="search" placeholder="search partitions and groups" value="' + esc(state.q) + '"></div>' +
+    "<h2>Partitions it owns (" + fmt(o.partitions.total) + ")</h2>" + table("owned-partitions-table", [{ label: "partition" }], o.partitions.items.map((p) => row('data-partition="' + esc(p) + '"', [link(p)]))) +
+    "<h2>Groups it coordinates (" + fmt(o.groups.total) + ")</h2>" + table("owned-groups-table", [{ label: "group" }], o.groups.items.map((g) => row('data-group="' + esc(g) + '"', ['<a href="#/groups/' + encodeURIComponent(g) + '">' + esc(g) + "</a>"]))) +
+    pager({ total: Math.max(o.partitions.total, o.groups.total), offset: state.offset }, limit, (x) => { state.offset = x; render(); });
+}
 
 async function viewTopics() {
   const limit = 50;
@@ -188,7 +199,8 @@ async function render() {
   try {
     const html = key === "topics" && parts[1] ? await viewTopic(parts[1]) : key === "topics" ? await viewTopics()
       : key === "groups" && parts[1] ? await viewGroup(parts[1]) : key === "groups" ? await viewGroups()
-      : key === "records" ? await viewRecords(new URLSearchParams(query ?? "")) : await viewCluster();
+      : key === "records" ? await viewRecords(new URLSearchParams(query ?? ""))
+      : key === "brokers" && parts[1] ? await viewBroker(parts[1]) : await viewCluster();
     const focused = document.activeElement?.id;
     $("#view").innerHTML = html;
     $("#error").textContent = "";

@@ -1,13 +1,20 @@
 /**
  * The console's record browser: a few records of one partition, from an offset, from a
- * timestamp, or the last N, read through the partition's log on the broker that owns it (the
- * same read path Fetch uses). Capped in count and bytes, whatever is asked. Keys, values and
+ * timestamp, or the last N. It reads committed segments straight from the object store, as the
+ * metadata store lists them, so any broker can answer and nothing is opened or claimed (a
+ * partition's owner is never disturbed; records still in its unflushed buffer are not
+ * acknowledged yet and not shown). Capped in count and bytes, whatever is asked. Keys, values and
  * header values go out base64-encoded; the page shows them as text, JSON or hex. Records of
  * compressed batches are listed as their batch (the broker carries no codecs).
  * @module
  */
-import type { LogManager } from "../log/log_manager.ts";
 import type { TopicRegistry } from "../cluster/topics.ts";
+import type { MetadataStore } from "../metadata/types.ts";
+import type { ObjectStore } from "../object_store/types.ts";
+import { decodeRecord, keys, PartitionStateSchema } from "../metadata/records.ts";
+import { committedSegments } from "../log/partition_claim.ts";
+import { SegmentReader } from "../log/segment_reader.ts";
+import type { SegmentCache } from "../log/segment_cache.ts";
 import { splitBatches } from "../protocol/records/record_batch.ts";
 import { decodeRecords } from "../protocol/records/builder.ts";
 import { findOffsetForTimestamp } from "../log/timestamp_search.ts";
@@ -57,23 +64,40 @@ const b64 = (b: Uint8Array | null) => b === null ? null : toBase64(b);
 /** Thrown for an unknown topic or partition (the API answers 404). */
 export class NotFoundError extends Error {}
 
-/** Reads up to `limit` records of a partition this broker owns. */
+/** What the browser reads. */
+export interface BrowseSources {
+  meta: MetadataStore;
+  objects: ObjectStore;
+  topics: TopicRegistry;
+  /** The broker's segment cache (a browse warms it as a fetch would). */
+  cache: SegmentCache;
+}
+
+/** Reads up to `limit` committed records of a partition. */
 export async function browse(
-  logs: LogManager,
-  topics: TopicRegistry,
+  src: BrowseSources,
   topic: string,
   partition: number,
   start: StartAt,
   limit: number,
 ): Promise<BrowseResult> {
-  const t = topics.get(topic);
+  const t = src.topics.get(topic);
   if (!t || !Number.isInteger(partition) || partition < 0 || partition >= t.partitions) {
     throw new NotFoundError(`No partition ${topic}-${partition}`);
   }
   const max = Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_RECORDS);
-  const log = await logs.get(topic, t.topic_id, partition);
-  const low = log.logStartOffset;
-  const high = log.highWatermark;
+  const key = keys.partition(topic, partition);
+  const entry = await src.meta.get(key);
+  const state = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
+  const low = state?.log_start_offset ?? 0;
+  const high = state?.log_end_offset ?? 0;
+  const segments = state ? (await committedSegments(src, topic, state)).segments : [];
+  const reader = new SegmentReader(src.objects, src.cache);
+  const log = {
+    committedSegments: segments,
+    logStartOffset: low,
+    loadSegment: (ref: (typeof segments)[number]) => reader.load(ref),
+  };
   let from: number;
   if (start.kind === "offset") from = start.offset;
   else if (start.kind === "last") from = high - Math.min(Math.max(start.count, 1), MAX_RECORDS);
@@ -90,11 +114,15 @@ export async function browse(
   let bytesRead = 0;
   let next = from;
   while (next < high && result.records.length < max && bytesRead < MAX_READ_BYTES) {
-    const read = await log.read(next, MAX_READ_BYTES - bytesRead);
-    if (!read.records || read.records.byteLength === 0) break;
-    bytesRead += read.records.byteLength;
+    const read = await reader.read(segments, {
+      offset: next,
+      end: high,
+      maxBytes: MAX_READ_BYTES - bytesRead,
+    });
+    if (!read || read.byteLength === 0) break;
+    bytesRead += read.byteLength;
     const before = next;
-    for (const batch of splitBatches(read.records)) {
+    for (const batch of splitBatches(read)) {
       if (batch.lastOffset < next) continue;
       next = batch.lastOffset + 1;
       if (batch.isControl) continue;

@@ -231,6 +231,63 @@ Deno.test("log: a roll whose answer was lost does not make the writer reuse offs
   assertEquals(read, ["v0", "v1", "v2", "v3", "x", "y"]);
 });
 
+Deno.test("log: a flush whose commit answer was lost but landed is acknowledged, once", async () => {
+  const objects = new MemoryObjectStore();
+  const meta = new MemoryMetadataStore();
+  const { committer, state } = losingAnswer(meta);
+  const logs = manager(deps(objects, meta, { committer }));
+  const log = await logs.get("t", "id", 0);
+  const a = log.append([batch("a")]);
+  await logs.flushAll();
+  await a.durable;
+  state.armed = true; // b's commit lands, its answer is lost
+  const b = log.append([batch("b")]);
+  await logs.flushAll().catch(() => {});
+  await b.durable; // told stored, as it is: never "failed" about stored records
+  const c = log.append([batch("c")]);
+  await logs.flushAll();
+  await c.durable;
+  assertEquals([a.baseOffset, b.baseOffset, c.baseOffset, log.highWatermark], [0, 1, 2, 3]);
+  await logs.close();
+  const reopened = await manager(deps(objects, meta)).get("t", "id", 0);
+  assertEquals(decodeRecordsAll((await reopened.read(0, 1 << 20)).records!), ["a", "b", "c"]);
+});
+
+Deno.test("log: a flush commit lost before it landed fails, and can never land afterwards", async () => {
+  const objects = new MemoryObjectStore();
+  const meta = new MemoryMetadataStore();
+  // The first transaction of b is held back (queued in the store) and its answer lost; it is
+  // applied only after the writer has answered.
+  let held: KvTxn | null = null;
+  let hold = false;
+  const committer = {
+    commit(txn: KvTxn) {
+      if (hold) {
+        hold = false;
+        held = txn;
+        return Promise.reject(new Error("etcd: no answer within 5000 ms"));
+      }
+      return meta.txn(txn);
+    },
+  };
+  const logs = manager(deps(objects, meta, { committer }));
+  const log = await logs.get("t", "id", 0);
+  hold = true;
+  const b = log.append([batch("b")]);
+  await logs.flushAll().catch(() => {});
+  const e = await assertRejects(() => b.durable, KafkaError);
+  assertEquals(e.code, 56, "KAFKA_STORAGE_ERROR: retriable, nothing stored");
+  const late = await meta.txn(held!); // the store finally runs the queued commit
+  assertEquals(late.succeeded, false, "the read-back's rewrite fenced it");
+  const b2 = log.append([batch("b")]);
+  await logs.flushAll();
+  await b2.durable;
+  assertEquals([b2.baseOffset, log.highWatermark], [0, 1]);
+  await logs.close();
+  const reopened = await manager(deps(objects, meta)).get("t", "id", 0);
+  assertEquals(decodeRecordsAll((await reopened.read(0, 1 << 20)).records!), ["b"]);
+});
+
 Deno.test("log: a writer fenced during a roll fails its pending batches at once", async () => {
   const objects = new MemoryObjectStore();
   const meta = new MemoryMetadataStore();

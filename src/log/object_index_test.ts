@@ -154,11 +154,23 @@ function losingAnswer(meta: MemoryMetadataStore) {
 
 Deno.test("log: after a flush commit whose answer was lost, the same offsets are not uploaded again before the read-back", async () => {
   const objects = new MemoryObjectStore();
-  const meta = new MemoryMetadataStore();
+  // The store stops answering reads for a moment too: the writer cannot learn at once that
+  // x landed, so it answers x with an error and rolls its offsets back.
+  const meta = new (class extends MemoryMetadataStore {
+    failReads = 0;
+    override get(key: string) {
+      if (this.failReads > 0) {
+        this.failReads--;
+        return Promise.reject(new Error("etcd: no answer"));
+      }
+      return super.get(key);
+    }
+  })();
   const { committer, state } = losingAnswer(meta);
-  const logs = manager(deps(objects, meta, { committer }));
+  const logs = manager(deps(objects, meta, { committer, lostCommitReadBackMs: 0 }));
   const log = await logs.get("t", "id", 0);
   state.armed = true; // x lands at offset 0, its answer is lost: x fails, offsets roll back
+  meta.failReads = 1;
   const x = log.append([batch("x")]);
   await logs.flushAll().catch(() => {});
   await assertRejects(() => x.durable, KafkaError);

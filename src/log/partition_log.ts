@@ -98,6 +98,12 @@ export interface ReadResult {
   abortedTransactions?: AbortedRange[];
 }
 
+/**
+ * How long a writer keeps trying to read a partition record back after a flush commit whose
+ * answer was lost, before it answers the producers with an error (their records' fate unknown).
+ */
+export const LOST_COMMIT_READ_BACK_MS = 10_000;
+
 /** Everything a partition log needs from the broker. */
 export interface PartitionDeps {
   objects: ObjectStore;
@@ -116,6 +122,8 @@ export interface PartitionDeps {
    * consider its object unreferenced (it waits twice as long).
    */
   commitDeadlineMs?: number;
+  /** How long to try reading back after a lost flush commit (LOST_COMMIT_READ_BACK_MS). */
+  lostCommitReadBackMs?: number;
   now?: () => number;
 }
 
@@ -676,25 +684,37 @@ export class PartitionLog {
 
   /** Commits a sealed flush (run exclusively, in sealing order). */
   private async commitFlush(f: SealedFlush): Promise<void> {
+    let ref: SegmentRef | null = null;
+    const committed = (r: SegmentRef) => {
+      this.sealed.shift(); // the oldest: commits run in sealing order
+      this.committedProducers = f.producers;
+      this.segments.push(r);
+      this.deps.cache.put(cacheKey(r), decodeSegment(r.key, f.bytes));
+      for (const p of f.batch) p.resolve();
+      this.wake();
+    };
     try {
       if (f.generation === this.generation && this.uncertain) await this.resync();
       // A roll-back since sealing already failed this batch (its offsets are void).
       if (f.generation !== this.generation) throw this.lastRollBack;
-      const { ref, startedMs } = await f.uploaded;
+      const uploaded = await f.uploaded;
+      ref = uploaded.ref;
       const end = ref.last_offset + 1;
       const next = { ...this.state, log_end_offset: end, producers: f.producers.toRecord() };
       const ops = [this.putRef(ref), ...f.batch.flatMap((p) => p.ops ?? [])];
-      if (!await this.commitFenced(next, ops, startedMs)) {
+      if (!await this.commitFenced(next, ops, uploaded.startedMs)) {
         throw new KafkaError("NOT_LEADER_OR_FOLLOWER", `${this.topic}-${this.partition} fenced`);
       }
-      this.sealed.shift(); // the oldest: commits run in sealing order
-      this.committedProducers = f.producers;
-      this.segments.push(ref);
-      this.deps.cache.put(cacheKey(ref), decodeSegment(ref.key, f.bytes));
-      for (const p of f.batch) p.resolve();
-      this.wake();
+      committed(ref);
     } catch (e) {
       if (f.generation !== this.generation) throw e;
+      // A commit whose answer was lost may have landed. Learn which before answering: a
+      // producer told "failed" about records that are stored may resend them under a new
+      // epoch (librdkafka bumps its epoch after sequence errors), storing them twice.
+      if (ref && this.uncertain && this.status === "open" && await this.commitLanded(ref)) {
+        committed(ref);
+        return;
+      }
       const err = e instanceof KafkaError ? e : new KafkaError(
         "KAFKA_STORAGE_ERROR",
         `Cannot flush ${this.topic}-${this.partition}: ${e}`,
@@ -704,6 +724,56 @@ export class PartitionLog {
       this.rollBack(err);
       throw err;
     }
+  }
+
+  /**
+   * After a flush commit whose answer was lost: reads the partition record back (retrying while
+   * the store does not answer, for up to LOST_COMMIT_READ_BACK_MS) and tells whether that
+   * commit landed. Commits of this writer run one at a time, so a record of this epoch whose
+   * revision moved and whose log end is the flush's end is that commit. Landed: the stored
+   * state is adopted. Not landed: the record is rewritten under the same compare, so the lost
+   * commit can never land later, and nothing is unknown any more. Not readable: still unknown.
+   */
+  private async commitLanded(ref: SegmentRef): Promise<boolean> {
+    const key = keys.partition(this.topic, this.partition);
+    const until = Date.now() + (this.deps.lostCommitReadBackMs ?? LOST_COMMIT_READ_BACK_MS);
+    for (let wait = 100; this.status === "open"; wait = Math.min(wait * 2, 1_000)) {
+      let entry;
+      try {
+        entry = await this.deps.meta.get(key);
+      } catch {
+        if (Date.now() + wait > until) return false;
+        await new Promise((r) => setTimeout(r, wait));
+        continue;
+      }
+      const stored = entry ? decodeRecord(PartitionStateSchema, key, entry.value) : null;
+      if (!entry || !stored || stored.leader_epoch !== this.state.leader_epoch) return false;
+      if (entry.modRevision === this.revision) {
+        // Not landed yet, but a commit still queued in the store could land later. Rewrite the
+        // record under the same compare: once that succeeds, the lost one never can.
+        const fence = await this.deps.committer.commit({
+          compares: [{ key, modRevision: this.revision }],
+          success: [{ type: "put", key, value: encodeRecord(PartitionStateSchema, this.state) }],
+        }).catch(() => null);
+        if (fence?.succeeded) {
+          this.revision = fence.revision;
+          this.uncertain = false;
+          return false;
+        }
+        if (Date.now() + wait > until) return false;
+        await new Promise((r) => setTimeout(r, wait));
+        continue; // the answer was lost too, or the lost commit landed meanwhile: read again
+      }
+      this.uncertain = false;
+      if (stored.log_end_offset !== ref.last_offset + 1) {
+        this.uncertain = true; // something else moved it: let resync sort it out
+        return false;
+      }
+      this.state = stored;
+      this.revision = entry.modRevision;
+      return true;
+    }
+    return false;
   }
 
   /** `resync` before a flush; when that fails, the batches waiting for it fail too. */

@@ -9,9 +9,16 @@
  * a batch) are never answered and their timestamps never count.
  * @module
  */
-import type { PartitionLog } from "./partition_log.ts";
+import type { SegmentRef } from "../metadata/records.ts";
 import type { Segment } from "./segment_format.ts";
 import { Reader } from "../protocol/primitives.ts";
+
+/** What a timestamp search reads: a partition log, or its committed segments read directly. */
+export interface CommittedSegmentSource {
+  readonly committedSegments: readonly SegmentRef[];
+  readonly logStartOffset: number;
+  loadSegment(ref: SegmentRef): Promise<Segment>;
+}
 
 /** An offset and the timestamp found there. */
 export interface TimestampHit {
@@ -67,7 +74,7 @@ function walkRecords(h: BatchHead, visit: (offset: number, ts: number) => boolea
 
 /** The first offset with a timestamp >= `target`, or null when none. */
 export async function findOffsetForTimestamp(
-  log: PartitionLog,
+  log: CommittedSegmentSource,
   target: number,
 ): Promise<TimestampHit | null> {
   for (const ref of log.committedSegments) {
@@ -95,8 +102,8 @@ export async function findOffsetForTimestamp(
  * whole segment is readable, else read from the batches (and records) still readable.
  */
 async function maxTimestampFrom(
-  log: PartitionLog,
-  ref: PartitionLog["committedSegments"][number],
+  log: CommittedSegmentSource,
+  ref: SegmentRef,
   start: number,
 ): Promise<number> {
   if (ref.base_offset >= start) return ref.max_timestamp;
@@ -118,7 +125,7 @@ async function maxTimestampFrom(
 }
 
 /** The offset holding the largest timestamp (the first such record), or null when empty. */
-export async function findMaxTimestamp(log: PartitionLog): Promise<TimestampHit | null> {
+export async function findMaxTimestamp(log: CommittedSegmentSource): Promise<TimestampHit | null> {
   const start = log.logStartOffset;
   let best: { refIndex: number; ts: number } | null = null;
   const refs = log.committedSegments;

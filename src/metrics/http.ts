@@ -14,6 +14,8 @@ export interface OpsHttpOptions {
   metrics: BrokerMetrics;
   /** Resolves null when ready, or the reason it is not. */
   ready(): Promise<string | null>;
+  /** PEM certificate and key: serve HTTPS instead of HTTP. */
+  tls?: { cert: string; key: string };
   /** Further routes (the console): a response, or null for paths it does not serve. */
   extra?: (req: Request) => Promise<Response | null>;
 }
@@ -29,6 +31,7 @@ export function startOpsHttp(options: OpsHttpOptions): OpsHttpServer {
   const server = Deno.serve({
     hostname: options.hostname,
     port: options.port,
+    ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
     onListen() {},
   }, async (req) => {
     const path = new URL(req.url).pathname;

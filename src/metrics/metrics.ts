@@ -191,6 +191,14 @@ export class BrokerMetrics {
       labelNames: ["store", "op"],
       registers: r,
     });
+    // Zero-valued series from the start, so rate() and dashboards see "no errors" as 0, not as
+    // no data.
+    for (const op of ["get", "put", "delete", "list"]) {
+      this.storageErrors.inc({ store: "object", op }, 0);
+    }
+    for (const op of ["get", "getPage", "put", "delete", "txn", "watch"]) {
+      this.storageErrors.inc({ store: "metadata", op }, 0);
+    }
     this.objectStoreRequests = new client.Counter({
       name: "kafscale_object_store_requests_total",
       help: "Object store requests by operation, successful or not",

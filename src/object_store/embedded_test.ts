@@ -40,3 +40,18 @@ Deno.test("object store filesystem: an object deleted while a listing runs is no
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("object store filesystem: a directory removed behind the store's back is created again", async () => {
+  const root = await Deno.makeTempDir({ prefix: "kafscale-fs-" });
+  try {
+    const store = new FilesystemObjectStore(root);
+    await store.put("ns/a/one", new Uint8Array([1]));
+    await Deno.remove(`${root}/ns/a`, { recursive: true });
+    await store.put("ns/a/two", new Uint8Array([2]));
+    assertEquals(await store.get("ns/a/two"), new Uint8Array([2]));
+    assertEquals((await store.list("ns/")).map((o) => o.key), ["ns/a/two"]);
+    await store.close();
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

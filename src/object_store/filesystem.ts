@@ -33,6 +33,9 @@ async function statIfPresent(path: string): Promise<Deno.FileInfo | null> {
 export class FilesystemObjectStore implements ObjectStore {
   private tmpCounter = 0;
 
+  /** Directories this process created or found (see `put`). */
+  private readonly madeDirs = new Set<string>();
+
   constructor(private readonly root: string) {}
 
   private path(key: string): string {
@@ -48,9 +51,19 @@ export class FilesystemObjectStore implements ObjectStore {
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<void> {
     const path = this.path(key);
     const dir = path.slice(0, path.lastIndexOf("/"));
-    await Deno.mkdir(dir, { recursive: true });
     const tmp = `${dir}/.tmp-${Deno.pid}-${++this.tmpCounter}-${crypto.randomUUID()}`;
-    await writeSynced(tmp, body);
+    // Directories are created once per process (a PUT is on every acknowledgement's path);
+    // one removed behind our back is created again.
+    if (!this.madeDirs.has(dir)) await Deno.mkdir(dir, { recursive: true });
+    try {
+      await writeSynced(tmp, body);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      await Deno.mkdir(dir, { recursive: true });
+      await writeSynced(tmp, body);
+    }
+    this.madeDirs.add(dir);
+    let renamed = false;
     try {
       if (options.ifNoneMatch) {
         try {
@@ -61,9 +74,10 @@ export class FilesystemObjectStore implements ObjectStore {
         }
       } else {
         await Deno.rename(tmp, path);
+        renamed = true;
       }
     } finally {
-      await Deno.remove(tmp).catch(() => {});
+      if (!renamed) await Deno.remove(tmp).catch(() => {});
     }
     await syncDir(dir);
   }

@@ -1,6 +1,7 @@
 """The spec's confluent-kafka Ops example (spec/ops-api-v1.md), run as written, with checks
 added after each step. Expects topic "orders" (fewer than 6 partitions) and group "my-group"
-holding committed offsets and no members.
+holding committed offsets and no members. Arguments: bootstrap, then any client settings as
+key=value.
 
 One line differs from the spec: it writes `{"orders": NewPartitions(6)}`, which raises
 TypeError in confluent-kafka (NewPartitions takes the topic and the new total, and
@@ -8,7 +9,8 @@ create_partitions takes a list), so the create-partitions step uses the library'
 import sys
 from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, NewPartitions
 
-admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+# Further arguments are client settings (key=value), e.g. to run it over SASL_SSL.
+admin = AdminClient({"bootstrap.servers": sys.argv[1], **dict(a.split("=", 1) for a in sys.argv[2:])})
 
 # List consumer groups
 groups = admin.list_consumer_groups()

@@ -152,3 +152,30 @@ Deno.test("txn coordinator: an idle transactional id expires", async () => {
   assertEquals(await meta.get(txnKeys.epoch("idle")), null);
   await c.close();
 });
+
+Deno.test("txn coordinator: a transaction over more partitions than one metadata transaction holds", async () => {
+  const meta = new MemoryMetadataStore();
+  const wide = { ...topic, name: "wide", partitions: 130 };
+  const c = coordinator(meta, 1, () => true);
+  await c.start();
+  const p = await c.initProducerId("wide-app", { timeoutMs: 30_000, expected: null });
+  if ("error" in p) throw new Error(p.error);
+  const all = Array.from({ length: 130 }, (_, i) => i);
+  assertEquals(await c.add("wide-app", { ...p, partitions: { wide: all } }), null);
+  const objects = new MemoryObjectStore();
+  const logs = manager(deps(objects, meta));
+  logs.start();
+  const markers = new MarkerWriter(meta, logs, { get: (n) => n === "wide" ? wide : undefined });
+  await markers.start();
+  // The record goes first (markers_written: false), the 130 requests after it, in chunks.
+  assertEquals(await c.endTxn("wide-app", { ...p, commit: false }), null);
+  await until("completion", async () => (await c.describe("wide-app"))?.state === "CompleteAbort");
+  for (const i of [0, 64, 129]) {
+    const log = await logs.get("wide", wide.topic_id, i);
+    assertEquals([log.highWatermark, log.lastStableOffset], [1, 1], `wide-${i}: one marker`);
+  }
+  assertEquals((await meta.getPrefix(txnKeys.markersPrefix())).length, 0);
+  await markers.close();
+  await logs.close();
+  await c.close();
+});

@@ -219,7 +219,7 @@ Deno.test("fetch: beyond the end is OFFSET_OUT_OF_RANGE; at the end long-polls a
   });
 });
 
-Deno.test("produce: idempotent retries get the first offset back and are stored once; gaps are OUT_OF_ORDER_SEQUENCE_NUMBER", async () => {
+Deno.test("produce: idempotent retries get the first offset back and are stored once; a gap is retried (NOT_LEADER_OR_FOLLOWER), going back is OUT_OF_ORDER_SEQUENCE_NUMBER", async () => {
   await withBroker({}, async (t) => {
     await createTopic(t, "idem");
     const batch = (seq: number, n = 2) =>
@@ -238,7 +238,8 @@ Deno.test("produce: idempotent retries get the first offset back and are stored 
     assertEquals((await send(batch(2))).baseOffset, 2);
     const retry = await send(batch(0));
     assertEquals([retry.errorCode, retry.baseOffset], [0, 0]);
-    assertEquals((await send(batch(10))).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    assertEquals((await send(batch(10))).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    assertEquals((await send(batch(1))).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     assertEquals((await send(batch(4))).baseOffset, 4);
     const lo = await t.client.request<ListOffsetsResponse>(
       ListOffsets,
@@ -379,7 +380,7 @@ Deno.test("produce: idempotent producer state survives a broker restart (a retry
     try {
       const retry = await send(t, batch(1));
       assertEquals([retry.errorCode, retry.baseOffset], [0, 1]);
-      assertEquals((await send(t, batch(5))).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+      assertEquals((await send(t, batch(5))).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       assertEquals((await send(t, batch(2))).baseOffset, 2);
     } finally {
       await t.close();

@@ -32,9 +32,15 @@ export type SequenceCheck =
   | { kind: "duplicate"; baseOffset: number; lastOffset: number }
   | {
     kind: "error";
-    error: "OUT_OF_ORDER_SEQUENCE_NUMBER" | "INVALID_PRODUCER_EPOCH";
+    error: "OUT_OF_ORDER_SEQUENCE_NUMBER" | "INVALID_PRODUCER_EPOCH" | "NOT_LEADER_OR_FOLLOWER";
     why: string;
   };
+
+/** Whether `seq` comes after `expected` (by less than half the sequence space, wrapping). */
+function isAhead(seq: number, expected: number): boolean {
+  const d = (seq - expected + 2147483648) % 2147483648;
+  return d > 0 && d < 1073741824;
+}
 
 /** Sequence numbers wrap at 2^31 - 1 back to 0. */
 function nextSequence(seq: number): number {
@@ -89,6 +95,21 @@ export class ProducerTable {
       }
     }
     const last = s.batches[s.batches.length - 1];
+    if (last && isAhead(b.baseSequence, nextSequence(last.last_seq))) {
+      // A gap: batches before this one are missing. Here that only happens when the broker
+      // failed them (a flush rolled back) while this one was in flight behind them, and the
+      // producer will send them again. OUT_OF_ORDER_SEQUENCE_NUMBER would make librdkafka
+      // bump its epoch and resend everything unacknowledged under new sequence numbers, so
+      // records whose fate it does not know (stored, answer lost) would be stored twice. A
+      // retriable error makes it retry this batch after the missing ones instead.
+      return {
+        kind: "error",
+        error: "NOT_LEADER_OR_FOLLOWER",
+        why: `producer ${b.producerId} epoch ${b.producerEpoch}: sequence gap, expected ${
+          nextSequence(last.last_seq)
+        }, got ${b.baseSequence}; earlier batches failed and must be sent first`,
+      };
+    }
     if (last && b.baseSequence !== nextSequence(last.last_seq)) {
       return {
         kind: "error",

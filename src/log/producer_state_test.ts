@@ -8,12 +8,16 @@ const batch = (producerId: number, baseSequence: number) => ({
   lastSequence: baseSequence,
 });
 
-Deno.test("producer state: a retried batch is a duplicate; a gap is out of order", () => {
+Deno.test("producer state: a retried batch is a duplicate; a gap is retriable; going back is out of order", () => {
   const t = new ProducerTable();
   t.record(batch(1, 0), 10, 10);
+  t.record(batch(1, 1), 11, 11);
   assertEquals(t.check(batch(1, 0)), { kind: "duplicate", baseOffset: 10, lastOffset: 10 });
-  assertEquals(t.check(batch(1, 1)), { kind: "append" });
-  assertEquals(t.check(batch(1, 5)).kind, "error");
+  assertEquals(t.check(batch(1, 2)), { kind: "append" });
+  const gap = t.check(batch(1, 5));
+  assertEquals(gap.kind === "error" && gap.error, "NOT_LEADER_OR_FOLLOWER", "sent again later");
+  const back = t.check({ ...batch(1, 0), lastSequence: 1 }); // 0-1: not a batch it sent
+  assertEquals(back.kind === "error" && back.error, "OUT_OF_ORDER_SEQUENCE_NUMBER");
 });
 
 Deno.test("producer state: at most MAX_PRODUCERS_PER_PARTITION, least recently used forgotten", () => {

@@ -19,7 +19,9 @@
  *   committed (bytes in the object store, log end in the metadata store); timeoutMs bounds the
  *   wait with REQUEST_TIMED_OUT.
  * - Idempotent producers: a retried batch gets its first offset back and is not stored twice;
- *   a sequence gap gets OUT_OF_ORDER_SEQUENCE_NUMBER; an old epoch INVALID_PRODUCER_EPOCH.
+ *   a sequence gap gets NOT_LEADER_OR_FOLLOWER (retried after the batches before it; see
+ *   src/log/producer_state.ts), a sequence going back OUT_OF_ORDER_SEQUENCE_NUMBER, an old
+ *   epoch INVALID_PRODUCER_EPOCH.
  * - Transactional producers: a producer's first transactional batch on a partition opens its
  *   transaction there (holding the last stable offset back until the marker) only once the
  *   stored transaction says the partition was added with this producer id and epoch
@@ -189,7 +191,8 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
       const [code, message] = codeOf(e);
       if (
         code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER ||
-        code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.INVALID_TXN_STATE
+        code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.INVALID_TXN_STATE ||
+        message.includes("sequence gap")
       ) {
         // A client answers these by bumping its epoch and resending: worth a trace.
         services.log.warn("Produce refused: producer sequence", {

@@ -693,7 +693,7 @@ export class PartitionLog {
       this.revision = entry.modRevision;
       this.committedProducers = ProducerTable.fromRecord(stored.producers);
       // A lost flush commit that landed moved the log end: offsets given since then are void.
-      // A lost compaction or retention commit did not: batches in flight keep their offsets.
+      // A lost roll, compaction or retention commit did not: batches in flight keep their offsets.
       if (moved) this.rollBack(new KafkaError("NOT_LEADER_OR_FOLLOWER", "log end moved; retry"));
       this.wake();
     }

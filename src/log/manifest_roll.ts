@@ -18,6 +18,7 @@ import type { ManifestPointer, SegmentRef } from "../metadata/records.ts";
 import { encodeManifest, manifestKey } from "./segment_manifest.ts";
 import { isSmallSegment, mergeSegments, planMerges } from "./segment_merge.ts";
 import type { Segment } from "./segment_format.ts";
+import type { SegmentSwap, UploadAbout } from "./segment_swap.ts";
 
 /** Tail keys at which a partition rolls after a flush. */
 export const ROLL_AT_TAIL_KEYS = 64;
@@ -43,27 +44,13 @@ export interface RollDeps {
   namespace: string;
   load(ref: SegmentRef): Promise<Segment>;
   /** Uploads a merged segment covering `about`; resolves its reference and upload start. */
-  upload(
-    bytes: Uint8Array,
-    about: Pick<
-      SegmentRef,
-      "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch" | "created_ms"
-    >,
-  ): Promise<{ ref: SegmentRef; startedMs: number }>;
+  upload(bytes: Uint8Array, about: UploadAbout): Promise<{ ref: SegmentRef; startedMs: number }>;
   now?: () => number;
 }
 
 /** A roll ready to commit. */
-export interface RollPlan {
-  /** The first `replacedEnd` references of the input list become `manifestRefs`. */
-  replacedEnd: number;
-  manifestRefs: SegmentRef[];
-  /** Tail references whose keys the commit deletes. */
-  moved: SegmentRef[];
-  pointer: ManifestPointer;
-  /** When the oldest upload of the plan started (the commit deadline counts from it). */
-  startedMs: number;
-  /** Merged segments, for the cache, and the references they replace. */
+export interface RollPlan extends SegmentSwap {
+  /** Merged segments and the references they replace. */
   merged: { ref: SegmentRef; bytes: Uint8Array; replaces: SegmentRef[] }[];
 }
 
@@ -136,5 +123,6 @@ export async function prepareRoll(
     pointer: written.pointer!,
     startedMs: Math.min(startedMs, written.startedMs),
     merged,
+    cache: merged,
   };
 }

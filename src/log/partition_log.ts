@@ -13,7 +13,8 @@
  * and rolls the offsets back, so nothing is acknowledged that is not durable.
  *
  * Retention and DeleteRecords move the log start offset forward, dropping whole segments in
- * the same fenced kind of transaction (`applyRetention`, `deleteRecords`).
+ * the same fenced kind of transaction (`applyRetention`, `deleteRecords`). Rolls and compaction
+ * rewrite the oldest segments through one fenced swap (`replaceSegments`, segment_swap.ts).
  *
  * Read: see segment_reader.ts (cache, one ranged GET per segment, read-ahead).
  * @module
@@ -42,6 +43,7 @@ import {
   writeManifest,
 } from "./manifest_roll.ts";
 import type { SegmentCache } from "./segment_cache.ts";
+import type { SegmentSwap, SwapView, UploadAbout } from "./segment_swap.ts";
 import type { SegmentUploader } from "./segment_uploader.ts";
 import type { CommitBatcher } from "./commit_batcher.ts";
 import { type ProducerBatch, ProducerTable } from "./producer_state.ts";
@@ -427,13 +429,8 @@ export class PartitionLog {
    */
   private async upload(
     bytes: Uint8Array,
-    about:
-      & Pick<
-        SegmentRef,
-        "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch"
-      >
-      & { created_ms?: number },
-    what: { kind: "flush" | "merge" } & BatchSummary,
+    about: UploadAbout,
+    what: { kind: "flush" | "merge" | "compact" } & BatchSummary,
   ): Promise<{ ref: SegmentRef; startedMs: number }> {
     const now = this.deps.now ?? Date.now;
     // When the records were written: the age of records without timestamps.
@@ -569,56 +566,89 @@ export class PartitionLog {
 
   /**
    * Moves the oldest tail keys into a new manifest (merging small segments on the way; see
-   * manifest_roll.ts) when the tail holds at least `minTail` keys. The uploads happen outside
-   * the commit lock; the commit is one fenced transaction, made only if the segments it
-   * replaces are still those it read. The old objects stay until the garbage collector finds
-   * them unreferenced, so reads already under way still succeed. Resolves the keys moved and
-   * the segments merged away.
+   * manifest_roll.ts) when the tail holds at least `minTail` keys, through `replaceSegments`.
+   * Resolves the keys moved and the segments merged away.
    */
   async roll(
     targetBytes: number,
     minTail = ROLL_AT_TAIL_KEYS,
   ): Promise<{ moved: number; merged: number }> {
-    const none = { moved: 0, merged: 0 };
-    if (this.rolling || this.status !== "open" || this.tailKeys < minTail) return none;
-    this.rolling = true;
-    try {
-      const seen = this.segments;
-      const inManifest = this.inManifest;
-      const plan = await prepareRoll(
-        { topic: this.topic, partition: this.partition, segments: seen, inManifest, targetBytes },
+    if (this.tailKeys < minTail) return { moved: 0, merged: 0 };
+    const plan = await this.replaceSegments((view) =>
+      prepareRoll(
+        { ...view, targetBytes },
         {
           objects: this.deps.objects,
           namespace: this.deps.namespace,
           now: this.deps.now,
-          load: (r) => this.loadSegment(r),
-          upload: (bytes, about) =>
-            this.upload(bytes, about, { kind: "merge", ...summarizeBatches(mergedBatches(bytes)) }),
+          load: view.load,
+          upload: (bytes, about) => view.upload(bytes, about, "merge"),
         },
         minTail,
-      );
-      if (!plan) return none;
+      )
+    );
+    if (!plan) return { moved: 0, merged: 0 };
+    return {
+      moved: plan.moved.length,
+      merged: plan.merged.reduce((n, m) => n + m.replaces.length, 0),
+    };
+  }
+
+  /**
+   * Rewrites the oldest committed segments (a roll, a compaction pass; segment_swap.ts), one job
+   * at a time per partition: `prepare` uploads the replacement outside the commit lock (flushes
+   * keep committing meanwhile), then the swap commits in one fenced transaction, only if the
+   * references it replaces are still those it read. The old objects stay until the garbage
+   * collector finds them unreferenced, so reads already under way still succeed. Resolves the
+   * committed swap, or null (nothing to do, busy, fenced, or the list moved: a later job retries).
+   */
+  async replaceSegments<T extends SegmentSwap>(
+    prepare: (view: SwapView) => Promise<T | null>,
+  ): Promise<T | null> {
+    if (this.rolling || this.status !== "open") return null;
+    this.rolling = true;
+    try {
+      const seen = this.segments;
+      const inManifest = this.inManifest;
+      const swap = await prepare({
+        topic: this.topic,
+        partition: this.partition,
+        segments: seen,
+        inManifest,
+        state: this.state,
+        commitDeadlineMs: this.deps.commitDeadlineMs ?? Infinity,
+        load: (r) => this.loadSegment(r),
+        upload: (bytes, about, kind) =>
+          this.upload(bytes, about, { kind, ...summarizeBatches(mergedBatches(bytes)) }),
+      });
+      if (!swap) return null;
       return await this.exclusively(async () => {
-        if (this.status !== "open") return none;
+        if (this.status !== "open") return null;
         if (this.uncertain) await this.resync();
         const unchanged = this.inManifest === inManifest &&
-          seen.slice(0, plan.replacedEnd).every((r, i) => this.segments[i] === r);
-        if (!unchanged) return none; // retention or a resync moved the list: a later roll retries
-        const deletes = plan.moved.map((r) => ({
+          seen.slice(0, swap.replacedEnd).every((r, i) => this.segments[i] === r);
+        if (!unchanged) return null; // retention or a resync moved the list
+        const deletes = swap.moved.map((r) => ({
           type: "delete" as const,
           key: this.segmentKey(r.base_offset),
         }));
-        const next = { ...this.state, manifest: plan.pointer };
-        if (!await this.commitFenced(next, deletes, plan.startedMs)) return none;
+        const next = {
+          ...this.state,
+          manifest: swap.pointer,
+          compaction: swap.compaction ?? this.state.compaction,
+        };
+        if (!await this.commitFenced(next, deletes, swap.startedMs)) return null;
         // A new array: a read in progress keeps iterating the list it started with.
-        this.segments = [...plan.manifestRefs, ...this.segments.slice(plan.replacedEnd)];
-        this.inManifest = plan.manifestRefs.length;
-        for (const m of plan.merged) {
-          for (const r of m.replaces) this.deps.cache.remove(cacheKey(r));
-          this.deps.cache.put(cacheKey(m.ref), decodeSegment(m.ref.key, m.bytes));
+        this.segments = [...swap.manifestRefs, ...this.segments.slice(swap.replacedEnd)];
+        this.inManifest = swap.manifestRefs.length;
+        const kept = new Set(swap.manifestRefs);
+        for (const r of seen.slice(0, swap.replacedEnd)) {
+          if (!kept.has(r)) this.deps.cache.remove(cacheKey(r));
         }
-        const merged = plan.merged.reduce((n, m) => n + m.replaces.length, 0);
-        return { moved: plan.moved.length, merged };
+        for (const c of swap.cache ?? []) {
+          this.deps.cache.put(cacheKey(c.ref), decodeSegment(c.ref.key, c.bytes));
+        }
+        return swap;
       });
     } finally {
       this.rolling = false;

@@ -2,11 +2,12 @@
  * Compaction policy (no I/O): which part of a partition's log may be compacted, and whether a
  * pass is due, from the segment references and the partition's compaction state alone.
  *
- * - The **active part** is never compacted (Kafka's active segment): the newest segment always,
- *   and the segments before it while together they stay under `segment.bytes` and were written
- *   within `segment.ms` (for a topic with a `max.compaction.lag.ms` below it, within that). So
- *   the newest records become cleanable once `segment.bytes` more have been written after them,
- *   or `segment.ms` after they were written.
+ * - The **active part** is never compacted (Kafka's active segment): the newest segments while
+ *   together they stay under `segment.bytes` and each was written within `segment.ms` (for a
+ *   topic with a `max.compaction.lag.ms` below it, within that). So records become cleanable
+ *   once `segment.bytes` more have been written after them, or `segment.ms` after the newest
+ *   record of their segment was written (segment merging groups flushes into segments of up to
+ *   `segment.bytes`, as Kafka's segments group appends).
  * - Segments whose newest record is younger than `min.compaction.lag.ms` are not cleanable,
  *   nor anything after them.
  * - The **dirty** part is the cleanable part at or after the partition's cleaned offset (what
@@ -29,16 +30,15 @@ export interface CompactionSettings {
   segmentBytes: number;
 }
 
-/** Index of the first segment of the active part (the last segment at the latest). */
+/** Index of the first segment of the active part (the segment count when it is empty). */
 export function activeStart(
   segments: readonly SegmentRef[],
   now: number,
   s: CompactionSettings,
 ): number {
-  let i = segments.length - 1;
-  if (i < 0) return 0;
   const rollMs = Math.min(s.segmentMs, s.maxCompactionLagMs);
-  let bytes = segments[i]!.size;
+  let i = segments.length;
+  let bytes = 0;
   while (i > 0) {
     const prev = segments[i - 1]!;
     if (bytes + prev.size >= s.segmentBytes || now - prev.created_ms >= rollMs) break;

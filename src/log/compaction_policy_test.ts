@@ -1,6 +1,6 @@
 /**
  * Compaction policy on references alone: the active part (segment.bytes, segment.ms, capped by
- * max.compaction.lag.ms; the newest segment always), min.compaction.lag.ms, the dirty ratio
+ * max.compaction.lag.ms), min.compaction.lag.ms, the dirty ratio
  * from the cleaned offset, and why a pass is due.
  */
 import { assertEquals } from "../testing/assert.ts";
@@ -43,8 +43,9 @@ Deno.test("compaction policy: the newest segments under segment.bytes and within
   assertEquals(activeStart(segs([300, 0], [300, 0], [300, 0], [300, 0]), NOW, S), 1);
   // By time: written 10 s ago or earlier leaves the active part.
   assertEquals(activeStart(segs([10, 20_000], [10, 10_000], [10, 9_000], [10, 0]), NOW, S), 2);
-  // The newest segment is active however old or large.
-  assertEquals(activeStart(segs([5000, 99_000], [5000, 99_000]), NOW, S), 1);
+  // A segment of segment.bytes or more, or written segment.ms ago, is not active.
+  assertEquals(activeStart(segs([10, 0], [5000, 0]), NOW, S), 2);
+  assertEquals(activeStart(segs([10, 0], [10, 99_000]), NOW, S), 2);
   // max.compaction.lag.ms below segment.ms shortens it.
   const lag = { ...S, maxCompactionLagMs: 5_000 };
   assertEquals(activeStart(segs([10, 9_000], [10, 6_000], [10, 0]), NOW, lag), 2);

@@ -5,8 +5,10 @@
  * fenced transaction, or not at all.
  *
  * 1. **Plan** (compaction_policy.ts): the cleanable part ends before the active part; the dirty
- *    part starts at the partition's cleaned offset. At most MAX_MOVED_PER_ROLL tail keys are
- *    replaced (etcd's operation limit); the rest waits for the next pass.
+ *    part starts at the partition's cleaned offset. Only segments in the manifest are
+ *    compacted (the scheduler rolls the tail keys first when they are due), so a pass deletes
+ *    no tail key, and rolls may go on meanwhile: the pass reserves its segments, which rolls
+ *    do not merge, and rebases onto a manifest a roll wrote.
  * 2. **Map** the dirty part: key -> offset of its latest record, in a fixed-size map
  *    (key_map.ts). When a new key does not fit, the map ends there (`mapEnd`) and the next pass
  *    continues from it: memory stays bounded whatever the keys.
@@ -16,7 +18,7 @@
  *    segment that nothing changed keeps its reference (no upload). A range whose records all
  *    went joins the output before it, or, when nothing at all is left, stays as one empty
  *    batch, so the references still cover the log without holes.
- * 4. **Swap**: a new manifest holds the outputs (and the manifest references after them); the
+ * 4. **Swap**: a new manifest holds the outputs and the manifest references after them; the
  *    commit also records the new cleaned offset and when the next kept tombstone is due.
  *
  * Reads are ranged GETs that bypass the read cache; every byte read or written first passes
@@ -39,7 +41,7 @@ import {
   placeholderBatch,
   type Removed,
 } from "./compaction_filter.ts";
-import { MAX_MOVED_PER_ROLL, writeManifest } from "./manifest_roll.ts";
+import { writeManifest } from "./manifest_roll.ts";
 import type { SegmentSwap, SwapView } from "./segment_swap.ts";
 import { setImmediate } from "node:timers";
 
@@ -108,9 +110,10 @@ export async function prepareCompaction(
   const outlook = compactionOutlook(segments, view.state.compaction, {
     now,
     settings: o.settings,
-    limit: inManifest + MAX_MOVED_PER_ROLL,
+    limit: inManifest,
   });
   if (outlook.end === 0 || (!outlook.due && !o.force)) return null;
+  view.reserve(outlook.end);
   const stats: PassStats = {
     bytesRead: 0,
     bytesWritten: 0,
@@ -186,21 +189,32 @@ export async function prepareCompaction(
     tombstones_due_ms: whole ? due : minOf(due, old?.tombstones_due_ms ?? null),
   };
   stats.cleanedOffset = compaction.cleaned_offset;
-  const replacedEnd = Math.max(processed, inManifest);
-  const manifestRefs = [...out.refs, ...segments.slice(processed, replacedEnd)];
-  const written = await writeManifest(
-    { objects: o.objects, namespace: o.namespace, now: o.now },
-    view,
-    manifestRefs,
-  );
+  const replaced = segments.slice(0, processed);
+  const swapOnto = async (list: readonly SegmentRef[], manifestLength: number) => {
+    const manifestRefs = [...out.refs, ...list.slice(processed, manifestLength)];
+    const written = await writeManifest(
+      { objects: o.objects, namespace: o.namespace, now: o.now },
+      view,
+      manifestRefs,
+    );
+    return {
+      replacedEnd: manifestLength,
+      manifestRefs,
+      moved: [],
+      pointer: written.pointer!,
+      startedMs: Math.min(out.firstUploadMs ?? Infinity, written.startedMs),
+      compaction,
+    };
+  };
   return {
-    replacedEnd,
-    manifestRefs,
-    moved: segments.slice(inManifest, replacedEnd),
-    pointer: written.pointer!,
-    startedMs: Math.min(out.firstUploadMs ?? Infinity, written.startedMs),
-    compaction,
+    ...await swapOnto(segments, inManifest),
     stats,
+    // A roll moved tail keys into a new manifest meanwhile (it left the reserved segments
+    // alone): the same outputs, in a manifest with what the roll wrote after them.
+    async rebase(list, manifestLength) {
+      const intact = processed <= manifestLength && replaced.every((r, i) => list[i] === r);
+      return intact ? await swapOnto(list, manifestLength) : null;
+    },
   };
 }
 

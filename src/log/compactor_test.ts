@@ -58,16 +58,18 @@ async function partition() {
   const compact = (
     o: { settings?: Partial<CompactionSettings>; mapBytes?: number; force?: boolean } = {},
   ): Promise<CompactionPlan | null> =>
-    log.replaceSegments((view) =>
-      prepareCompaction(view, {
-        settings: { ...SETTINGS, ...o.settings },
-        map: new KeyMap(o.mapBytes ?? 1 << 20),
-        objects,
-        namespace: "ns",
-        throttle: () => Promise.resolve(),
-        now,
-        force: o.force ?? true,
-      })
+    // Passes compact the manifest: roll the tail keys in first (no merging: 64-byte target).
+    log.roll(64, 1).then(() =>
+      log.replaceSegments("compact", (view) =>
+        prepareCompaction(view, {
+          settings: { ...SETTINGS, ...o.settings },
+          map: new KeyMap(o.mapBytes ?? 1 << 20),
+          objects,
+          namespace: "ns",
+          throttle: () => Promise.resolve(),
+          now,
+          force: o.force ?? true,
+        }))
     );
   return { log, objects, meta, clock, write, compact };
 }
@@ -133,8 +135,8 @@ Deno.test("compaction: the latest record of each key stays at its offset; the ac
   const p = await partition();
   await p.write([["a", "1"], ["b", "1"], ["a", "2"]]);
   await p.write([["c", "1"], ["b", "2"]]);
+  p.clock.now += 5000; // the segments above are older than segment.ms
   await p.write([["a", "3"], ["b", "3"]]); // the newest segment: active
-  p.clock.now += 5000;
   const plan = await p.compact();
   assert(plan);
   // a=2 stays: the record that supersedes it is in the active part, which is not mapped.
@@ -193,10 +195,10 @@ Deno.test("compaction: keyless records in the cleanable part go; gzip batches ar
 Deno.test("compaction: everything removed leaves one empty batch covering the range", async () => {
   const p = await partition();
   await p.write([["a", "1"], ["a", null]]);
-  await p.write([["z", "1"]]);
   p.clock.now += 5000;
   await p.compact();
   p.clock.now += SETTINGS.deleteRetentionMs;
+  await p.write([["z", "1"]]); // active
   await p.compact();
   assertEquals(await readAll(p.log), [[2, "z", "1"]]);
   const first = splitBatches((await p.log.read(0, 1 << 20)).records!);
@@ -235,7 +237,8 @@ Deno.test("compaction: a retention cut during a pass voids it; the log stays rea
   await p.write([["c", "1"]]);
   p.clock.now += 5000;
   const before = await readAll(p.log);
-  const plan = await p.log.replaceSegments(async (view) => {
+  await p.log.roll(64, 1);
+  const plan = await p.log.replaceSegments("compact", async (view) => {
     const prepared = await prepareCompaction(view, {
       settings: SETTINGS,
       map: new KeyMap(1 << 16),
@@ -245,11 +248,42 @@ Deno.test("compaction: a retention cut during a pass voids it; the log stays rea
       now: () => p.clock.now,
       force: true,
     });
+    assert(prepared);
     await p.log.deleteRecords(2); // drops the first segment meanwhile (it takes the lock first)
     return prepared;
   });
   assertEquals(plan, null);
   assertEquals(await readAll(p.log, 2), before.filter(([o]) => o >= 2));
+});
+
+Deno.test("compaction: a roll during a pass leaves its segments alone; the pass rebases onto it", async () => {
+  const p = await partition();
+  await p.write([["a", "1"], ["a", "2"]]);
+  await p.write([["b", "1"], ["b", "2"]]);
+  p.clock.now += 5000;
+  await p.log.roll(1 << 20, 1); // merged into one segment
+  const plan = await p.log.replaceSegments("compact", async (view) => {
+    const prepared = await prepareCompaction(view, {
+      settings: SETTINGS,
+      map: new KeyMap(1 << 16),
+      objects: p.objects,
+      namespace: "ns",
+      throttle: () => Promise.resolve(),
+      now: () => p.clock.now,
+      force: true,
+    });
+    // Meanwhile: small flushes, rolled into a new manifest, merging what it may (not the
+    // segment the pass reserved, small as it is).
+    await p.write([["c", "1"]]);
+    await p.write([["c", "2"]]);
+    const rolled = await p.log.roll(1 << 20, 1);
+    assertEquals(rolled, { moved: 2, merged: 2 });
+    return prepared;
+  });
+  assert(plan, "the pass committed onto the roll's manifest");
+  assertEquals(await readAll(p.log), [[1, "a", "2"], [3, "b", "2"], [4, "c", "1"], [5, "c", "2"]]);
+  assertEquals(p.log.tailKeys, 0);
+  assertEquals(p.log.committedSegments.length, 2);
 });
 
 /** A seeded generator (mulberry32): the same seed gives the same case. */

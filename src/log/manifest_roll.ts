@@ -36,6 +36,8 @@ export interface RollInput {
   segments: readonly SegmentRef[];
   inManifest: number;
   targetBytes: number;
+  /** The first segments a compaction pass is rewriting: never merged. */
+  reserved?: number;
 }
 
 /** What a roll needs from its partition log. */
@@ -82,8 +84,9 @@ export async function prepareRoll(
   if (tail < minTail || tail === 0) return null;
   const replacedEnd = inManifest + Math.min(tail, MAX_MOVED_PER_ROLL);
   let windowStart = inManifest;
+  const floor = Math.min(input.reserved ?? 0, inManifest);
   while (
-    windowStart > 0 && inManifest - windowStart < MAX_REMERGED &&
+    windowStart > floor && inManifest - windowStart < MAX_REMERGED &&
     isSmallSegment(segments[windowStart - 1]!, targetBytes)
   ) windowStart--;
   const window = segments.slice(windowStart, replacedEnd);

@@ -24,6 +24,7 @@ import { setBaseOffset, setPartitionLeaderEpoch } from "../protocol/records/reco
 import type { ObjectStore } from "../object_store/types.ts";
 import type { KvOp, MetadataStore } from "../metadata/types.ts";
 import {
+  type CompactionState,
   decodeRecord,
   encodeRecord,
   keys,
@@ -150,7 +151,10 @@ export class PartitionLog {
   private lock: Promise<void> = Promise.resolve();
   /** Set when a commit failed in a way that may still have applied it (see `resync`). */
   private uncertain = false;
-  private rolling = false;
+  /** Segment rewrites running (one of each kind at a time). */
+  private readonly jobs = new Set<"roll" | "compact">();
+  /** The first segments a compaction pass is rewriting: rolls do not merge them. */
+  private reserved = 0;
   /** Uploads made by this writer (its epoch), numbered in the objects' indexes. */
   private uploads = 0;
   private readonly reader: SegmentReader;
@@ -230,6 +234,10 @@ export class PartitionLog {
   /** Segment references kept as keys in the metadata store (the rest are in the manifest). */
   get tailKeys(): number {
     return this.segments.length - this.inManifest;
+  }
+  /** Where compaction stands (undefined: never compacted). */
+  get compactionState(): Readonly<CompactionState> | undefined {
+    return this.state.compaction;
   }
 
   private ensureOpen(): void {
@@ -566,17 +574,18 @@ export class PartitionLog {
 
   /**
    * Moves the oldest tail keys into a new manifest (merging small segments on the way; see
-   * manifest_roll.ts) when the tail holds at least `minTail` keys, through `replaceSegments`.
-   * Resolves the keys moved and the segments merged away.
+   * manifest_roll.ts) when the tail holds at least `minTail` keys, through `replaceSegments`;
+   * segments a compaction pass is rewriting are not merged. Resolves the keys moved and the
+   * segments merged away.
    */
   async roll(
     targetBytes: number,
     minTail = ROLL_AT_TAIL_KEYS,
   ): Promise<{ moved: number; merged: number }> {
     if (this.tailKeys < minTail) return { moved: 0, merged: 0 };
-    const plan = await this.replaceSegments((view) =>
+    const plan = await this.replaceSegments("roll", (view) =>
       prepareRoll(
-        { ...view, targetBytes },
+        { ...view, targetBytes, reserved: this.reserved },
         {
           objects: this.deps.objects,
           namespace: this.deps.namespace,
@@ -585,8 +594,7 @@ export class PartitionLog {
           upload: (bytes, about) => view.upload(bytes, about, "merge"),
         },
         minTail,
-      )
-    );
+      ));
     if (!plan) return { moved: 0, merged: 0 };
     return {
       moved: plan.moved.length,
@@ -596,21 +604,23 @@ export class PartitionLog {
 
   /**
    * Rewrites the oldest committed segments (a roll, a compaction pass; segment_swap.ts), one job
-   * at a time per partition: `prepare` uploads the replacement outside the commit lock (flushes
+   * of each kind at a time: `prepare` uploads the replacement outside the commit lock (flushes
    * keep committing meanwhile), then the swap commits in one fenced transaction, only if the
-   * references it replaces are still those it read. The old objects stay until the garbage
-   * collector finds them unreferenced, so reads already under way still succeed. Resolves the
-   * committed swap, or null (nothing to do, busy, fenced, or the list moved: a later job retries).
+   * references it replaces are still those it read (else the swap's `rebase` may adapt it to
+   * the list as it is now). The old objects stay until the garbage collector finds them
+   * unreferenced, so reads already under way still succeed. Resolves the committed swap, or
+   * null (nothing to do, busy, fenced, or the list moved: a later job retries).
    */
   async replaceSegments<T extends SegmentSwap>(
+    kind: "roll" | "compact",
     prepare: (view: SwapView) => Promise<T | null>,
   ): Promise<T | null> {
-    if (this.rolling || this.status !== "open") return null;
-    this.rolling = true;
+    if (this.jobs.has(kind) || this.status !== "open") return null;
+    this.jobs.add(kind);
     try {
       const seen = this.segments;
       const inManifest = this.inManifest;
-      const swap = await prepare({
+      const prepared = await prepare({
         topic: this.topic,
         partition: this.partition,
         segments: seen,
@@ -620,14 +630,16 @@ export class PartitionLog {
         load: (r) => this.loadSegment(r),
         upload: (bytes, about, kind) =>
           this.upload(bytes, about, { kind, ...summarizeBatches(mergedBatches(bytes)) }),
+        reserve: (count) => this.reserved = count,
       });
-      if (!swap) return null;
+      if (!prepared) return null;
       return await this.exclusively(async () => {
         if (this.status !== "open") return null;
         if (this.uncertain) await this.resync();
         const unchanged = this.inManifest === inManifest &&
-          seen.slice(0, swap.replacedEnd).every((r, i) => this.segments[i] === r);
-        if (!unchanged) return null; // retention or a resync moved the list
+          seen.slice(0, prepared.replacedEnd).every((r, i) => this.segments[i] === r);
+        const swap = unchanged ? prepared : await prepared.rebase?.(this.segments, this.inManifest);
+        if (!swap) return null; // retention, a roll or a resync moved the list
         const deletes = swap.moved.map((r) => ({
           type: "delete" as const,
           key: this.segmentKey(r.base_offset),
@@ -638,20 +650,20 @@ export class PartitionLog {
           compaction: swap.compaction ?? this.state.compaction,
         };
         if (!await this.commitFenced(next, deletes, swap.startedMs)) return null;
+        const replaced = this.segments.slice(0, swap.replacedEnd);
         // A new array: a read in progress keeps iterating the list it started with.
         this.segments = [...swap.manifestRefs, ...this.segments.slice(swap.replacedEnd)];
         this.inManifest = swap.manifestRefs.length;
         const kept = new Set(swap.manifestRefs);
-        for (const r of seen.slice(0, swap.replacedEnd)) {
-          if (!kept.has(r)) this.deps.cache.remove(cacheKey(r));
-        }
+        for (const r of replaced) if (!kept.has(r)) this.deps.cache.remove(cacheKey(r));
         for (const c of swap.cache ?? []) {
           this.deps.cache.put(cacheKey(c.ref), decodeSegment(c.ref.key, c.bytes));
         }
-        return swap;
+        return prepared;
       });
     } finally {
-      this.rolling = false;
+      this.jobs.delete(kind);
+      if (kind === "compact") this.reserved = 0;
     }
   }
 

@@ -7,7 +7,9 @@
  * transaction (the partition record points at the new manifest, the replaced tail keys are
  * deleted), and only if those references are still the log's. A crash or a lost race before the
  * commit leaves the old references and unreferenced uploads (garbage); after it, the new ones:
- * never both, never neither.
+ * never both, never neither. A roll and a compaction pass may run at once: rolls leave the
+ * segments a pass reserved alone, and a pass whose segments are still the first ones at commit
+ * rebases onto the manifest a roll wrote meanwhile.
  * @module
  */
 import type {
@@ -44,6 +46,8 @@ export interface SwapView {
   load(ref: SegmentRef): Promise<Segment>;
   /** An upload older than this (ms) is never committed (the writer's commit deadline). */
   commitDeadlineMs: number;
+  /** Keeps rolls from merging the first `count` segments until this job ends. */
+  reserve(count: number): void;
 }
 
 /** What replaces the first `replacedEnd` committed references. */
@@ -60,4 +64,9 @@ export interface SegmentSwap {
   cache?: { ref: SegmentRef; bytes: Uint8Array }[];
   /** The partition's compaction state after the swap (kept as it is when absent). */
   compaction?: CompactionState;
+  /**
+   * The same swap over the list as it is at commit, when other jobs changed it meanwhile (run
+   * under the commit lock); null when it no longer applies. Absent: the swap is dropped.
+   */
+  rebase?(segments: readonly SegmentRef[], inManifest: number): Promise<SegmentSwap | null>;
 }

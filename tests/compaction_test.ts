@@ -1,25 +1,31 @@
 /**
- * Log compaction end to end, on the embedded default and on etcd + s3rver, with the real
- * broker process: 100,000 records over 1,000 keys with 5% tombstones (KAFSCALE_COMPACTION_TEST_SCALE
+ * Log compaction end to end, on the embedded default and on etcd + s3rver, with the real broker
+ * process: 100,000 records over 1,000 keys with 5% tombstones (KAFSCALE_COMPACTION_TEST_SCALE
  * multiplies both: 10 gives the issue's 1M over 10k) into a compacted topic; a keyless record is
  * INVALID_RECORD; a broker killed (-9) in the middle of a throttled pass loses nothing and
- * compacts after the restart; then a kcat consumer from the beginning sees exactly one record
- * per key, the latest, at the offset it was written; the segment objects shrink once the
- * collector removed the originals; tombstones are gone after delete.retention.ms; the metrics
- * say what happened. Waits are for events (metrics, what a consumer reads), with generous
- * deadlines.
+ * compacts after the restart; then a kcat consumer from the beginning sees exactly one record per
+ * key, the latest, at the offset it was written; OffsetForLeaderEpoch and a fetch from a removed
+ * offset work across the gaps; tombstones are gone after delete.retention.ms; the segment objects
+ * shrink once the collector removed the originals; the metrics say what happened. Waits are for
+ * events (metrics, what a consumer reads), with generous deadlines.
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { etcdMissing, s3Missing } from "../src/testing/services.ts";
 import { type BrokerProcess, removeDir, run, startBroker, until } from "./_harness.ts";
-import { backendEnv, withServices } from "./_setup.ts";
+import { backendEnv, fetchBody, withServices } from "./_setup.ts";
+import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts";
+import {
+  OffsetForLeaderEpoch,
+  type OffsetForLeaderEpochResponse,
+} from "../src/protocol/messages/23_offset_for_leader_epoch.ts";
+import { splitBatches } from "../src/protocol/records/record_batch.ts";
 import { KafkaConnection } from "../src/client/connection.ts";
 import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
 import {
   CreateTopics,
   type CreateTopicsResponse,
 } from "../src/protocol/messages/19_create_topics.ts";
-import { buildRecordBatch } from "../src/protocol/records/builder.ts";
+import { buildRecordBatch, decodeRecords } from "../src/protocol/records/builder.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import type { ObjectStore } from "../src/object_store/types.ts";
 import { FilesystemObjectStore } from "../src/object_store/filesystem.ts";
@@ -203,6 +209,27 @@ async function scenario(env: Record<string, string>, objects: ObjectStore, dataD
     );
     check(compacted);
     for (const [o, k] of compacted) assertEquals(model.get(k)![0], o);
+    // Positions in gaps: OffsetForLeaderEpoch answers from the epoch history (epoch 1 wrote
+    // everything; the restart began epoch 2 at the log end), and a fetch from a removed offset
+    // returns the next records.
+    const client = await KafkaConnection.connect(broker.bootstrap);
+    try {
+      const epoch = (await client.request<OffsetForLeaderEpochResponse>(OffsetForLeaderEpoch, 4, {
+        replicaId: -1,
+        topics: [{
+          topic: TOPIC,
+          partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 1 }],
+        }],
+      })).topics[0]!.partitions[0]!;
+      assertEquals([epoch.errorCode, epoch.leaderEpoch, epoch.endOffset], [0, 1, RECORDS]);
+      const f = await client.request<FetchResponse>(Fetch, 11, fetchBody(TOPIC, 0));
+      const part = f.responses[0]!.partitions[0]!;
+      assertEquals(part.errorCode, 0);
+      const first = splitBatches(part.records!).flatMap((b) => decodeRecords(b))[0]!;
+      assertEquals(first.offset, compacted[0]![0]);
+    } finally {
+      await client.close();
+    }
     const live = [...model.values()].filter(([, v]) => v !== null).length;
     assert(compacted.length >= live && compacted.length <= model.size, `${compacted.length}`);
     assert(

@@ -198,7 +198,7 @@ Deno.test("topic configs: DescribeConfigs reports creation-only keys read-only; 
 });
 
 for (const version of ["3.7", "4"]) {
-  Deno.test(`topic configs: Kafka ${version} kafka-topics.sh --create --config, both --describe, refusals`, async () => {
+  Deno.test(`topic configs: Kafka ${version} kafka-topics.sh --create --config, both --describe, refusals, cleanup.policy altered`, async () => {
     const broker = await startBroker();
     try {
       const cli = async (tool: string, ...args: string[]) => {
@@ -268,6 +268,20 @@ for (const version of ["3.7", "4"]) {
         r.code !== 0 && r.out.includes("can be set only when the topic is created"),
         r.out,
       );
+      r = await cli(
+        "configs",
+        "--alter",
+        "--entity-type",
+        "topics",
+        "--entity-name",
+        "cfg",
+        "--add-config",
+        "cleanup.policy=[compact,delete],min.cleanable.dirty.ratio=0.1",
+      );
+      assertEquals(r.code, 0, r.out);
+      r = await cli("configs", "--describe", "--entity-type", "topics", "--entity-name", "cfg");
+      assert(r.out.includes("cleanup.policy=compact,delete sensitive=false"), r.out);
+      assert(r.out.includes("min.cleanable.dirty.ratio=0.1 sensitive=false"), r.out);
       r = await cli("topics", "--list");
       assertEquals(r.out, "cfg");
     } finally {

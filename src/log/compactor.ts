@@ -97,6 +97,15 @@ function batchBytes(seg: Segment, i: number): Uint8Array {
 /** Gives the event loop a turn (a pass is long; requests keep being answered meanwhile). */
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
+/** A pass under way: what every step reads and counts. */
+interface Pass {
+  view: SwapView;
+  o: PassOptions;
+  now: number;
+  stats: PassStats;
+  load(ref: SegmentRef): Promise<Segment>;
+}
+
 /**
  * Prepares a pass: maps the dirty part, rewrites and uploads, writes the new manifest.
  * Resolves null when no pass is due (or nothing is cleanable).
@@ -132,6 +141,7 @@ export async function prepareCompaction(
     stats.segmentsRead++;
     return seg;
   };
+  const pass: Pass = { view, o, now, stats, load };
   const cleaned = stats.cleanedOffset;
   o.map.clear();
   const mapEnd = await buildMap(segments.slice(outlook.firstDirty, outlook.end), cleaned, {
@@ -142,19 +152,42 @@ export async function prepareCompaction(
   let k = 0;
   while (k < outlook.end && segments[k]!.base_offset < mapEnd) k++;
   if (k === 0) return null;
+  const { out, processed, due } = await rewrite(pass, k, mapEnd);
+  const whole = processed === k;
+  const reached = whole ? mapEnd : Math.min(mapEnd, segments[processed - 1]!.last_offset + 1);
+  const old = view.state.compaction;
+  const compaction: CompactionState = {
+    cleaned_offset: Math.max(cleaned, reached),
+    tombstones_due_ms: whole ? due : minOf(due, old?.tombstones_due_ms ?? null),
+  };
+  stats.cleanedOffset = compaction.cleaned_offset;
+  return await swapFor(pass, { out, processed, compaction });
+}
+
+/**
+ * Rewrites the first `k` segments against the map (up to `mapEnd`), uploading outputs as they
+ * fill; stops early when the commit deadline nears. Resolves the outputs, how many segments it
+ * rewrote, and the earliest delete horizon of a tombstone it kept.
+ */
+async function rewrite(
+  pass: Pass,
+  k: number,
+  mapEnd: number,
+): Promise<{ out: Outputs; processed: number; due: number | null }> {
+  const { view, o, stats } = pass;
   const out = new Outputs(view, o, stats);
   const ctx: FilterContext = {
     map: o.map,
     mapEnd,
-    now,
+    now: pass.now,
     deleteRetentionMs: o.settings.deleteRetentionMs,
     removed: stats.removed,
   };
   let due: number | null = null;
   let processed = 0;
   while (processed < k) {
-    const ref = segments[processed]!;
-    const seg = await load(ref);
+    const ref = view.segments[processed]!;
+    const seg = await pass.load(ref);
     const kept: SegmentBatch[] = [];
     let changed = false;
     for (let i = 0; i < seg.batches.length; i++) {
@@ -181,17 +214,21 @@ export async function prepareCompaction(
     if (out.overBudget()) break;
   }
   await out.finish();
-  const whole = processed === k;
-  const reached = whole ? mapEnd : Math.min(mapEnd, segments[processed - 1]!.last_offset + 1);
-  const old = view.state.compaction;
-  const compaction: CompactionState = {
-    cleaned_offset: Math.max(cleaned, reached),
-    tombstones_due_ms: whole ? due : minOf(due, old?.tombstones_due_ms ?? null),
-  };
-  stats.cleanedOffset = compaction.cleaned_offset;
-  const replaced = segments.slice(0, processed);
+  return { out, processed, due };
+}
+
+/**
+ * The swap of a rewrite: its outputs, then the manifest's references after the rewritten ones,
+ * in a new manifest; with the rebase onto a manifest a roll wrote meanwhile.
+ */
+async function swapFor(
+  pass: Pass,
+  r: { out: Outputs; processed: number; compaction: CompactionState },
+): Promise<CompactionPlan> {
+  const { view, o } = pass;
+  const replaced = view.segments.slice(0, r.processed);
   const swapOnto = async (list: readonly SegmentRef[], manifestLength: number) => {
-    const manifestRefs = [...out.refs, ...list.slice(processed, manifestLength)];
+    const manifestRefs = [...r.out.refs, ...list.slice(r.processed, manifestLength)];
     const written = await writeManifest(
       { objects: o.objects, namespace: o.namespace, now: o.now },
       view,
@@ -202,17 +239,17 @@ export async function prepareCompaction(
       manifestRefs,
       moved: [],
       pointer: written.pointer!,
-      startedMs: Math.min(out.firstUploadMs ?? Infinity, written.startedMs),
-      compaction,
+      startedMs: Math.min(r.out.firstUploadMs ?? Infinity, written.startedMs),
+      compaction: r.compaction,
     };
   };
   return {
-    ...await swapOnto(segments, inManifest),
-    stats,
+    ...await swapOnto(view.segments, view.inManifest),
+    stats: pass.stats,
     // A roll moved tail keys into a new manifest meanwhile (it left the reserved segments
     // alone): the same outputs, in a manifest with what the roll wrote after them.
     async rebase(list, manifestLength) {
-      const intact = processed <= manifestLength && replaced.every((r, i) => list[i] === r);
+      const intact = r.processed <= manifestLength && replaced.every((x, i) => list[i] === x);
       return intact ? await swapOnto(list, manifestLength) : null;
     },
   };

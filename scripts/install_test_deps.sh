@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need, idempotently: etcd, kcat and openssl (the etcd TLS
 # tests' throwaway CA) from Debian, an S3-compatible server (s3rver, npm), confluent-kafka and
-# kafka-python (PyPI), kafkajs (npm), and the Apache Kafka CLI tools and Java clients 3.7.x and
-# 4.x (Maven Central). Tools go to $KAFSCALE_TOOLS_DIR (default ~/.cache/kafscale); a second run
-# only checks.
+# kafka-python (PyPI), kafkajs (npm), the Apache Kafka CLI tools and Java clients 3.7.x and
+# 4.x, and Kafka Connect and Kafka Streams 4.x (Maven Central). Tools go to $KAFSCALE_TOOLS_DIR
+# (default ~/.cache/kafscale); a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS="${KAFSCALE_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kafscale}"
@@ -62,6 +62,16 @@ for v in 3.7.2 4.0.0; do
     touch "$dir/.complete"
   fi
 done
+
+# Kafka Connect (runtime, file connectors) and Kafka Streams (with WordCountDemo) 4.x, next to
+# the Kafka 4 jars: the compaction tests run a Connect worker and a Streams application.
+apps="$TOOLS/kafka-4.0.0"
+if [ ! -f "$apps/.apps-complete" ]; then
+  say "maven: Kafka Connect and Kafka Streams 4.0.0 jars"
+  mvn -q -B -f tests/clients/java/apps-pom.xml -Dkafka.version=4.0.0 dependency:copy-dependencies \
+    -DoutputDirectory="$apps" -DincludeScope=runtime >/dev/null
+  touch "$apps/.apps-complete"
+fi
 
 # franz-go test program (Go module proxy), also kept under a name with the hash of its sources
 # (tests/_harness.ts kgoClient()), so checkouts with different versions of it can share $TOOLS.

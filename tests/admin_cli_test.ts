@@ -62,7 +62,7 @@ Deno.test("admin cli: topics, groups, configs and offsets against the broker, as
       "--topic",
       "cli",
       "--set",
-      "cleanup.policy=compact",
+      "max.message.bytes=5000",
       ...b,
     );
     assert(bad.code === 1 && bad.stderr.includes("INVALID_CONFIG"), bad.stderr);

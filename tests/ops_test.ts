@@ -151,10 +151,10 @@ for (const version of ["3.7", "4"]) {
         "--entity-name",
         "orders",
         "--add-config",
-        "cleanup.policy=compact",
+        "min.insync.replicas=2",
       );
       assert(
-        r.code !== 0 && (r.stdout + r.stderr).includes("cleanup.policy"),
+        r.code !== 0 && (r.stdout + r.stderr).includes("min.insync.replicas"),
         "a key outside the whitelist must be refused",
       );
       r = await cli(

@@ -149,36 +149,56 @@ Deno.test("topic configs: DescribeConfigs reports creation-only keys read-only; 
     assertEquals([mmb.value, mmb.readOnly, mmb.configSource], ["2000", true, 1]);
     assertEquals(byName.get("compression.type")!.configSource, 5); // DEFAULT_CONFIG
     assertEquals(byName.get("retention.ms")!.readOnly, false);
-    const append = await t.client.request<IncrementalAlterConfigsResponse>(
+    // cleanup.policy is a list: APPEND and SUBTRACT edit it (ALTER_CONFIGS, as every alter).
+    const listOp = async (op: number, value: string) =>
+      (await t.client.request<IncrementalAlterConfigsResponse>(IncrementalAlterConfigs, 1, {
+        resources: [{
+          resourceType: 2,
+          resourceName: "d",
+          configs: [{ name: "cleanup.policy", configOperation: op, value }],
+        }],
+        validateOnly: false,
+      })).responses[0]!;
+    assertEquals((await listOp(2, "compact")).errorCode, 0); // APPEND
+    const policy = async () =>
+      (await t.client.request<DescribeConfigsResponse>(DescribeConfigs, 4, {
+        resources: [{ resourceType: 2, resourceName: "d", configurationKeys: ["cleanup.policy"] }],
+        includeSynonyms: false,
+        includeDocumentation: false,
+      })).results[0]!.configs[0]!.value;
+    assertEquals(await policy(), "delete,compact");
+    assertEquals((await listOp(3, "delete")).errorCode, 0); // SUBTRACT
+    assertEquals(await policy(), "compact");
+    const empty = await listOp(3, "compact");
+    assertEquals(empty.errorCode, ErrorCode.INVALID_CONFIG);
+    const notList = await t.client.request<IncrementalAlterConfigsResponse>(
       IncrementalAlterConfigs,
       1,
       {
         resources: [{
           resourceType: 2,
           resourceName: "d",
-          configs: [{ name: "cleanup.policy", configOperation: 2, value: "compact" }], // APPEND
+          configs: [{ name: "retention.ms", configOperation: 2, value: "5" }],
         }],
         validateOnly: false,
       },
     );
-    assertEquals(append.responses[0]!.errorCode, ErrorCode.INVALID_CONFIG);
-    assert(
-      append.responses[0]!.errorMessage!.startsWith(
-        "Cannot alter cleanup.policy: it can be set only when the topic is created",
-      ),
-      append.responses[0]!.errorMessage!,
-    );
-    const compact = await create(t, "c", { "cleanup.policy": "compact" });
-    assertEquals(compact.errorCode, ErrorCode.INVALID_CONFIG);
+    assertEquals(notList.responses[0]!.errorCode, ErrorCode.INVALID_CONFIG);
     assertEquals(
-      compact.errorMessage,
-      "Cannot set cleanup.policy=compact: compaction is not supported yet; use cleanup.policy=delete",
+      notList.responses[0]!.errorMessage,
+      "Config 'retention.ms' is not a list: APPEND and SUBTRACT do not apply",
     );
+    assertEquals((await create(t, "c", { "cleanup.policy": "compact,delete" })).errorCode, 0);
+    const conflict = await create(t, "lags", {
+      "min.compaction.lag.ms": "5000",
+      "max.compaction.lag.ms": "1000",
+    });
+    assertEquals(conflict.errorCode, ErrorCode.INVALID_CONFIG);
   });
 });
 
 for (const version of ["3.7", "4"]) {
-  Deno.test(`topic configs: Kafka ${version} kafka-topics.sh --create --config, both --describe, refusals`, async () => {
+  Deno.test(`topic configs: Kafka ${version} kafka-topics.sh --create --config, both --describe, refusals, cleanup.policy altered`, async () => {
     const broker = await startBroker();
     try {
       const cli = async (tool: string, ...args: string[]) => {
@@ -226,7 +246,7 @@ for (const version of ["3.7", "4"]) {
       );
       assert(r.out.includes("message.timestamp.type=LogAppendTime sensitive=false"), r.out);
       const refusals: [string, string][] = [
-        ["cleanup.policy=compact", "compaction is not supported yet"],
+        ["cleanup.policy=keep", "Invalid value keep for configuration cleanup.policy"],
         ["compression.type=zstd", "recompression on the broker is not supported"],
         ["min.insync.replicas=2", "Config 'min.insync.replicas' is not supported"],
       ];
@@ -248,6 +268,20 @@ for (const version of ["3.7", "4"]) {
         r.code !== 0 && r.out.includes("can be set only when the topic is created"),
         r.out,
       );
+      r = await cli(
+        "configs",
+        "--alter",
+        "--entity-type",
+        "topics",
+        "--entity-name",
+        "cfg",
+        "--add-config",
+        "cleanup.policy=[compact,delete],min.cleanable.dirty.ratio=0.1",
+      );
+      assertEquals(r.code, 0, r.out);
+      r = await cli("configs", "--describe", "--entity-type", "topics", "--entity-name", "cfg");
+      assert(r.out.includes("cleanup.policy=compact,delete sensitive=false"), r.out);
+      assert(r.out.includes("min.cleanable.dirty.ratio=0.1 sensitive=false"), r.out);
       r = await cli("topics", "--list");
       assertEquals(r.out, "cfg");
     } finally {

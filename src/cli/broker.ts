@@ -48,6 +48,8 @@ import { SnapshotScheduler } from "../recovery/snapshot_scheduler.ts";
 import { SnapshotMetrics } from "../metrics/snapshot_metrics.ts";
 import { startTransactions } from "../txn/mod.ts";
 import { TxnMetrics } from "../metrics/txn_metrics.ts";
+import { logSettingsOf } from "../cluster/topic_log_settings.ts";
+import { startCompaction } from "./compaction.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
 const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 29, 30, 31, 32, 33, 37, 42, 44, 47, 50, 51]);
@@ -171,11 +173,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       clusterId,
       settingsFor(name) {
         const t = topics.get(name);
-        return t && {
-          retentionMs: t.retention_ms ?? config.retentionMs,
-          retentionBytes: t.retention_bytes ?? config.retentionBytes,
-          segmentBytes: t.segment_bytes ?? config.segmentBytes,
-        };
+        return t && logSettingsOf(t, config);
       },
       onRetention(topic, partition, deleted) {
         for (const { segment, rule } of deleted) {
@@ -374,6 +372,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     self.port = self.listeners[config.listeners[0]!.name]!.port;
   }
   logs.start();
+  const compaction = startCompaction(config, { logs, topics, cluster, objects, metrics, log });
   metrics.start();
   const sampler = new SeriesSampler(metrics.registry);
   // Set once the snapshot gauges exist (after the HTTP listener is up).
@@ -508,6 +507,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         groups.close();
         await txns.close();
         await acls?.close();
+        await compaction?.stop(); // passes under way stop without committing
         await logs.close(); // flushes buffered records and answers waiting producers
         await cluster.close(); // the others take our partitions and groups at once
         await listeners.stop();

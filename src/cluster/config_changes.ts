@@ -6,8 +6,9 @@
  * @module
  */
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
-import type { TopicRegistry, WritableOverrides } from "./topics.ts";
-import { parseTopicConfig, TOPIC_KEYS } from "./topic_config.ts";
+import type { TopicRegistry } from "./topics.ts";
+import type { TopicConfig } from "../metadata/records.ts";
+import { conflictingOverrides, parseTopicConfig, TOPIC_KEYS } from "./topic_config.ts";
 import { CREATE_ONLY_KEYS } from "./topic_create_config.ts";
 
 /** One requested change: set a value, or delete the override (value null). */
@@ -42,7 +43,7 @@ export async function applyConfigChanges(
   if (!topics.get(resource.name)) {
     throw new KafkaError("UNKNOWN_TOPIC_OR_PARTITION", `Topic '${resource.name}' does not exist`);
   }
-  const patch: Partial<WritableOverrides> = {};
+  const patch: Record<string, number | string | null> = {};
   for (const c of changes) {
     if (CREATE_ONLY_KEYS[c.name]) {
       throw new KafkaError(
@@ -57,9 +58,12 @@ export async function applyConfigChanges(
   }
   await topics.update(resource.name, (t) => {
     const base = options.replace
-      ? { retention_ms: null, retention_bytes: null, segment_bytes: null }
+      ? Object.fromEntries(Object.values(TOPIC_KEYS).map((k) => [k.field, null]))
       : {};
-    return { ...t, ...base, ...patch };
+    const next = { ...t, ...base, ...patch } as TopicConfig;
+    const conflict = conflictingOverrides(next);
+    if (conflict) throw new KafkaError("INVALID_CONFIG", conflict);
+    return next;
   }, { validateOnly: options.validateOnly });
 }
 

@@ -9,7 +9,9 @@
  *   or future a CreateTime batch may be (INVALID_TIMESTAMP outside); defaults from
  *   KAFSCALE_MESSAGE_TIMESTAMP_BEFORE_MAX_MS / _AFTER_MAX_MS.
  * - `compression.type`: `producer` only (batches are stored as produced; the broker does not
- *   recompress). `cleanup.policy`: `delete` only (no compaction yet).
+ *   recompress).
+ * The writable keys (topic_config.ts: retention, segment size, `cleanup.policy` and the other
+ * compaction keys) are accepted at creation too.
  * Every other key, whether Kafka defines it or not, is INVALID_CONFIG naming the key and the
  * keys accepted.
  * @module
@@ -22,6 +24,7 @@ import {
   ConfigSource,
   ConfigType,
   type EffectiveConfig,
+  isCompacted,
   parseTopicConfig,
   TOPIC_KEYS,
   writableTopicConfigs,
@@ -148,27 +151,6 @@ export const CREATE_ONLY_KEYS: Record<string, CreateOnlyKey> = {
       source: ConfigSource.DEFAULT_CONFIG,
     }),
   },
-  "cleanup.policy": {
-    field: "cleanup_policy",
-    type: ConfigType.LIST,
-    doc: "delete: old segments are deleted by retention (compaction is not supported yet).",
-    parse(value) {
-      const items = value.split(",").map((s) => s.trim());
-      if (items.includes("compact")) {
-        return `Cannot set cleanup.policy=${value}: compaction is not supported yet; ` +
-          "use cleanup.policy=delete";
-      }
-      if (items.length === 0 || items.some((i) => i !== "delete")) {
-        return invalid("cleanup.policy", value, "Invalid value(s); allowed: delete, compact");
-      }
-      return { cleanup_policy: "delete" };
-    },
-    fallback: () => ({
-      name: "log.cleanup.policy",
-      value: "delete",
-      source: ConfigSource.DEFAULT_CONFIG,
-    }),
-  },
 };
 
 /** Every key CreateTopics accepts, sorted. */
@@ -232,6 +214,7 @@ export function effectiveTopicConfigs(topic: TopicConfig, config: Config): Effec
 /** What Produce enforces on the topic's batches (its overrides, else the broker's defaults). */
 export function appendRulesOf(topic: TopicConfig, c: Config): AppendRules {
   return {
+    requireKeys: isCompacted(topic),
     maxMessageBytes: Math.min(topic.max_message_bytes ?? c.maxMessageBytes, c.maxMessageBytes),
     timestampType: topic.message_timestamp_type ?? "CreateTime",
     timestampBeforeMaxMs: topic.message_timestamp_before_max_ms ?? c.messageTimestampBeforeMaxMs,

@@ -47,7 +47,7 @@ Deno.test("create configs: Kafka's values for the creation-only keys are stored 
   assertEquals(parse("max.message.bytes", null), { patch: { max_message_bytes: null } });
 });
 
-Deno.test("create configs: recompression and compaction are refused saying they are not supported", () => {
+Deno.test("create configs: recompression is refused saying it is not supported", () => {
   for (const codec of ["uncompressed", "gzip", "snappy", "lz4", "zstd"]) {
     assertEquals(
       error("compression.type", codec),
@@ -55,12 +55,34 @@ Deno.test("create configs: recompression and compaction are refused saying they 
         "use compression.type=producer and set compression on the producer",
     );
   }
-  for (const policy of ["compact", "compact,delete", "delete, compact"]) {
-    assertEquals(
-      error("cleanup.policy", policy),
-      `Cannot set cleanup.policy=${policy}: compaction is not supported yet; use cleanup.policy=delete`,
-    );
-  }
+});
+
+Deno.test("create configs: cleanup.policy is a list of delete and compact; compaction keys take Kafka's ranges", () => {
+  assertEquals(parse("cleanup.policy", "compact"), { patch: { cleanup_policy: "compact" } });
+  assertEquals(parse("cleanup.policy", "compact,delete"), {
+    patch: { cleanup_policy: "compact,delete" },
+  });
+  assertEquals(parse("cleanup.policy", " delete , compact,delete"), {
+    patch: { cleanup_policy: "delete,compact" },
+  });
+  assertEquals(
+    error("cleanup.policy", ""),
+    "Invalid value  for configuration cleanup.policy: Invalid value(s); allowed: delete, compact",
+  );
+  assertEquals(parse("min.cleanable.dirty.ratio", "0.01"), {
+    patch: { min_cleanable_dirty_ratio: 0.01 },
+  });
+  assert(error("min.cleanable.dirty.ratio", "1.5").includes("between 0 and 1"));
+  assert(error("min.cleanable.dirty.ratio", "half").includes("between 0 and 1"));
+  assertEquals(parse("delete.retention.ms", "0"), { patch: { delete_retention_ms: 0 } });
+  assertEquals(parse("max.compaction.lag.ms", "9223372036854775807"), {
+    patch: { max_compaction_lag_ms: Number.MAX_SAFE_INTEGER },
+  });
+  assertEquals(parse("segment.ms", "100"), { patch: { segment_ms: 100 } });
+  assert(error("segment.ms", "0").includes("from 1 to 9223372036854775807"));
+  assert(error("min.compaction.lag.ms", "-1").includes("from 0 to"));
+  assertEquals(appendRulesOf(topic({ cleanup_policy: "compact" }), config).requireKeys, true);
+  assertEquals(appendRulesOf(topic({ cleanup_policy: "delete" }), config).requireKeys, false);
 });
 
 Deno.test("create configs: bad values are refused naming the key, the value and the rule", () => {
@@ -84,9 +106,10 @@ Deno.test("create configs: other keys, Kafka's or unknown, are refused naming th
   const accepted = creatableKeys().join(", ");
   assertEquals(
     accepted,
-    "cleanup.policy, compression.type, max.message.bytes, message.timestamp.after.max.ms, " +
-      "message.timestamp.before.max.ms, message.timestamp.type, retention.bytes, retention.ms, " +
-      "segment.bytes",
+    "cleanup.policy, compression.type, delete.retention.ms, max.compaction.lag.ms, " +
+      "max.message.bytes, message.timestamp.after.max.ms, message.timestamp.before.max.ms, " +
+      "message.timestamp.type, min.cleanable.dirty.ratio, min.compaction.lag.ms, " +
+      "retention.bytes, retention.ms, segment.bytes, segment.ms",
   );
   for (const key of ["min.insync.replicas", "message.timestamp.difference.max.ms", "no.such.key"]) {
     assertEquals(
@@ -120,6 +143,7 @@ Deno.test("create configs: a topic record written before these keys existed read
     [null, null, null, null],
   );
   assertEquals(appendRulesOf(t, config), {
+    requireKeys: false,
     maxMessageBytes: 1048588,
     timestampType: "CreateTime",
     timestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
@@ -146,7 +170,13 @@ Deno.test("create configs: effective configs show overrides as TOPIC_CONFIG, cre
   assertEquals(mmb.synonyms.map((s) => s.name), ["max.message.bytes", "message.max.bytes"]);
   assertEquals(set.get("message.timestamp.type")!.value, "LogAppendTime");
   assertEquals(set.get("cleanup.policy")!.source, ConfigSource.TOPIC_CONFIG);
-  assertEquals(set.size, 9);
+  assertEquals(set.get("cleanup.policy")!.readOnly, false);
+  assertEquals(plain.get("min.cleanable.dirty.ratio")!.value, "0.5");
+  assertEquals(plain.get("max.compaction.lag.ms")!.value, "9223372036854775807");
+  assertEquals(plain.get("delete.retention.ms")!.synonyms, [
+    { name: "log.cleaner.delete.retention.ms", value: "86400000", source: 5 },
+  ]);
+  assertEquals(set.size, 14);
 });
 
 Deno.test("create configs: the broker's max message bytes stays the bound when it is lowered later", () => {
@@ -173,7 +203,9 @@ Deno.test("create configs: the alter APIs refuse creation-only keys and keep the
   assertEquals(
     e.message,
     "Cannot alter max.message.bytes: it can be set only when the topic is created; alterable " +
-      "topic configs are retention.ms, retention.bytes, segment.bytes",
+      "topic configs are retention.ms, retention.bytes, segment.bytes, cleanup.policy, " +
+      "min.cleanable.dirty.ratio, min.compaction.lag.ms, max.compaction.lag.ms, " +
+      "delete.retention.ms, segment.ms",
   );
   // Legacy AlterConfigs replaces the writable set only.
   await applyConfigChanges(topics, { type: 2, name: "t" }, [{ name: "retention.ms", value: "5" }], {
@@ -181,5 +213,22 @@ Deno.test("create configs: the alter APIs refuse creation-only keys and keep the
     validateOnly: false,
   });
   assertEquals([topics.get("t")!.retention_ms, topics.get("t")!.max_message_bytes], [5, 2000]);
+  // cleanup.policy and the compaction keys are alterable; lags that contradict are refused.
+  await applyConfigChanges(topics, { type: 2, name: "t" }, [
+    { name: "cleanup.policy", value: "compact" },
+    { name: "max.compaction.lag.ms", value: "1000" },
+  ], { replace: false, validateOnly: false });
+  assertEquals(topics.get("t")!.cleanup_policy, "compact");
+  const conflict = await assertRejects(
+    () =>
+      applyConfigChanges(topics, { type: 2, name: "t" }, [
+        { name: "min.compaction.lag.ms", value: "2000" },
+      ], { replace: false, validateOnly: false }),
+    KafkaError,
+  );
+  assertEquals(
+    conflict.message,
+    "conflict topic config setting min.compaction.lag.ms (2000) > max.compaction.lag.ms (1000)",
+  );
   await topics.close();
 });

@@ -18,7 +18,15 @@ import { invalidTopicName } from "./topic_names.ts";
 /** Overrides AlterConfigs may change on a running topic (null = broker default). */
 export type WritableOverrides = Pick<
   TopicConfig,
-  "retention_ms" | "retention_bytes" | "segment_bytes"
+  | "retention_ms"
+  | "retention_bytes"
+  | "segment_bytes"
+  | "cleanup_policy"
+  | "min_cleanable_dirty_ratio"
+  | "min_compaction_lag_ms"
+  | "max_compaction_lag_ms"
+  | "delete_retention_ms"
+  | "segment_ms"
 >;
 
 /** Every override a topic may carry: the writable ones and those set only at creation. */
@@ -31,7 +39,6 @@ export type TopicOverrides =
     | "message_timestamp_before_max_ms"
     | "message_timestamp_after_max_ms"
     | "compression_type"
-    | "cleanup_policy"
   >;
 
 /** Converts a 32-hex topic id to its 16 bytes. */
@@ -176,6 +183,11 @@ export class TopicRegistry {
       message_timestamp_after_max_ms: overrides.message_timestamp_after_max_ms ?? null,
       compression_type: overrides.compression_type ?? null,
       cleanup_policy: overrides.cleanup_policy ?? null,
+      min_cleanable_dirty_ratio: overrides.min_cleanable_dirty_ratio ?? null,
+      min_compaction_lag_ms: overrides.min_compaction_lag_ms ?? null,
+      max_compaction_lag_ms: overrides.max_compaction_lag_ms ?? null,
+      delete_retention_ms: overrides.delete_retention_ms ?? null,
+      segment_ms: overrides.segment_ms ?? null,
       created_ms: Date.now(),
     };
     if (options.validateOnly) return topic;

@@ -248,6 +248,36 @@ export const SETTINGS = {
     // At least 20 s: a commit checked against half of it may still take an etcd call (5 s).
     int(20000, 604800000),
   ],
+  compactionEnabled: [
+    "KAFSCALE_COMPACTION_ENABLED",
+    "1",
+    "Compact topics whose cleanup.policy includes compact (each partition on its writer)",
+    bool,
+  ],
+  compactionCheckMs: [
+    "KAFSCALE_COMPACTION_CHECK_MS",
+    "15000",
+    "How often a broker looks for partitions due for compaction (ms)",
+    int(10, 3600000),
+  ],
+  compactionBytesPerSec: [
+    "KAFSCALE_COMPACTION_BYTES_PER_SEC",
+    String(32 * 1024 * 1024),
+    "Bytes per second all compaction passes of a broker may read and write together; 0: no limit",
+    int(0),
+  ],
+  compactionConcurrency: [
+    "KAFSCALE_COMPACTION_CONCURRENCY",
+    "1",
+    "Partitions a broker compacts at once",
+    int(1, 64),
+  ],
+  compactionMapBytes: [
+    "KAFSCALE_COMPACTION_MAP_BYTES",
+    String(16 * 1024 * 1024),
+    "Memory of one pass's key map (24 bytes a key; more keys take more passes)",
+    int(4096, 2147483647),
+  ],
   metadataSnapshotIntervalMs: [
     "KAFSCALE_METADATA_SNAPSHOT_INTERVAL_MS",
     "3600000",

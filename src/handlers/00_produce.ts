@@ -11,7 +11,7 @@
  *   records are never decoded). Legacy magic 0/1 message sets are refused with
  *   UNSUPPORTED_FOR_MESSAGE_FORMAT, as Kafka 4.0 refuses them, never misparsed.
  * - Topic configs (src/log/append_rules.ts): a batch over the topic's max.message.bytes is
- *   MESSAGE_TOO_LARGE; on CreateTime topics a batch timestamped beyond
+ *   MESSAGE_TOO_LARGE; on compacted topics a record without a key is INVALID_RECORD; on CreateTime topics a batch timestamped beyond
  *   message.timestamp.after.max.ms in the future or before.max.ms in the past is
  *   INVALID_TIMESTAMP; on LogAppendTime topics the batch's max timestamp and timestamp-type bit
  *   are set to the append time (CRC recomputed) and logAppendTimeMs (v2+) answers it.
@@ -55,6 +55,7 @@ import {
   type AppendRules,
   applyTimestampType,
   checkBatchSize,
+  checkKeys,
   checkTimestamps,
 } from "../log/append_rules.ts";
 import { appendRulesOf } from "../cluster/topic_create_config.ts";
@@ -88,7 +89,7 @@ function failed(index: number, code: number, message: string | null = null): Par
 function toIncoming(
   records: Uint8Array,
   rules: AppendRules,
-  at: { apiVersion: number; now: number; transactionalId: string | null },
+  at: { apiVersion: number; now: number; transactionalId: string | null; where: string },
 ): IncomingBatch[] {
   const views = splitBatches(records);
   checkProduceBatches(views, at.apiVersion);
@@ -103,6 +104,7 @@ function toIncoming(
       );
     }
     checkTimestamps(v, rules, at.now);
+    checkKeys(v, rules, at.where);
     return {
       bytes: v.bytes,
       lastOffsetDelta: v.lastOffsetDelta,
@@ -161,6 +163,7 @@ export function produceHandler(services: BrokerServices, metrics: BrokerMetrics)
         apiVersion,
         now,
         transactionalId: o.transactionalId,
+        where: `${topicName}-${index}`,
       });
       const log = await services.logs.get(topic.name, topic.topic_id, index);
       const first = batches[0]!;

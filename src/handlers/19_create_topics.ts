@@ -6,12 +6,15 @@
  *   and configs in the answer. v7: topic id in the answer.
  * - Replication factor is accepted (any value >= 1 or -1) and reported as 1: durability comes
  *   from the object store, not from replicas. Manual assignments must name this broker.
- * - Configs (src/cluster/topic_create_config.ts): the writable whitelist retention.ms,
- *   retention.bytes, segment.bytes, and, set only at creation, max.message.bytes,
- *   message.timestamp.type, message.timestamp.before.max.ms, message.timestamp.after.max.ms,
- *   compression.type (producer only) and cleanup.policy (delete only); any other key or value is
- *   INVALID_CONFIG with a message naming it. A null value means the broker default. The answer
- *   (v5+) lists the topic's effective configs; creation-only ones are read-only.
+ * - Configs (src/cluster/topic_create_config.ts): the writable keys retention.ms,
+ *   retention.bytes, segment.bytes, cleanup.policy (delete, compact, or both),
+ *   min.cleanable.dirty.ratio, min.compaction.lag.ms, max.compaction.lag.ms,
+ *   delete.retention.ms, segment.ms, and, set only at creation, max.message.bytes,
+ *   message.timestamp.type, message.timestamp.before.max.ms, message.timestamp.after.max.ms and
+ *   compression.type (producer only); any other key or value, or a min.compaction.lag.ms above
+ *   max.compaction.lag.ms, is INVALID_CONFIG with a message naming it. A null value means the
+ *   broker default. The answer (v5+) lists the topic's effective configs; creation-only ones
+ *   are read-only.
  * - Errors: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
  *   INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG.
  * - Authorization (as Kafka): CREATE on the cluster, or on each topic (else
@@ -28,6 +31,7 @@ import {
 import { ErrorCode, KafkaError } from "../protocol/errors.ts";
 import { topicIdBytes, type TopicOverrides } from "../cluster/topics.ts";
 import { effectiveTopicConfigs, parseCreateConfig } from "../cluster/topic_create_config.ts";
+import { conflictingOverrides } from "../cluster/topic_config.ts";
 import type { Handler } from "./registry.ts";
 import { authFor } from "./_authorize.ts";
 import type { BrokerServices } from "./services.ts";
@@ -89,6 +93,8 @@ export function createTopicsHandler(services: BrokerServices): Handler {
       if ("error" in parsed) return fail(t.name, ErrorCode.INVALID_CONFIG, parsed.error);
       overrides = { ...overrides, ...parsed.patch };
     }
+    const conflict = conflictingOverrides(overrides);
+    if (conflict) return fail(t.name, ErrorCode.INVALID_CONFIG, conflict);
     try {
       services.topics.checkPartitions(t.name, partitions); // the per-topic limit is named first
       budget.take(t.name, partitions);

@@ -3,10 +3,12 @@
  * Java 3.7/4.x and franz-go up to v4; the spec lists v4).
  * - v1: synonyms (topic override, then broker default) and config source. v2: no change.
  *   v3: config type and documentation. v4: flexible.
- * - Topics (resource type 2): retention.ms, retention.bytes, segment.bytes with their source,
- *   and the read-only keys set only at creation (max.message.bytes, message.timestamp.type,
- *   message.timestamp.before.max.ms, message.timestamp.after.max.ms, compression.type,
- *   cleanup.policy): TOPIC_CONFIG when the topic has them, else the broker default.
+ * - Topics (resource type 2): the writable keys (retention.ms, retention.bytes, segment.bytes,
+ *   cleanup.policy, min.cleanable.dirty.ratio, min.compaction.lag.ms, max.compaction.lag.ms,
+ *   delete.retention.ms, segment.ms) with their source, and the read-only keys set only at
+ *   creation (max.message.bytes, message.timestamp.type, message.timestamp.before.max.ms,
+ *   message.timestamp.after.max.ms, compression.type): TOPIC_CONFIG when the topic has them,
+ *   else the broker default (DEFAULT_CONFIG with Kafka's value where no setting exists).
  *   Brokers (type 4, this broker's id or ""): the spec's read-only whitelist. Only these keys
  *   are returned; unknown requested keys are ignored. Other resource types:
  *   INVALID_REQUEST. Unknown topic: UNKNOWN_TOPIC_OR_PARTITION.

@@ -3,9 +3,15 @@
  * Java 3.7/4.x and franz-go up to v2; the spec lists v1, which is not flexible).
  * - v1: no change. v2: flexible.
  * - Legacy semantics, as Kafka: the request sets the topic's whole override set; whitelisted
- *   keys not named return to the broker default. Only retention.ms, retention.bytes and
- *   segment.bytes; anything else, an invalid value, or any broker resource is INVALID_CONFIG
- *   with a message naming the key, and nothing is applied. validateOnly checks only.
+ *   keys not named return to the broker default. Only the writable keys (retention.ms,
+ *   retention.bytes, segment.bytes, cleanup.policy and the compaction keys:
+ *   src/cluster/topic_config.ts); anything else, an invalid value, or any broker resource is
+ *   INVALID_CONFIG with a message naming the key, and nothing is applied. validateOnly checks
+ *   only.
+ * - cleanup.policy may change on a running topic (Kafka Connect users fix an internal topic
+ *   created without `compact` this way); like every change here it needs ALTER_CONFIGS, and
+ *   the compactor and retention read the topic's settings at each pass, so it applies at once.
+ *   Turning compaction on makes records already stored without a key go at the next pass.
  * - Stored in the topic's TopicConfig record; running brokers see it through their watch.
  * - Authorization (as Kafka): ALTER_CONFIGS on the topic (else TOPIC_AUTHORIZATION_FAILED) or,
  *   for a broker, on the cluster (else CLUSTER_AUTHORIZATION_FAILED), per resource.

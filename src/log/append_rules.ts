@@ -9,14 +9,21 @@
  *   segment, and every later one, from time retention; a far-past one would be deleted by the
  *   next retention pass;
  * - LogAppendTime topics: the batch is stamped with the append time (header and CRC), and its
- *   own timestamps are not checked.
+ *   own timestamps are not checked;
+ * - compacted topics (cleanup.policy with `compact`): a record without a key is INVALID_RECORD,
+ *   as in Kafka. This is the one check that opens records (invariant 3's exception, as Kafka
+ *   makes it): gzip and zstd batches are decompressed; snappy and lz4 batches, which the broker
+ *   cannot open, are accepted unchecked (the compactor keeps them whole).
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";
 import { type RecordBatchView, setLogAppendTime } from "../protocol/records/record_batch.ts";
+import { scanRecords } from "../protocol/records/record_scan.ts";
 
 /** A topic's rules for appended batches. */
 export interface AppendRules {
+  /** Every record needs a key (compacted topics). */
+  requireKeys: boolean;
   maxMessageBytes: number;
   timestampType: "CreateTime" | "LogAppendTime";
   timestampBeforeMaxMs: number;
@@ -72,4 +79,19 @@ export function applyTimestampType(
   if (rules.timestampType !== "LogAppendTime") return view.maxTimestamp;
   setLogAppendTime(view.bytes, now);
   return now;
+}
+
+/**
+ * Throws INVALID_RECORD when a compacted topic's batch holds a record without a key (Kafka's
+ * message). Batches in codecs the broker cannot open pass unchecked.
+ */
+export function checkKeys(view: RecordBatchView, rules: AppendRules, where: string): void {
+  if (!rules.requireKeys) return;
+  const records = scanRecords(view);
+  if (records?.some((r) => r.key === null)) {
+    throw new KafkaError(
+      "INVALID_RECORD",
+      `Compacted topic cannot accept message without key in topic partition ${where}.`,
+    );
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * A topic's rules for produced batches, on the header alone: max.message.bytes, the
  * CreateTime timestamp bounds (first and max timestamps; -1 always passes) and the
- * LogAppendTime stamp (attribute bit, max timestamp, valid CRC, records untouched).
+ * LogAppendTime stamp (attribute bit, max timestamp, valid CRC, records untouched); keys on
+ * compacted topics (plain and gzip batches checked, snappy passes unchecked).
  */
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { KafkaError } from "../protocol/errors.ts";
@@ -11,12 +12,16 @@ import {
   type AppendRules,
   applyTimestampType,
   checkBatchSize,
+  checkKeys,
   checkTimestamps,
 } from "./append_rules.ts";
+import { compress } from "../protocol/records/compression.ts";
+import { updateCrc } from "../protocol/records/record_batch.ts";
 
 const NOW = 1_700_000_000_000;
 const HOUR = 3_600_000;
 const rules: AppendRules = {
+  requireKeys: false,
   maxMessageBytes: 1000,
   timestampType: "CreateTime",
   timestampBeforeMaxMs: 24 * HOUR,
@@ -78,4 +83,37 @@ Deno.test("append rules: LogAppendTime skips the bounds and stamps the header, l
   const c = view(NOW, 7);
   assertEquals(applyTimestampType(c, rules, NOW + 50), NOW + 7);
   assertEquals(c.isLogAppendTime, false);
+});
+
+Deno.test("append rules: a compacted topic refuses a record without a key, in any batch it can open", () => {
+  const compacted = { ...rules, requireKeys: true };
+  const enc = new TextEncoder();
+  const keyed = buildRecordBatch([{ key: enc.encode("k"), value: enc.encode("v") }]);
+  const keyless = buildRecordBatch([
+    { key: enc.encode("k"), value: enc.encode("v") },
+    { key: null, value: enc.encode("v") },
+  ]);
+  /** The batch with its records section re-encoded as `codec` (snappy: only labelled). */
+  const as = (batch: Uint8Array, codec: number) => {
+    const body = codec === 2 ? batch.subarray(61) : compress(codec, batch.subarray(61));
+    const out = new Uint8Array(61 + body.byteLength);
+    out.set(batch.subarray(0, 61));
+    out.set(body, 61);
+    new DataView(out.buffer).setInt32(8, out.byteLength - 12);
+    new DataView(out.buffer).setInt16(21, codec);
+    updateCrc(out);
+    return new RecordBatchView(out);
+  };
+  checkKeys(new RecordBatchView(keyed), compacted, "t-0");
+  checkKeys(new RecordBatchView(keyless), rules, "t-0"); // not compacted
+  for (const codec of [0, 1, 4]) {
+    const e = assertThrows(() => checkKeys(as(keyless, codec), compacted, "t-0"), KafkaError);
+    assertEquals(e.code, 87); // INVALID_RECORD
+    assertEquals(
+      e.message,
+      "Compacted topic cannot accept message without key in topic partition t-0.",
+    );
+    checkKeys(as(keyed, codec), compacted, "t-0");
+  }
+  checkKeys(as(keyless, 2), compacted, "t-0"); // snappy: not opened, accepted
 });

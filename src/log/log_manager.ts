@@ -5,7 +5,7 @@
  * flight (with `flushIntervalMs` 0: one; then it starts right after the one in flight); a cycle
  * flushes every partition appended to since the last one together, so their segments share one
  * object and their commits one metadata transaction. A partition that buffers `segmentBytes`
- * flushes at once (size). Also runs retention and compaction of small segments (one timer) and
+ * flushes at once (size). Also runs retention and segment merging (one timer) and
  * the object garbage collector (its own timer).
  * @module
  */

@@ -18,6 +18,7 @@ import type { ManifestPointer, SegmentRef } from "../metadata/records.ts";
 import { encodeManifest, manifestKey } from "./segment_manifest.ts";
 import { isSmallSegment, mergeSegments, planMerges } from "./segment_merge.ts";
 import type { Segment } from "./segment_format.ts";
+import type { SegmentSwap, UploadAbout } from "./segment_swap.ts";
 
 /** Tail keys at which a partition rolls after a flush. */
 export const ROLL_AT_TAIL_KEYS = 64;
@@ -35,6 +36,8 @@ export interface RollInput {
   segments: readonly SegmentRef[];
   inManifest: number;
   targetBytes: number;
+  /** The first segments a compaction pass is rewriting: never merged. */
+  reserved?: number;
 }
 
 /** What a roll needs from its partition log. */
@@ -43,27 +46,13 @@ export interface RollDeps {
   namespace: string;
   load(ref: SegmentRef): Promise<Segment>;
   /** Uploads a merged segment covering `about`; resolves its reference and upload start. */
-  upload(
-    bytes: Uint8Array,
-    about: Pick<
-      SegmentRef,
-      "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch" | "created_ms"
-    >,
-  ): Promise<{ ref: SegmentRef; startedMs: number }>;
+  upload(bytes: Uint8Array, about: UploadAbout): Promise<{ ref: SegmentRef; startedMs: number }>;
   now?: () => number;
 }
 
 /** A roll ready to commit. */
-export interface RollPlan {
-  /** The first `replacedEnd` references of the input list become `manifestRefs`. */
-  replacedEnd: number;
-  manifestRefs: SegmentRef[];
-  /** Tail references whose keys the commit deletes. */
-  moved: SegmentRef[];
-  pointer: ManifestPointer;
-  /** When the oldest upload of the plan started (the commit deadline counts from it). */
-  startedMs: number;
-  /** Merged segments, for the cache, and the references they replace. */
+export interface RollPlan extends SegmentSwap {
+  /** Merged segments and the references they replace. */
   merged: { ref: SegmentRef; bytes: Uint8Array; replaces: SegmentRef[] }[];
 }
 
@@ -95,8 +84,9 @@ export async function prepareRoll(
   if (tail < minTail || tail === 0) return null;
   const replacedEnd = inManifest + Math.min(tail, MAX_MOVED_PER_ROLL);
   let windowStart = inManifest;
+  const floor = Math.min(input.reserved ?? 0, inManifest);
   while (
-    windowStart > 0 && inManifest - windowStart < MAX_REMERGED &&
+    windowStart > floor && inManifest - windowStart < MAX_REMERGED &&
     isSmallSegment(segments[windowStart - 1]!, targetBytes)
   ) windowStart--;
   const window = segments.slice(windowStart, replacedEnd);
@@ -136,5 +126,6 @@ export async function prepareRoll(
     pointer: written.pointer!,
     startedMs: Math.min(startedMs, written.startedMs),
     merged,
+    cache: merged,
   };
 }

@@ -63,8 +63,11 @@ export const ChunkDescriptionSchema = z.object({
   writer_epoch: int.min(0),
   /** Uploads of one writer (one epoch), numbered from 1 in the order they were made. */
   writer_seq: int.min(0),
-  /** `flush`: new records; `merge`: a copy of committed segments, merged. */
-  kind: z.enum(["flush", "merge"]),
+  /**
+   * `flush`: new records; `merge`: a copy of committed segments, merged; `compact`: committed
+   * segments compacted (records other committed ones supersede left out, offsets unchanged).
+   */
+  kind: z.enum(["flush", "merge", "compact"]),
   producers: z.array(ChunkProducerSchema),
   /** Leader epochs of its batches: [epoch, first offset], ascending, one per change. */
   epochs: z.array(z.tuple([int.min(0), int.min(0)])),

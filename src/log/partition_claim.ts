@@ -94,6 +94,7 @@ export async function claimPartition(
       log_end_offset: end,
       producers: prev?.producers ?? {},
       manifest: prev?.manifest ?? null,
+      compaction: prev?.compaction,
     };
     const res = await meta.txn({
       compares: [{ key, modRevision: entry?.modRevision ?? 0 }],

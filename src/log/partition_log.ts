@@ -13,7 +13,8 @@
  * and rolls the offsets back, so nothing is acknowledged that is not durable.
  *
  * Retention and DeleteRecords move the log start offset forward, dropping whole segments in
- * the same fenced kind of transaction (`applyRetention`, `deleteRecords`).
+ * the same fenced kind of transaction (`applyRetention`, `deleteRecords`). Rolls and compaction
+ * rewrite the oldest segments through one fenced swap (`replaceSegments`, segment_swap.ts).
  *
  * Read: see segment_reader.ts (cache, one ranged GET per segment, read-ahead).
  * @module
@@ -24,6 +25,7 @@ import type { ObjectStore } from "../object_store/types.ts";
 import type { KvOp, MetadataStore } from "../metadata/types.ts";
 import {
   type AbortedTxn,
+  type CompactionState,
   decodeRecord,
   encodeRecord,
   keys,
@@ -44,6 +46,7 @@ import {
   writeManifest,
 } from "./manifest_roll.ts";
 import type { SegmentCache } from "./segment_cache.ts";
+import type { SegmentSwap, SwapView, UploadAbout } from "./segment_swap.ts";
 import type { SegmentUploader } from "./segment_uploader.ts";
 import type { CommitBatcher } from "./commit_batcher.ts";
 import { type ProducerBatch, ProducerTable } from "./producer_state.ts";
@@ -170,7 +173,10 @@ export class PartitionLog {
   private lock: Promise<void> = Promise.resolve();
   /** Set when a commit failed in a way that may still have applied it (see `resync`). */
   private uncertain = false;
-  private rolling = false;
+  /** Segment rewrites running (one of each kind at a time). */
+  private readonly jobs = new Set<"roll" | "compact">();
+  /** The first segments a compaction pass is rewriting: rolls do not merge them. */
+  private reserved = 0;
   /** Uploads made by this writer (its epoch), numbered in the objects' indexes. */
   private uploads = 0;
   private readonly reader: SegmentReader;
@@ -267,6 +273,10 @@ export class PartitionLog {
   /** Segment references kept as keys in the metadata store (the rest are in the manifest). */
   get tailKeys(): number {
     return this.segments.length - this.inManifest;
+  }
+  /** Where compaction stands (undefined: never compacted). */
+  get compactionState(): Readonly<CompactionState> | undefined {
+    return this.state.compaction;
   }
 
   private ensureOpen(): void {
@@ -480,13 +490,8 @@ export class PartitionLog {
    */
   private async upload(
     bytes: Uint8Array,
-    about:
-      & Pick<
-        SegmentRef,
-        "base_offset" | "last_offset" | "batch_count" | "max_timestamp" | "epoch" | "aborted"
-      >
-      & { created_ms?: number },
-    what: { kind: "flush" | "merge" } & BatchSummary,
+    about: UploadAbout & Partial<Pick<SegmentRef, "aborted">>,
+    what: { kind: "flush" | "merge" | "compact" } & BatchSummary,
   ): Promise<{ ref: SegmentRef; startedMs: number }> {
     const now = this.deps.now ?? Date.now;
     // When the records were written: the age of records without timestamps.
@@ -622,63 +627,102 @@ export class PartitionLog {
 
   /**
    * Moves the oldest tail keys into a new manifest (merging small segments on the way; see
-   * manifest_roll.ts) when the tail holds at least `minTail` keys. The uploads happen outside
-   * the commit lock; the commit is one fenced transaction, made only if the segments it
-   * replaces are still those it read. The old objects stay until the garbage collector finds
-   * them unreferenced, so reads already under way still succeed. Resolves the keys moved and
-   * the segments merged away.
+   * manifest_roll.ts) when the tail holds at least `minTail` keys, through `replaceSegments`;
+   * segments a compaction pass is rewriting are not merged. Resolves the keys moved and the
+   * segments merged away.
    */
   async roll(
     targetBytes: number,
     minTail = ROLL_AT_TAIL_KEYS,
   ): Promise<{ moved: number; merged: number }> {
-    const none = { moved: 0, merged: 0 };
-    if (this.rolling || this.status !== "open" || this.tailKeys < minTail) return none;
-    this.rolling = true;
-    try {
-      const seen = this.segments;
-      const inManifest = this.inManifest;
-      const plan = await prepareRoll(
-        { topic: this.topic, partition: this.partition, segments: seen, inManifest, targetBytes },
+    if (this.tailKeys < minTail) return { moved: 0, merged: 0 };
+    const plan = await this.replaceSegments("roll", (view) =>
+      prepareRoll(
+        { ...view, targetBytes, reserved: this.reserved },
         {
           objects: this.deps.objects,
           namespace: this.deps.namespace,
           now: this.deps.now,
-          load: (r) => this.loadSegment(r),
-          upload: (bytes, about) => {
-            // A merged segment keeps the aborted transactions of the segments it replaces.
-            const aborted = abortedWithin(seen, about.base_offset, about.last_offset);
-            const what = { kind: "merge" as const, ...summarizeBatches(mergedBatches(bytes)) };
-            return this.upload(bytes, { ...about, ...(aborted && { aborted }) }, what);
-          },
+          load: view.load,
+          upload: (bytes, about) => view.upload(bytes, about, "merge"),
         },
         minTail,
-      );
-      if (!plan) return none;
+      ));
+    if (!plan) return { moved: 0, merged: 0 };
+    return {
+      moved: plan.moved.length,
+      merged: plan.merged.reduce((n, m) => n + m.replaces.length, 0),
+    };
+  }
+
+  /**
+   * Rewrites the oldest committed segments (a roll, a compaction pass; segment_swap.ts), one job
+   * of each kind at a time: `prepare` uploads the replacement outside the commit lock (flushes
+   * keep committing meanwhile), then the swap commits in one fenced transaction, only if the
+   * references it replaces are still those it read (else the swap's `rebase` may adapt it to
+   * the list as it is now). The old objects stay until the garbage collector finds them
+   * unreferenced, so reads already under way still succeed. Resolves the committed swap, or
+   * null (nothing to do, busy, fenced, or the list moved: a later job retries).
+   */
+  async replaceSegments<T extends SegmentSwap>(
+    kind: "roll" | "compact",
+    prepare: (view: SwapView) => Promise<T | null>,
+  ): Promise<T | null> {
+    if (this.jobs.has(kind) || this.status !== "open") return null;
+    this.jobs.add(kind);
+    try {
+      const seen = this.segments;
+      const inManifest = this.inManifest;
+      const prepared = await prepare({
+        topic: this.topic,
+        partition: this.partition,
+        segments: seen,
+        inManifest,
+        state: this.state,
+        commitDeadlineMs: this.deps.commitDeadlineMs ?? Infinity,
+        load: (r) => this.loadSegment(r),
+        upload: (bytes, about, kind) => {
+          // A merged or compacted segment keeps the aborted transactions of those it replaces.
+          const aborted = abortedWithin(seen, about.base_offset, about.last_offset);
+          return this.upload(bytes, { ...about, ...(aborted && { aborted }) }, {
+            kind,
+            ...summarizeBatches(mergedBatches(bytes)),
+          });
+        },
+        reserve: (count) => this.reserved = count,
+      });
+      if (!prepared) return null;
       return await this.exclusively(async () => {
-        if (this.status !== "open") return none;
+        if (this.status !== "open") return null;
         if (this.uncertain) await this.resync();
         const unchanged = this.inManifest === inManifest &&
-          seen.slice(0, plan.replacedEnd).every((r, i) => this.segments[i] === r);
-        if (!unchanged) return none; // retention or a resync moved the list: a later roll retries
-        const deletes = plan.moved.map((r) => ({
+          seen.slice(0, prepared.replacedEnd).every((r, i) => this.segments[i] === r);
+        const swap = unchanged ? prepared : await prepared.rebase?.(this.segments, this.inManifest);
+        if (!swap) return null; // retention, a roll or a resync moved the list
+        const deletes = swap.moved.map((r) => ({
           type: "delete" as const,
           key: this.segmentKey(r.base_offset),
         }));
-        const next = { ...this.state, manifest: plan.pointer };
-        if (!await this.commitFenced(next, deletes, plan.startedMs)) return none;
+        const next = {
+          ...this.state,
+          manifest: swap.pointer,
+          compaction: swap.compaction ?? this.state.compaction,
+        };
+        if (!await this.commitFenced(next, deletes, swap.startedMs)) return null;
+        const replaced = this.segments.slice(0, swap.replacedEnd);
         // A new array: a read in progress keeps iterating the list it started with.
-        this.segments = [...plan.manifestRefs, ...this.segments.slice(plan.replacedEnd)];
-        this.inManifest = plan.manifestRefs.length;
-        for (const m of plan.merged) {
-          for (const r of m.replaces) this.deps.cache.remove(cacheKey(r));
-          this.deps.cache.put(cacheKey(m.ref), decodeSegment(m.ref.key, m.bytes));
+        this.segments = [...swap.manifestRefs, ...this.segments.slice(swap.replacedEnd)];
+        this.inManifest = swap.manifestRefs.length;
+        const kept = new Set(swap.manifestRefs);
+        for (const r of replaced) if (!kept.has(r)) this.deps.cache.remove(cacheKey(r));
+        for (const c of swap.cache ?? []) {
+          this.deps.cache.put(cacheKey(c.ref), decodeSegment(c.ref.key, c.bytes));
         }
-        const merged = plan.merged.reduce((n, m) => n + m.replaces.length, 0);
-        return { moved: plan.moved.length, merged };
+        return prepared;
       });
     } finally {
-      this.rolling = false;
+      this.jobs.delete(kind);
+      if (kind === "compact") this.reserved = 0;
     }
   }
 
@@ -813,7 +857,7 @@ export class PartitionLog {
       this.revision = entry.modRevision;
       this.committedProducers = ProducerTable.fromRecord(stored.producers);
       // A lost flush commit that landed moved the log end: offsets given since then are void.
-      // A lost compaction or retention commit did not: batches in flight keep their offsets.
+      // A lost roll, compaction or retention commit did not: batches in flight keep their offsets.
       if (moved) this.rollBack(new KafkaError("NOT_LEADER_OR_FOLLOWER", "log end moved; retry"));
       this.wake();
     }

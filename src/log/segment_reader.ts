@@ -39,7 +39,7 @@ export class SegmentReader {
 
   /**
    * Whole batches from `offset` (below `end`) up to `maxBytes`, or null when there are none.
-   * `segments` is the list as the read started: compaction and retention replace the log's
+   * `segments` is the list as the read started: rolls, compaction and retention replace the log's
    * list, and a read keeps iterating the one it began with.
    */
   async read(

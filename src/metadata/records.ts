@@ -23,9 +23,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * A topic's configuration; null overrides mean "broker default". The fields after
- * `segment_bytes` can be set only at creation (CreateTopics); records written before they
- * existed read them as null.
+ * A topic's configuration; null overrides mean "broker default". Fields added after the first
+ * release default to null, so records written before they existed still parse.
  */
 export const TopicConfigSchema = z.object({
   name: z.string(),
@@ -44,8 +43,19 @@ export const TopicConfigSchema = z.object({
   message_timestamp_after_max_ms: int.min(0).nullable().default(null),
   /** compression.type: only `producer` (batches are stored as produced). */
   compression_type: z.enum(["producer"]).nullable().default(null),
-  /** cleanup.policy: only `delete` (no compaction yet). */
-  cleanup_policy: z.enum(["delete"]).nullable().default(null),
+  /** cleanup.policy: `delete`, `compact`, or both (a list, in the order given). */
+  cleanup_policy: z.string().regex(/^(delete|compact)(,(delete|compact))?$/).nullable()
+    .default(null),
+  /** min.cleanable.dirty.ratio: the dirty share of the cleanable log that starts compaction. */
+  min_cleanable_dirty_ratio: z.number().min(0).max(1).nullable().default(null),
+  /** min.compaction.lag.ms: records younger than this are never compacted. */
+  min_compaction_lag_ms: int.min(0).nullable().default(null),
+  /** max.compaction.lag.ms: dirty records older than this are compacted whatever the ratio. */
+  max_compaction_lag_ms: int.min(1).nullable().default(null),
+  /** delete.retention.ms: how long a compacted topic keeps a tombstone once compacted. */
+  delete_retention_ms: int.min(0).nullable().default(null),
+  /** segment.ms: records written longer ago than this leave the active (uncompacted) part. */
+  segment_ms: int.min(1).nullable().default(null),
   created_ms: int,
 });
 export type TopicConfig = z.infer<typeof TopicConfigSchema>;
@@ -75,6 +85,17 @@ export const ManifestPointerSchema = z.object({
 });
 export type ManifestPointer = z.infer<typeof ManifestPointerSchema>;
 
+/**
+ * A partition's compaction progress: offsets below `cleaned_offset` have been compacted (each
+ * key at most once there; Kafka's cleaner checkpoint), and the earliest time a tombstone kept
+ * there may go (null: none kept), so a clean log still gets a pass when one is due.
+ */
+export const CompactionStateSchema = z.object({
+  cleaned_offset: int.min(0),
+  tombstones_due_ms: int.nullable(),
+});
+export type CompactionState = z.infer<typeof CompactionStateSchema>;
+
 /** A partition's durable state; every write is fenced by `leader_epoch` via its revision. */
 export const PartitionStateSchema = z.object({
   topic_id: z.string(),
@@ -88,6 +109,8 @@ export const PartitionStateSchema = z.object({
   producers: z.record(z.string(), ProducerStateSchema),
   /** The manifest of the older segments (records written before manifests existed: none). */
   manifest: ManifestPointerSchema.nullable().default(null),
+  /** Where compaction stands (src/log/compactor.ts); absent: never compacted. */
+  compaction: CompactionStateSchema.optional(),
 });
 export type PartitionState = z.infer<typeof PartitionStateSchema>;
 

@@ -39,6 +39,11 @@ async function seed(meta: MemoryMetadataStore) {
       message_timestamp_after_max_ms: null,
       compression_type: null,
       cleanup_policy: null,
+      min_cleanable_dirty_ratio: null,
+      min_compaction_lag_ms: null,
+      max_compaction_lag_ms: null,
+      delete_retention_ms: null,
+      segment_ms: null,
       created_ms: 1,
     }),
   );

@@ -143,6 +143,21 @@ Deno.test("roll forward: a merge stands in for a snapshot reference whose object
   assertEquals(r.state.log_end_offset, 22);
 });
 
+Deno.test("roll forward: a compacted copy stands in like a merge, and never voids a flush after it", () => {
+  const r = recover({
+    end: 20,
+    refs: [ref(0, 9), ref(10, 19)],
+    gone: ["ref-0", "ref-10"],
+    found: [
+      found(0, 19, { kind: "compact", epoch: 1, seq: 40 }),
+      found(20, 21, { epoch: 1, seq: 41 }),
+    ],
+  });
+  assertEquals(ranges(r.segments), [[0, 19], [20, 21]]);
+  assertEquals([r.report.lost, r.report.void], [[], 0]);
+  assertEquals(r.state.log_end_offset, 22);
+});
+
 Deno.test("roll forward: a merge straddling the snapshot's log end rolls forward what it holds", () => {
   const producer = {
     id: 7,

@@ -13,6 +13,7 @@ import {
   decodeRecord,
   keys,
   type TopicConfig,
+  TopicConfigSchema,
 } from "../metadata/records.ts";
 import { KafkaError } from "../protocol/errors.ts";
 import { deps, manager } from "../log/_testing.ts";
@@ -21,21 +22,16 @@ import { MarkerWriter } from "./markers.ts";
 import { txnKeys } from "./records.ts";
 import { GroupCoordinator } from "../groups/coordinator.ts";
 
-const topic: TopicConfig = {
+// A stored record read back: every field a record written today would hold defaults.
+const topic: TopicConfig = TopicConfigSchema.parse({
   name: "t",
   topic_id: "0".repeat(32),
   partitions: 1,
   retention_ms: null,
   retention_bytes: null,
   segment_bytes: null,
-  max_message_bytes: null,
-  message_timestamp_type: null,
-  message_timestamp_before_max_ms: null,
-  message_timestamp_after_max_ms: null,
-  compression_type: null,
-  cleanup_policy: null,
   created_ms: 0,
-};
+});
 
 function coordinator(meta: MemoryMetadataStore, brokerId: number, owns: () => boolean) {
   let next = brokerId * 1000;

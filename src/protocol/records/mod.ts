@@ -1,7 +1,8 @@
 /**
  * Kafka record batches (v2) for the broker: CRC32C, a zero-copy header view, splitting and
- * validation of produce blobs, in-place base offset / leader epoch rewrites, and (for tests and
- * the admin CLI) an uncompressed batch builder and record decoder.
+ * validation of produce blobs, in-place base offset / leader epoch rewrites, reading and
+ * rebuilding stored batches for log compaction (gzip and zstd opened with built-in codecs), and
+ * (for tests and the admin CLI) an uncompressed batch builder and record decoder.
  * @module
  */
 export { crc32c } from "./crc32c.ts";
@@ -22,6 +23,13 @@ export {
   updateCrc,
 } from "./record_batch.ts";
 export { checkProduceBatches, validateForAppend } from "./validate.ts";
+export { canOpen, compress, decompress } from "./compression.ts";
+export {
+  rebuildBatch,
+  type RebuildOptions,
+  type ScannedRecord,
+  scanRecords,
+} from "./record_scan.ts";
 export {
   CorruptRecordError,
   crcError,

@@ -12,9 +12,10 @@
  * INVALID_TIMESTAMP (producers never set it; Kafka overwrites it with the topic's timestamp
  * type, which the broker sets itself on LogAppendTime topics); an uncompressed batch
  * whose recordCount cannot fit in its bytes is CORRUPT_MESSAGE up front (Kafka finds out while
- * iterating records). Per-record checks that need the records decoded (keys on compacted topics,
- * inner offsets) are not made: the broker never decodes records; timestamp bounds are checked
- * on the header's first and max timestamps (src/log/append_rules.ts).
+ * iterating records). Per-record checks that need the records decoded are not made here:
+ * inner offsets are not checked; keys on compacted topics are checked by src/log/append_rules.ts
+ * (record_scan.ts, the one place Produce opens records); timestamp bounds are checked on the
+ * header's first and max timestamps (src/log/append_rules.ts).
  * @module
  */
 import type { RecordBatchView } from "./record_batch.ts";

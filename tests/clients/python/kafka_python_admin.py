@@ -10,9 +10,11 @@ desc = admin.describe_consumer_groups(["py-group"])
 assert desc[0].state == "Empty", desc
 res = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, "pyops")])
 names = sorted(c[0] for c in res[0].resources[0][4])
-assert names == ["cleanup.policy", "compression.type", "max.message.bytes",
-                 "message.timestamp.after.max.ms", "message.timestamp.before.max.ms",
-                 "message.timestamp.type", "retention.bytes", "retention.ms", "segment.bytes"], names
+assert names == ["cleanup.policy", "compression.type", "delete.retention.ms",
+                 "max.compaction.lag.ms", "max.message.bytes", "message.timestamp.after.max.ms",
+                 "message.timestamp.before.max.ms", "message.timestamp.type",
+                 "min.cleanable.dirty.ratio", "min.compaction.lag.ms", "retention.bytes",
+                 "retention.ms", "segment.bytes", "segment.ms"], names
 admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "pyops", configs={"retention.bytes": "1048576"})])
 res = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, "pyops")])
 vals = {c[0]: c[1] for c in res[0].resources[0][4]}

@@ -4,6 +4,7 @@
 - a record produced with a 1970 timestamp is stamped by the broker: the delivery report and the
   consumer see the append time, timestamp type LogAppendTime;
 - on a CreateTime topic a record a day in the future gets INVALID_TIMESTAMP;
+- cleanup.policy compact and compact,delete are accepted and described;
 - refused keys fail the creation with INVALID_CONFIG and the broker's message."""
 import sys
 import time
@@ -23,9 +24,11 @@ def create(name, config):
 
 assert create("lat", {"max.message.bytes": "2000", "message.timestamp.type": "LogAppendTime"}) is None
 assert create("ct", {"message.timestamp.type": "CreateTime"}) is None
+assert create("compacted", {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1"}) is None
+assert create("both", {"cleanup.policy": "compact,delete"}) is None
 refused = {
-    "bad-compact": ({"cleanup.policy": "compact"}, "compaction is not supported yet"),
-    "bad-both": ({"cleanup.policy": "compact,delete"}, "compaction is not supported yet"),
+    "bad-policy": ({"cleanup.policy": "keep"}, "Invalid value(s); allowed: delete, compact"),
+    "bad-ratio": ({"min.cleanable.dirty.ratio": "2"}, "Value must be between 0 and 1"),
     "bad-gzip": ({"compression.type": "gzip"}, "recompression on the broker is not supported"),
     "bad-key": ({"min.insync.replicas": "2"}, "Config 'min.insync.replicas' is not supported"),
 }
@@ -41,6 +44,11 @@ assert mmb.value == "2000" and mmb.is_read_only, mmb
 assert mmb.source == 1, f"source {mmb.source}"  # DYNAMIC_TOPIC_CONFIG
 assert entries["message.timestamp.type"].value == "LogAppendTime"
 assert entries["cleanup.policy"].value == "delete" and entries["cleanup.policy"].is_default
+described = admin.describe_configs([ConfigResource(ConfigResource.Type.TOPIC, "compacted")])
+entries = list(described.values())[0].result(30)
+assert entries["cleanup.policy"].value == "compact" and not entries["cleanup.policy"].is_read_only
+assert entries["min.cleanable.dirty.ratio"].value == "0.1", entries["min.cleanable.dirty.ratio"]
+assert entries["delete.retention.ms"].value == "86400000" and entries["delete.retention.ms"].is_default
 
 reports = []
 producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 0})

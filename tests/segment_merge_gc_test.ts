@@ -1,8 +1,9 @@
 /**
- * On real etcd and s3rver: acks=all produces one at a time make one small segment (and one
- * object) each; the maintenance pass rolls them into each partition's manifest, merging them,
- * and the garbage collector deletes the objects no reference names any more. Everything reads back, before and after a kill -9, and the
- * metrics say what happened.
+ * Segment merging (not Kafka's keyed compaction) on real etcd and s3rver: acks=all produces one
+ * at a time make one small segment (and one object) each; the maintenance pass rolls them into
+ * each partition's manifest, merging them, and the garbage collector deletes the objects no
+ * reference names any more. Everything reads back, before and after a kill -9, and the metrics
+ * say what happened.
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { etcdMissing, s3Missing } from "../src/testing/services.ts";

@@ -11,7 +11,8 @@
 # Extra arguments go to both produce / consume runs and override their defaults; BENCH_ACKS_ARGS
 # goes to the latency run (e.g. "--setups embedded,etcd-s3,kafka" adds Apache Kafka 3.7).
 # Then the console API's answer times at 1,000 partitions and 100 groups
-# (scripts/bench_console.ts). Prints figures only.
+# (scripts/bench_console.ts), and the throughput of transactional against idempotent producers
+# (scripts/bench_txn.ts). Prints figures only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deno bench --allow-read src/
@@ -23,3 +24,4 @@ cd "$(dirname "$0")/.."
 # shellcheck disable=SC2086 # BENCH_ACKS_ARGS is a list of flags
 ./scripts/deno run --allow-all scripts/bench_acks.ts ${BENCH_ACKS_ARGS:-}
 ./scripts/deno run --allow-all scripts/bench_console.ts
+./scripts/deno run --allow-all scripts/bench_txn.ts

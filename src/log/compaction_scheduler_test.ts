@@ -25,7 +25,7 @@ const SETTINGS: CompactionSettings = {
   segmentBytes: 1 << 20,
 };
 
-async function setup(options: Partial<CompactionOptions> = {}) {
+function setup(options: Partial<CompactionOptions> = {}) {
   const objects = new MemoryObjectStore();
   const meta = new MemoryMetadataStore();
   const clock = { now: 1_700_000_000_000 };

@@ -71,13 +71,13 @@ export class CompactionMetrics {
         this.inc(throttledMs() / 1000);
       },
     });
-    const self = this;
+    const maxRatio = () => this.maxRatio;
     new client.Gauge({
       name: "kafscale_compaction_dirty_ratio_max",
       help: "Largest dirty ratio among this broker's compacted partitions at the last check",
       registers: r,
       collect() {
-        this.set(self.maxRatio);
+        this.set(maxRatio());
       },
     });
     for (const outcome of ["ok", "error"]) this.passes.inc({ outcome }, 0);

@@ -195,6 +195,7 @@ Deno.test("console charts: quantiles from bucket deltas and brokers merged per s
     adminErrorRps: 0,
     bytesInPerSec: 10,
     bytesOutPerSec: 20,
+    transactionsOpen: 1,
   });
   const merged = mergeSeries([
     [point(0, 100, 5, 7), point(5000, 50, null, 1)],
@@ -205,6 +206,7 @@ Deno.test("console charts: quantiles from bucket deltas and brokers merged per s
   assertEquals(merged[1]!.produceP99Ms, 9, "a missing quantile takes the other's");
   assertEquals(merged[1]!.lagMax, 3, "lag: the highest");
   assertEquals(merged[1]!.bytesInPerSec, 20);
+  assertEquals(merged[1]!.transactionsOpen, 2, "open transactions of all coordinators");
 });
 
 Deno.test("console: a broker with a SASL listener asks for a user of its SCRAM store", async () => {

@@ -101,7 +101,8 @@ async function viewCluster() {
     chart("Consumer lag max", [{ name: "records", points: pick("lagMax") }], "") +
     chart("Object store latency", [{ name: "avg", points: pick("objectStoreLatencyMs") }], "ms") +
     chart("Admin requests", [{ name: "requests/s", points: pick("adminRps") }, { name: "errors/s", points: pick("adminErrorRps") }], "") +
-    chart("Client traffic", [{ name: "in", points: pick("bytesInPerSec") }, { name: "out", points: pick("bytesOutPerSec") }], "B/s") + "</div>";
+    chart("Client traffic", [{ name: "in", points: pick("bytesInPerSec") }, { name: "out", points: pick("bytesOutPerSec") }], "B/s") +
+    chart("Open transactions", [{ name: "open", points: pick("transactionsOpen") }], "") + "</div>";
 }
 
 const state = { q: "", offset: 0, rates: new Map() };

@@ -28,6 +28,8 @@ export interface SeriesPoint {
   /** Client traffic (bytes per second). */
   bytesInPerSec: number;
   bytesOutPerSec: number;
+  /** Open transactions this broker coordinates (optional: samples of older brokers lack it). */
+  transactionsOpen?: number;
 }
 
 /** What one read of the registry gives. */
@@ -45,7 +47,12 @@ const COUNTERS = [
   "kafscale_network_bytes_in_total",
   "kafscale_network_bytes_out_total",
 ];
-const GAUGES = ["kafscale_produce_rps", "kafscale_consumer_lag_max", "kafscale_s3_latency_ms_avg"];
+const GAUGES = [
+  "kafscale_produce_rps",
+  "kafscale_consumer_lag_max",
+  "kafscale_s3_latency_ms_avg",
+  "kafscale_transactions_open",
+];
 const LATENCY = "kafscale_produce_latency_ms";
 
 /**
@@ -119,6 +126,7 @@ export function pointBetween(prev: Reading, now: Reading, intervalMs: number): S
     adminErrorRps: rate("kafscale_admin_request_errors_total"),
     bytesInPerSec: rate("kafscale_network_bytes_in_total"),
     bytesOutPerSec: rate("kafscale_network_bytes_out_total"),
+    transactionsOpen: now.gauges.get("kafscale_transactions_open") ?? 0,
   };
 }
 
@@ -190,6 +198,7 @@ export function mergeSeries(all: readonly SeriesPoint[][]): SeriesPoint[] {
         continue;
       }
       for (const k of SUMMED) m[k] += p[k];
+      m.transactionsOpen = (m.transactionsOpen ?? 0) + (p.transactionsOpen ?? 0);
       for (const k of HIGHEST) {
         const a = m[k];
         const b = p[k];

@@ -81,28 +81,50 @@ export async function serve(args: string[]): Promise<number> {
   process.on("warning", (w: Error) => {
     log.warn("runtime warning", { name: w.name, message: w.message, stack: w.stack });
   });
-  let broker;
-  try {
-    broker = await startBroker(config, log);
-  } catch (e) {
-    log.error("cannot start broker", { error: e });
-    console.error(`kafscale: Cannot start broker: ${(e as Error).message}`);
-    return 1;
-  }
+  // Listen for SIGTERM/SIGINT before starting: the Kafka port accepts connections before the
+  // broker has finished starting (HTTP, snapshots, compaction, transactions), and a signal in
+  // that window would otherwise kill the process (exit 143) instead of stopping it gracefully.
   const stopped = Promise.withResolvers<string>();
-  const onSignal = (sig: string) => () => stopped.resolve(sig);
+  let starting = true;
+  let startLimit: ReturnType<typeof setTimeout> | undefined;
+  const onSignal = (sig: string) => () => {
+    stopped.resolve(sig);
+    // A start that hangs (a store that never answers) must not keep a stopped broker alive.
+    if (starting) {
+      startLimit ??= setTimeout(() => {
+        log.error("stopped while starting; start-up did not finish in time", {
+          limitMs: SHUTDOWN_LIMIT_MS,
+        });
+        Deno.exit(1);
+      }, SHUTDOWN_LIMIT_MS);
+    }
+  };
   const handlers: [Deno.Signal, () => void][] = [["SIGTERM", onSignal("SIGTERM")], [
     "SIGINT",
     onSignal("SIGINT"),
   ]];
+  for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
+  let broker;
+  try {
+    broker = await startBroker(config, log);
+  } catch (e) {
+    clearTimeout(startLimit);
+    for (const [sig, h] of handlers) Deno.removeSignalListener(sig, h);
+    log.error("cannot start broker", { error: e });
+    console.error(`kafscale: Cannot start broker: ${(e as Error).message}`);
+    return 1;
+  }
   if (config.listeners.some((l) => l.tls)) {
-    handlers.push(["SIGHUP", () => {
+    const reload = () => {
       broker.reloadTls().catch((e) =>
         log.error("Cannot reload the TLS certificate; still serving the old one", { error: e })
       );
-    }]);
+    };
+    handlers.push(["SIGHUP", reload]);
+    Deno.addSignalListener("SIGHUP", reload);
   }
-  for (const [sig, h] of handlers) Deno.addSignalListener(sig, h);
+  starting = false;
+  clearTimeout(startLimit);
   const signal = await stopped.promise;
   log.info("shutting down", { signal });
   const limit = setTimeout(() => {

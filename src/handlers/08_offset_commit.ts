@@ -26,6 +26,7 @@ import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
 import { authFor } from "./_authorize.ts";
+import { READ_GROUP } from "./_checks.ts";
 
 /** Builds the OffsetCommit handler. */
 export function offsetCommitHandler(services: BrokerServices): Handler {
@@ -35,12 +36,7 @@ export function offsetCommitHandler(services: BrokerServices): Handler {
     maxVersion: 9,
     authorization: {
       checks: [
-        {
-          operation: "READ",
-          resource: "GROUP",
-          names: "groupId",
-          denied: "GROUP_AUTHORIZATION_FAILED",
-        },
+        READ_GROUP,
         {
           operation: "READ",
           resource: "TOPIC",

@@ -22,6 +22,7 @@ import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
 import { authFor } from "./_authorize.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { READ_GROUP } from "./_checks.ts";
 
 /** Builds the JoinGroup handler. */
 export function joinGroupHandler(services: BrokerServices): Handler {
@@ -41,12 +42,7 @@ export function joinGroupHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 9,
     authorization: {
-      checks: [{
-        operation: "READ",
-        resource: "GROUP",
-        names: "groupId",
-        denied: "GROUP_AUTHORIZATION_FAILED",
-      }],
+      checks: [READ_GROUP],
     },
     handle(req: JoinGroupRequest, ctx) {
       const v = ctx.apiVersion;

@@ -17,6 +17,7 @@ import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
 import { authFor } from "./_authorize.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { READ_GROUP } from "./_checks.ts";
 
 /** Builds the Heartbeat handler. */
 export function heartbeatHandler(services: BrokerServices): Handler {
@@ -25,12 +26,7 @@ export function heartbeatHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 4,
     authorization: {
-      checks: [{
-        operation: "READ",
-        resource: "GROUP",
-        names: "groupId",
-        denied: "GROUP_AUTHORIZATION_FAILED",
-      }],
+      checks: [READ_GROUP],
     },
     handle(req: HeartbeatRequest, ctx): HeartbeatResponse {
       if (!authFor(services, ctx).allowed("READ", "GROUP", req.groupId)) {

@@ -19,6 +19,7 @@ import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
 import { authFor } from "./_authorize.ts";
 import { ErrorCode } from "../protocol/errors.ts";
+import { READ_GROUP } from "./_checks.ts";
 
 /** Builds the LeaveGroup handler. */
 export function leaveGroupHandler(services: BrokerServices): Handler {
@@ -35,12 +36,7 @@ export function leaveGroupHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 5,
     authorization: {
-      checks: [{
-        operation: "READ",
-        resource: "GROUP",
-        names: "groupId",
-        denied: "GROUP_AUTHORIZATION_FAILED",
-      }],
+      checks: [READ_GROUP],
     },
     handle(req: LeaveGroupRequest, ctx): LeaveGroupResponse {
       if (!authFor(services, ctx).allowed("READ", "GROUP", req.groupId)) {

@@ -19,6 +19,7 @@ import { type Handler, Later } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { groupErrorCode } from "./_group_errors.ts";
 import { authFor } from "./_authorize.ts";
+import { READ_GROUP } from "./_checks.ts";
 
 /** Builds the SyncGroup handler. */
 export function syncGroupHandler(services: BrokerServices): Handler {
@@ -27,12 +28,7 @@ export function syncGroupHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 5,
     authorization: {
-      checks: [{
-        operation: "READ",
-        resource: "GROUP",
-        names: "groupId",
-        denied: "GROUP_AUTHORIZATION_FAILED",
-      }],
+      checks: [READ_GROUP],
     },
     handle(req: SyncGroupRequest, ctx) {
       const failed = (code: number): SyncGroupResponse => ({

@@ -19,6 +19,7 @@ import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { authFor } from "./_authorize.ts";
 import { txnCode } from "./_txn.ts";
+import { READ_GROUP, WRITE_TRANSACTIONAL_ID } from "./_checks.ts";
 
 /** Builds the AddOffsetsToTxn handler. */
 export function addOffsetsToTxnHandler(services: BrokerServices): Handler {
@@ -28,18 +29,8 @@ export function addOffsetsToTxnHandler(services: BrokerServices): Handler {
     maxVersion: 4,
     authorization: {
       checks: [
-        {
-          operation: "WRITE",
-          resource: "TRANSACTIONAL_ID",
-          names: "transactionalId",
-          denied: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
-        },
-        {
-          operation: "READ",
-          resource: "GROUP",
-          names: "groupId",
-          denied: "GROUP_AUTHORIZATION_FAILED",
-        },
+        WRITE_TRANSACTIONAL_ID,
+        READ_GROUP,
       ],
     },
     async handle(req: AddOffsetsToTxnRequest, ctx): Promise<AddOffsetsToTxnResponse> {

@@ -26,6 +26,7 @@ import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { authFor } from "./_authorize.ts";
 import { txnCode } from "./_txn.ts";
+import { WRITE_TRANSACTIONAL_ID } from "./_checks.ts";
 
 /** Builds the EndTxn handler. */
 export function endTxnHandler(services: BrokerServices): Handler {
@@ -34,12 +35,7 @@ export function endTxnHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 4,
     authorization: {
-      checks: [{
-        operation: "WRITE",
-        resource: "TRANSACTIONAL_ID",
-        names: "transactionalId",
-        denied: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
-      }],
+      checks: [WRITE_TRANSACTIONAL_ID],
     },
     async handle(req: EndTxnRequest, ctx): Promise<EndTxnResponse> {
       if (!authFor(services, ctx).allowed("WRITE", "TRANSACTIONAL_ID", req.transactionalId)) {

@@ -28,6 +28,7 @@ import type { BrokerServices } from "./services.ts";
 import { authFor } from "./_authorize.ts";
 import { groupErrorCode } from "./_group_errors.ts";
 import { verifyTxnGroup } from "../txn/verify.ts";
+import { READ_GROUP, WRITE_TRANSACTIONAL_ID } from "./_checks.ts";
 
 /** Builds the TxnOffsetCommit handler. */
 export function txnOffsetCommitHandler(services: BrokerServices): Handler {
@@ -37,18 +38,8 @@ export function txnOffsetCommitHandler(services: BrokerServices): Handler {
     maxVersion: 4,
     authorization: {
       checks: [
-        {
-          operation: "WRITE",
-          resource: "TRANSACTIONAL_ID",
-          names: "transactionalId",
-          denied: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
-        },
-        {
-          operation: "READ",
-          resource: "GROUP",
-          names: "groupId",
-          denied: "GROUP_AUTHORIZATION_FAILED",
-        },
+        WRITE_TRANSACTIONAL_ID,
+        READ_GROUP,
         {
           operation: "READ",
           resource: "TOPIC",

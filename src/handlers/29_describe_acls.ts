@@ -22,6 +22,7 @@ import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { authFor } from "./_authorize.ts";
 import { NO_AUTHORIZER } from "./30_create_acls.ts";
+import { DESCRIBE_CLUSTER } from "./_checks.ts";
 
 /** Builds the DescribeAcls handler. */
 export function describeAclsHandler(services: BrokerServices): Handler {
@@ -36,12 +37,7 @@ export function describeAclsHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 3,
     authorization: {
-      checks: [{
-        operation: "DESCRIBE",
-        resource: "CLUSTER",
-        names: "kafka-cluster",
-        denied: "CLUSTER_AUTHORIZATION_FAILED",
-      }],
+      checks: [DESCRIBE_CLUSTER],
     },
     handle(req: DescribeAclsRequest, ctx): DescribeAclsResponse {
       if (!authFor(services, ctx).cluster("DESCRIBE")) {

@@ -26,6 +26,7 @@ import { bindingFromCodes, describeBinding } from "../auth/acl.ts";
 import type { Handler, RequestContext } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { authFor } from "./_authorize.ts";
+import { ALTER_CLUSTER } from "./_checks.ts";
 
 /** What the ACL APIs answer when the broker enforces no ACLs (Kafka's message). */
 export const NO_AUTHORIZER = "No Authorizer is configured.";
@@ -42,12 +43,7 @@ export function createAclsHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 3,
     authorization: {
-      checks: [{
-        operation: "ALTER",
-        resource: "CLUSTER",
-        names: "kafka-cluster",
-        denied: "CLUSTER_AUTHORIZATION_FAILED",
-      }],
+      checks: [ALTER_CLUSTER],
     },
     async handle(req: CreateAclsRequest, ctx): Promise<CreateAclsResponse> {
       const all = (errorCode: number, errorMessage: string): CreateAclsResponse => ({

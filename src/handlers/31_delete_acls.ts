@@ -24,6 +24,7 @@ import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { authFor } from "./_authorize.ts";
 import { adminFields, NO_AUTHORIZER } from "./30_create_acls.ts";
+import { ALTER_CLUSTER } from "./_checks.ts";
 
 type FilterResult = DeleteAclsResponse["filterResults"][number];
 
@@ -49,12 +50,7 @@ export function deleteAclsHandler(services: BrokerServices): Handler {
     minVersion: 0,
     maxVersion: 3,
     authorization: {
-      checks: [{
-        operation: "ALTER",
-        resource: "CLUSTER",
-        names: "kafka-cluster",
-        denied: "CLUSTER_AUTHORIZATION_FAILED",
-      }],
+      checks: [ALTER_CLUSTER],
     },
     async handle(req: DeleteAclsRequest, ctx): Promise<DeleteAclsResponse> {
       const all = (errorCode: number, errorMessage: string): DeleteAclsResponse => ({

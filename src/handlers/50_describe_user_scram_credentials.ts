@@ -21,6 +21,7 @@ import type { CredentialInfo } from "../auth/credentials.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { authFor } from "./_authorize.ts";
+import { DESCRIBE_CLUSTER } from "./_checks.ts";
 
 type Result = DescribeUserScramCredentialsResponse["results"][number];
 
@@ -43,12 +44,7 @@ export function describeUserScramCredentialsHandler(services: BrokerServices): H
     minVersion: 0,
     maxVersion: 0,
     authorization: {
-      checks: [{
-        operation: "DESCRIBE",
-        resource: "CLUSTER",
-        names: "kafka-cluster",
-        denied: "CLUSTER_AUTHORIZATION_FAILED",
-      }],
+      checks: [DESCRIBE_CLUSTER],
     },
     async handle(
       req: DescribeUserScramCredentialsRequest,

@@ -27,6 +27,7 @@ import { checkCredential } from "../auth/credentials.ts";
 import type { Handler } from "./registry.ts";
 import type { BrokerServices } from "./services.ts";
 import { authFor } from "./_authorize.ts";
+import { ALTER_CLUSTER } from "./_checks.ts";
 
 type Upsertion = AlterUserScramCredentialsRequest["upsertions"][number];
 type Op =
@@ -100,12 +101,7 @@ export function alterUserScramCredentialsHandler(services: BrokerServices): Hand
     minVersion: 0,
     maxVersion: 0,
     authorization: {
-      checks: [{
-        operation: "ALTER",
-        resource: "CLUSTER",
-        names: "kafka-cluster",
-        denied: "CLUSTER_AUTHORIZATION_FAILED",
-      }],
+      checks: [ALTER_CLUSTER],
     },
     async handle(
       req: AlterUserScramCredentialsRequest,

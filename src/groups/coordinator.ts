@@ -247,6 +247,29 @@ export class GroupCoordinator {
       g.validate(member.memberId, member.instanceId, member.generationId);
       if (g.state === "CompletingRebalance") throw new KafkaError("REBALANCE_IN_PROGRESS");
     }
+    return await this.writeOffsets(groupId, offsets, (o) => {
+      const value: CommittedOffset = {
+        offset: o.offset,
+        leader_epoch: o.leaderEpoch,
+        metadata: o.metadata,
+        commit_ms: Date.now(),
+      };
+      return {
+        key: keys.offset(groupId, o.topic, o.partition),
+        value: encodeRecord(CommittedOffsetSchema, value),
+      };
+    });
+  }
+
+  /**
+   * Writes one record per offset in one fenced group write; an offset whose metadata is too
+   * large is left out with OFFSET_METADATA_TOO_LARGE. Answers an error code per offset.
+   */
+  private async writeOffsets(
+    groupId: string,
+    offsets: OffsetToCommit[],
+    record: (o: OffsetToCommit) => { key: string; value: Uint8Array },
+  ): Promise<Map<OffsetToCommit, number>> {
     const results = new Map<OffsetToCommit, number>();
     const ops = [];
     for (const o of offsets) {
@@ -254,17 +277,7 @@ export class GroupCoordinator {
         results.set(o, 12 /* OFFSET_METADATA_TOO_LARGE */);
         continue;
       }
-      const value: CommittedOffset = {
-        offset: o.offset,
-        leader_epoch: o.leaderEpoch,
-        metadata: o.metadata,
-        commit_ms: Date.now(),
-      };
-      ops.push({
-        type: "put" as const,
-        key: keys.offset(groupId, o.topic, o.partition),
-        value: encodeRecord(CommittedOffsetSchema, value),
-      });
+      ops.push({ type: "put" as const, ...record(o) });
       results.set(o, 0);
     }
     if (ops.length > 0) await this.write(groupId, ops);
@@ -291,13 +304,7 @@ export class GroupCoordinator {
       if (!g || g.state === "Dead") throw new KafkaError("ILLEGAL_GENERATION");
       g.validate(member.memberId, member.instanceId, member.generationId);
     }
-    const results = new Map<OffsetToCommit, number>();
-    const ops = [];
-    for (const o of offsets) {
-      if ((o.metadata?.length ?? 0) > this.options.maxMetadataBytes) {
-        results.set(o, 12 /* OFFSET_METADATA_TOO_LARGE */);
-        continue;
-      }
+    return await this.writeOffsets(groupId, offsets, (o) => {
       const value: PendingOffset = {
         transactional_id: producer.transactionalId,
         producer_epoch: producer.producerEpoch,
@@ -306,15 +313,11 @@ export class GroupCoordinator {
         metadata: o.metadata,
         commit_ms: Date.now(),
       };
-      ops.push({
-        type: "put" as const,
+      return {
         key: txnKeys.pendingOffset(groupId, producer.producerId, o.topic, o.partition),
         value: encodeRecord(PendingOffsetSchema, value),
-      });
-      results.set(o, 0);
-    }
-    if (ops.length > 0) await this.write(groupId, ops);
-    return results;
+      };
+    });
   }
 
   /** Committed offsets of a group: all of them, or those of the given partitions. */

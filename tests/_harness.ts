@@ -104,8 +104,8 @@ export interface StartOptions {
 }
 
 /**
- * Starts `main.ts serve` (or `options.exec` with `serve`) and waits until its Kafka port accepts
- * connections.
+ * Starts `main.ts serve` (or `options.exec` with `serve`) and waits until its Kafka port and its
+ * HTTP (metrics) port accept connections.
  */
 export async function startBroker(options: StartOptions = {}): Promise<BrokerProcess> {
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "kafscale-test-" });
@@ -145,15 +145,18 @@ export async function startBroker(options: StartOptions = {}): Promise<BrokerPro
       throw new Error(`Broker exited during start-up:\n${err}`);
     }
     try {
-      const c = await Deno.connect({ hostname: "127.0.0.1", port });
-      c.close();
+      // Ready when both the Kafka and the HTTP (metrics, console) listeners accept: the HTTP
+      // one opens a moment after the Kafka one.
+      for (const p of [port, metricsPort]) {
+        (await Deno.connect({ hostname: "127.0.0.1", port: p })).close();
+      }
       break;
     } catch {
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
         await status;
         await drained;
-        throw new Error(`Broker did not listen within 30 s:\n${err}`);
+        throw new Error(`Broker did not listen on both its ports within 30 s:\n${err}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }

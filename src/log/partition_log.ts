@@ -35,7 +35,7 @@ import {
   type SegmentRef,
   SegmentRefSchema,
 } from "../metadata/records.ts";
-import { decodeSegment, encodeSegment, type Segment } from "./segment_format.ts";
+import { encodeSegment, parseOwnSegment, type Segment } from "./segment_format.ts";
 import { cacheKey, SegmentReader } from "./segment_reader.ts";
 import { retentionCut, type RetentionRule } from "./retention.ts";
 import { claimPartition, committedSegments, type SegmentList } from "./partition_claim.ts";
@@ -716,7 +716,7 @@ export class PartitionLog {
         const kept = new Set(swap.manifestRefs);
         for (const r of replaced) if (!kept.has(r)) this.deps.cache.remove(cacheKey(r));
         for (const c of swap.cache ?? []) {
-          this.deps.cache.put(cacheKey(c.ref), decodeSegment(c.ref.key, c.bytes));
+          this.deps.cache.put(cacheKey(c.ref), parseOwnSegment(c.bytes));
         }
         return prepared;
       });
@@ -733,7 +733,7 @@ export class PartitionLog {
       this.sealed.shift(); // the oldest: commits run in sealing order
       this.committedProducers = f.producers;
       this.segments.push(r);
-      this.deps.cache.put(cacheKey(r), decodeSegment(r.key, f.bytes));
+      this.deps.cache.put(cacheKey(r), parseOwnSegment(f.bytes));
       for (const p of f.batch) p.resolve();
       this.wake();
     };
@@ -961,7 +961,7 @@ function nextOffsetAfter(records: Uint8Array): number {
 
 /** The batches of a merged segment, for its description. */
 function* mergedBatches(bytes: Uint8Array) {
-  const seg = decodeSegment("merged segment", bytes);
+  const seg = parseOwnSegment(bytes);
   for (const b of seg.batches) {
     const batch = seg.data.subarray(b.position, b.position + b.size);
     yield { baseOffset: b.baseOffset, lastOffset: b.lastOffset, bytes: batch };

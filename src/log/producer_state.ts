@@ -47,6 +47,25 @@ function nextSequence(seq: number): number {
   return seq === 2147483647 ? 0 : seq + 1;
 }
 
+/**
+ * A deep copy of one producer's state. Written out field by field: tables are copied on every
+ * flush (sealing and committing), where `structuredClone` showed up as several per cent of the
+ * broker's CPU under a saturating producer.
+ */
+function copyState(s: ProducerState): ProducerState {
+  const copy: ProducerState = {
+    epoch: s.epoch,
+    batches: s.batches.map((b) => ({
+      first_seq: b.first_seq,
+      last_seq: b.last_seq,
+      base_offset: b.base_offset,
+      last_offset: b.last_offset,
+    })),
+  };
+  if (s.txn_first !== undefined) copy.txn_first = s.txn_first;
+  return copy;
+}
+
 /** The per-partition table of producer states. */
 export class ProducerTable {
   constructor(private states: Map<number, ProducerState> = new Map()) {}
@@ -54,14 +73,14 @@ export class ProducerTable {
   /** Loads from the stored record form. */
   static fromRecord(record: Record<string, ProducerState>): ProducerTable {
     const m = new Map<number, ProducerState>();
-    for (const [id, s] of Object.entries(record)) m.set(Number(id), structuredClone(s));
+    for (const [id, s] of Object.entries(record)) m.set(Number(id), copyState(s));
     return new ProducerTable(m);
   }
 
   /** The stored record form (a deep copy). */
   toRecord(): Record<string, ProducerState> {
     const out: Record<string, ProducerState> = {};
-    for (const [id, s] of this.states) out[String(id)] = structuredClone(s);
+    for (const [id, s] of this.states) out[String(id)] = copyState(s);
     return out;
   }
 

@@ -1,5 +1,6 @@
 import { assertEquals } from "../testing/assert.ts";
 import { MAX_PRODUCERS_PER_PARTITION, ProducerTable } from "./producer_state.ts";
+import { ProducerStateSchema } from "../metadata/records.ts";
 
 const batch = (producerId: number, baseSequence: number) => ({
   producerId,
@@ -49,4 +50,26 @@ Deno.test("producer state: open transactions hold the LSO, are never forgotten, 
   // A marker of a newer epoch moves the producer there: its old epoch is refused.
   t.endTxn(3, 4);
   assertEquals(t.check(batch(3, 1)).kind, "error");
+});
+
+Deno.test("producer state: the stored form is a deep copy that keeps every field of the schema", () => {
+  const full = {
+    "7": {
+      epoch: 3,
+      batches: [{ first_seq: 0, last_seq: 4, base_offset: 10, last_offset: 14 }],
+      txn_first: 10,
+    },
+  };
+  // Every field the schema knows is set above, so a field added to the schema but not to the
+  // copy fails here.
+  assertEquals(Object.keys(full["7"]).sort(), Object.keys(ProducerStateSchema.shape).sort());
+  const t = ProducerTable.fromRecord(full);
+  const out = t.toRecord();
+  assertEquals(out, full);
+  out["7"]!.batches[0]!.last_seq = 99;
+  out["7"]!.epoch = 9;
+  assertEquals(t.toRecord(), full, "the table is not changed through a copy");
+  assertEquals(t.clone().toRecord(), full);
+  const noTxn = ProducerTable.fromRecord({ "1": { epoch: 0, batches: [] } }).toRecord();
+  assertEquals("txn_first" in noTxn["1"]!, false, "an absent field stays absent");
 });

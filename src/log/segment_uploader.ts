@@ -97,7 +97,8 @@ export class SegmentUploader {
       `b${this.options.brokerId}-${crypto.randomUUID()}.seg`;
     const body = concatBytes([...g.parts, encodeObjectIndex(g.chunks)]);
     try {
-      await this.objects.put(key, body, { ifNoneMatch: true });
+      // Fresh: the key is unique to this PUT and referenced only once the PUT resolved.
+      await this.objects.put(key, body, { ifNoneMatch: true, fresh: true });
       this.options.onUpload?.(g.bytes, g.waiters.length, true);
       const objectChunks = g.waiters.length;
       for (const w of g.waiters) w.resolve({ key, position: w.position, objectChunks, startedMs });

@@ -175,7 +175,8 @@ export class FileMetadataStore implements MetadataStore {
           buf.set(x.bytes, at);
           at += x.bytes.byteLength;
         }
-        for (let w = 0; w < buf.byteLength;) w += await this.wal.write(buf.subarray(w));
+        // Synchronous: it reaches the page cache only (see writeSynced); the fsync is awaited.
+        for (let w = 0; w < buf.byteLength;) w += this.wal.writeSync(buf.subarray(w));
         await this.wal.syncData();
         this.walBytes += total;
         for (const x of batch) x.done();

@@ -51,6 +51,23 @@ export function objectStoreConformance(
     );
     assertEquals(await s.get("c/k"), bytes("first"));
   });
+  test("a fresh write reads back, lists, and refuses an existing key", async (s) => {
+    await s.put("f/first", bytes("x"), { ifNoneMatch: true }); // the directory exists
+    const big = new Uint8Array(300_000).map((_, i) => i % 251);
+    await s.put("f/k", big, { ifNoneMatch: true, fresh: true });
+    assertEquals(await s.get("f/k"), big);
+    assertEquals((await s.list("f/")).map((o) => [o.key, o.size]), [["f/first", 1], [
+      "f/k",
+      300_000,
+    ]]);
+    await assertRejects(
+      () => s.put("f/k", bytes("second"), { ifNoneMatch: true, fresh: true }),
+      ObjectExistsError,
+    );
+    assertEquals(await s.get("f/k"), big);
+    await s.put("f2/new-dir", bytes("y"), { ifNoneMatch: true, fresh: true });
+    assertEquals(await s.get("f2/new-dir"), bytes("y"));
+  });
   test(
     "concurrent ifNoneMatch writers: exactly one wins",
     async (s) => {

@@ -50,6 +50,12 @@ Deno.test("object store filesystem: a directory removed behind the store's back 
     await store.put("ns/a/two", new Uint8Array([2]));
     assertEquals(await store.get("ns/a/two"), new Uint8Array([2]));
     assertEquals((await store.list("ns/")).map((o) => o.key), ["ns/a/two"]);
+    // A fresh write (in place, through the directory handle kept open) likewise.
+    await Deno.remove(`${root}/ns/a`, { recursive: true });
+    await store.put("ns/a/three", new Uint8Array([3]), { ifNoneMatch: true, fresh: true });
+    await store.put("ns/a/four", new Uint8Array([4]), { ifNoneMatch: true, fresh: true });
+    assertEquals((await store.list("ns/")).map((o) => o.key), ["ns/a/four", "ns/a/three"]);
+    assertEquals(await store.get("ns/a/three"), new Uint8Array([3]));
     await store.close();
   } finally {
     await Deno.remove(root, { recursive: true });

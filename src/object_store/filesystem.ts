@@ -2,7 +2,9 @@
  * The local-directory object store (the embedded default). Writes are atomic and durable:
  * the bytes go to a temp file that is fsynced, then renamed (or, for `ifNoneMatch`, hard-linked,
  * which fails if the name exists, so exactly one racing writer wins), then the directory is
- * fsynced. Keys map to paths under the root; keys with `..`, empty segments or a leading `/`
+ * fsynced (through a handle kept open). A hard-linked temp name is removed after the PUT
+ * returns; listings skip temp names. A `fresh` PUT (a new, unique key nobody reads yet) is
+ * written in place, its data and directory fsynced at once (see `putInPlace`). Keys map to paths under the root; keys with `..`, empty segments or a leading `/`
  * are refused. A listing skips objects deleted while it runs.
  * @module
  */
@@ -29,12 +31,19 @@ async function statIfPresent(path: string): Promise<Deno.FileInfo | null> {
   }
 }
 
+/** Directory handles kept open for fsyncs (objects live in a handful of directories). */
+const MAX_DIR_HANDLES = 32;
+
 /** Objects as files under a root directory. */
 export class FilesystemObjectStore implements ObjectStore {
   private tmpCounter = 0;
 
   /** Directories this process created or found (see `put`). */
   private readonly madeDirs = new Set<string>();
+  /** Open handles of directories fsynced after PUTs (see `syncDirectory`). */
+  private readonly dirHandles = new Map<string, Deno.FsFile>();
+  /** Temp files being removed (see `put`). */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(private readonly root: string) {}
 
@@ -54,32 +63,109 @@ export class FilesystemObjectStore implements ObjectStore {
     const tmp = `${dir}/.tmp-${Deno.pid}-${++this.tmpCounter}-${crypto.randomUUID()}`;
     // Directories are created once per process (a PUT is on every acknowledgement's path);
     // one removed behind our back is created again.
+    if (options.ifNoneMatch && options.fresh && this.madeDirs.has(dir)) {
+      if (await this.putInPlace(key, path, dir, body)) return;
+    }
     if (!this.madeDirs.has(dir)) await Deno.mkdir(dir, { recursive: true });
     try {
       await writeSynced(tmp, body);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
+      this.forgetDir(dir);
       await Deno.mkdir(dir, { recursive: true });
       await writeSynced(tmp, body);
     }
     this.madeDirs.add(dir);
-    let renamed = false;
-    try {
-      if (options.ifNoneMatch) {
-        try {
-          await Deno.link(tmp, path);
-        } catch (e) {
-          if (e instanceof Deno.errors.AlreadyExists) throw new ObjectExistsError(key);
-          throw e;
-        }
-      } else {
-        await Deno.rename(tmp, path);
-        renamed = true;
+    if (options.ifNoneMatch) {
+      try {
+        Deno.linkSync(tmp, path); // a directory entry: as cheap as the open (see writeSynced)
+      } catch (e) {
+        this.removeTemp(tmp);
+        if (e instanceof Deno.errors.AlreadyExists) throw new ObjectExistsError(key);
+        throw e;
       }
-    } finally {
-      if (!renamed) await Deno.remove(tmp).catch(() => {});
+      // The object is in place under its key: the temp name goes off the acknowledgement path.
+      this.removeTemp(tmp);
+    } else {
+      try {
+        await Deno.rename(tmp, path);
+      } catch (e) {
+        this.removeTemp(tmp);
+        throw e;
+      }
     }
-    await syncDir(dir);
+    await this.syncDirectory(dir);
+  }
+
+  /**
+   * A `fresh` PUT: writes the object under its own name and fsyncs its data and its directory
+   * entry at once (the two fsyncs overlap instead of following each other, and no link or temp
+   * name is needed: a third of the PUT's time under a saturating producer). False when the
+   * directory is gone (the caller creates it and takes the general path).
+   */
+  private async putInPlace(
+    key: string,
+    path: string,
+    dir: string,
+    body: Uint8Array,
+  ): Promise<boolean> {
+    let f: Deno.FsFile;
+    try {
+      f = Deno.openSync(path, { createNew: true, write: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.AlreadyExists) throw new ObjectExistsError(key);
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      this.madeDirs.delete(dir);
+      this.forgetDir(dir);
+      return false;
+    }
+    try {
+      for (let at = 0; at < body.byteLength;) at += f.writeSync(body.subarray(at));
+      await Promise.all([f.syncData(), this.syncDirectory(dir)]);
+    } catch (e) {
+      f.close();
+      await Deno.remove(path).catch(() => {});
+      throw e;
+    }
+    f.close();
+    return true;
+  }
+
+  /** Removes a temp file in the background (`close` waits for it). */
+  private removeTemp(tmp: string): void {
+    const removal = Deno.remove(tmp).catch(() => {}).finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+  }
+
+  /**
+   * Fsyncs a directory through a handle kept open for it: opening and closing the directory on
+   * every PUT were two of the operations each acknowledgement waited for.
+   */
+  private async syncDirectory(dir: string): Promise<void> {
+    let handle = this.dirHandles.get(dir);
+    if (!handle) {
+      handle = await Deno.open(dir, { read: true }).catch(() => undefined);
+      if (!handle) return syncDir(dir); // best effort, as syncDir
+      if (this.dirHandles.size >= MAX_DIR_HANDLES) {
+        this.forgetDir(this.dirHandles.keys().next().value!);
+      }
+      this.dirHandles.set(dir, handle);
+    }
+    try {
+      await handle.sync();
+    } catch {
+      this.forgetDir(dir);
+      await syncDir(dir);
+    }
+  }
+
+  /** Drops the handle kept for `dir` (it was removed, or fsyncing through it failed). */
+  private forgetDir(dir: string): void {
+    const handle = this.dirHandles.get(dir);
+    this.dirHandles.delete(dir);
+    try {
+      handle?.close();
+    } catch { /* already closed */ }
   }
 
   async get(key: string, range?: ByteRange): Promise<Uint8Array | null> {
@@ -141,7 +227,8 @@ export class FilesystemObjectStore implements ObjectStore {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  close(): Promise<void> {
-    return Promise.resolve();
+  async close(): Promise<void> {
+    await Promise.all([...this.removals]);
+    for (const dir of [...this.dirHandles.keys()]) this.forgetDir(dir);
   }
 }

@@ -25,6 +25,14 @@ export interface PutOptions {
    * Used to fence writers: two brokers can never overwrite each other's segment.
    */
   ifNoneMatch?: boolean;
+  /**
+   * With `ifNoneMatch`: the key is new, unique to this write, and nothing reads it before the
+   * write resolves (a segment object's key). A store may then write in place instead of through
+   * a temporary name; a crash during the write can leave a partial object under the key, which
+   * is garbage like any unreferenced object (readers of unreferenced objects check the object's
+   * own index, src/log/object_index.ts). A failed write removes what it wrote.
+   */
+  fresh?: boolean;
 }
 
 /** Raised by `put` with `ifNoneMatch` when the key is already taken. */

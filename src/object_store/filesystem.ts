@@ -78,7 +78,7 @@ export class FilesystemObjectStore implements ObjectStore {
     this.madeDirs.add(dir);
     if (options.ifNoneMatch) {
       try {
-        Deno.linkSync(tmp, path); // a directory entry: as cheap as the open (see writeSynced)
+        await Deno.link(tmp, path);
       } catch (e) {
         this.removeTemp(tmp);
         if (e instanceof Deno.errors.AlreadyExists) throw new ObjectExistsError(key);
@@ -111,7 +111,7 @@ export class FilesystemObjectStore implements ObjectStore {
   ): Promise<boolean> {
     let f: Deno.FsFile;
     try {
-      f = Deno.openSync(path, { createNew: true, write: true });
+      f = await Deno.open(path, { createNew: true, write: true });
     } catch (e) {
       if (e instanceof Deno.errors.AlreadyExists) throw new ObjectExistsError(key);
       if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -120,6 +120,7 @@ export class FilesystemObjectStore implements ObjectStore {
       return false;
     }
     try {
+      // Synchronous, as in writeSynced (util/fsync.ts).
       for (let at = 0; at < body.byteLength;) at += f.writeSync(body.subarray(at));
       await Promise.all([f.syncData(), this.syncDirectory(dir)]);
     } catch (e) {

@@ -16,13 +16,13 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 /**
- * Writes `bytes` to a new file and fsyncs it. Opening and writing are synchronous: they only
- * reach the page cache (Deno runs them on the calling thread either way), and each awaited step
- * costs a turn of a busy event loop on every acknowledgement's path. The fsync, which waits
- * for the disk, is awaited.
+ * Writes `bytes` to a new file and fsyncs it. The write is synchronous: it only reaches the page
+ * cache, and an awaited write costs a turn of a busy event loop on every acknowledgement's path
+ * (measured: about a tenth of the throughput of a saturating producer). Opening stays
+ * asynchronous, as creating a file can wait for a journal commit that another fsync started.
  */
 export async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
-  const f = Deno.openSync(path, { create: true, write: true, truncate: true });
+  const f = await Deno.open(path, { create: true, write: true, truncate: true });
   try {
     for (let at = 0; at < bytes.byteLength;) at += f.writeSync(bytes.subarray(at));
     await f.syncData();

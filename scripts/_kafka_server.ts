@@ -39,8 +39,11 @@ function java(jars: string, main: string, args: string[], heap = "512m"): Deno.C
   });
 }
 
-/** Formats storage and starts the node (with `heap` for the JVM); resolves once it accepts connections. */
-export async function startKafka(heap = "512m"): Promise<KafkaServer> {
+/**
+ * Formats storage and starts the node (with `heap` for the JVM, and `extraProps` added to its
+ * server.properties); resolves once it accepts connections.
+ */
+export async function startKafka(heap = "512m", extraProps: string[] = []): Promise<KafkaServer> {
   const jars = `${toolsDir()}/kafka-3.7.2`;
   try {
     Deno.statSync(`${jars}/.complete`);
@@ -61,6 +64,7 @@ export async function startKafka(heap = "512m"): Promise<KafkaServer> {
     "offsets.topic.replication.factor=1",
     "transaction.state.log.replication.factor=1",
     "transaction.state.log.min.isr=1",
+    ...extraProps,
   ].join("\n");
   await Deno.writeTextFile(`${dir}/server.properties`, props + "\n");
   const clusterId = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))))

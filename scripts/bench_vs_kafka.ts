@@ -1,7 +1,8 @@
 /**
  * KafScale against Apache Kafka on the same machine, with the same clients and settings.
  * Starts Apache Kafka 3.7 (single-node KRaft, from the jars scripts/install_test_deps.sh
- * fetched, 1 GiB heap), KafScale on the embedded default, and KafScale on etcd + s3rver; then,
+ * fetched, 1 GiB heap) twice, as configured by default and with an fsync after every append,
+ * KafScale on the embedded default, and KafScale on etcd + s3rver; then,
  * round after round with the systems interleaved, runs Kafka's own `ProducerPerformance`
  * (1 KiB records, acks=all) and `ConsumerPerformance` against each, a lone producer at 100
  * records/s (ack latency), and confluent-kafka writing 3 records to each of 1,000 partitions.
@@ -60,11 +61,16 @@ async function rssMiB(pid: number | undefined): Promise<number> {
   return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? NaN) / 1024;
 }
 
-async function startApacheKafka(): Promise<System> {
+/**
+ * Apache Kafka as configured by default (it acknowledges once the page cache has the records),
+ * or with `log.flush.interval.messages=1`: an fsync after every append, the durability a
+ * KafScale acknowledgement on the embedded default has (the object and metadata fsynced).
+ */
+async function startApacheKafka(fsync: boolean): Promise<System> {
   const started = performance.now();
-  const kafka = await startKafka("1g");
+  const kafka = await startKafka("1g", fsync ? ["log.flush.interval.messages=1"] : []);
   return {
-    name: "Apache Kafka 3.7",
+    name: fsync ? "Apache Kafka 3.7, fsync per append" : "Apache Kafka 3.7",
     bootstrap: kafka.bootstrap,
     pid: () => Promise.resolve(kafka.pid),
     readyMs: performance.now() - started,
@@ -171,7 +177,8 @@ const median = (xs: number[]) => {
 const etcd = await startEtcd();
 const s3 = await startS3();
 const systems = [
-  await startApacheKafka(),
+  await startApacheKafka(false),
+  await startApacheKafka(true),
   await startKafscale("KafScale embedded", {}),
   await startKafscale("KafScale etcd+s3rver", backendEnv(etcd, s3)),
 ];
@@ -216,18 +223,26 @@ const rows: [string, string, boolean][] = [
   ["start to ready (s)", "ready", false],
   ["1,000 partitions x 3 records (s)", "thousand", false],
 ];
-const kafka = results.get(systems[0]!.name)!;
-const header = ["", ...systems.map((s) => s.name), "embedded/Kafka", "etcd+s3/Kafka"];
+const header = [
+  "",
+  ...systems.map((s) => s.name),
+  "embedded/Kafka",
+  "embedded/Kafka fsync",
+  "etcd+s3/Kafka",
+];
 console.log(`| ${header.join(" | ")} |`);
 console.log(`|${header.map(() => "---").join("|")}|`);
 for (const [label, key] of rows) {
-  const vals = systems.map((s) => median(results.get(s.name)![key] ?? []));
-  const base = median(kafka[key] ?? []);
-  const ratio = (v: number) => (base ? (v / base).toFixed(2) : "n/a");
+  // Systems in start order: Kafka, Kafka with fsync, KafScale embedded, KafScale etcd+s3rver.
+  const [kafka, kafkaFsync, embedded, etcdS3] = systems.map((s) =>
+    median(results.get(s.name)![key] ?? [])
+  ) as [number, number, number, number];
+  const ratio = (v: number, base: number) => (base ? (v / base).toFixed(2) : "n/a");
+  const vals = [kafka, kafkaFsync, embedded, etcdS3].map((v) => v.toFixed(1));
   console.log(
-    `| ${label} | ${vals.map((v) => v.toFixed(1)).join(" | ")} | ${ratio(vals[1]!)} | ${
-      ratio(vals[2]!)
-    } |`,
+    `| ${label} | ${vals.join(" | ")} | ${ratio(embedded, kafka)} | ${
+      ratio(embedded, kafkaFsync)
+    } | ${ratio(etcdS3, kafka)} |`,
   );
 }
 console.log(

@@ -107,6 +107,42 @@ Deno.test("object index: an object without one reads as undescribed; a damaged o
   assert(v.message.includes("unknown version 9"), v.message);
 });
 
+Deno.test("object index: a partial object (a crash during a fresh PUT) reads as undescribed", async () => {
+  const objects = new MemoryObjectStore();
+  const seg = encodeSegment([{
+    baseOffset: 0,
+    lastOffset: 1,
+    maxTimestamp: 1,
+    bytes: buildRecordBatch([{ value: new Uint8Array([1]) }, { value: new Uint8Array([2]) }]),
+  }]);
+  const chunks = [{
+    topic: "t",
+    topic_id: "00".repeat(16),
+    partition: 0,
+    base_offset: 0,
+    last_offset: 1,
+    batch_count: 1,
+    max_timestamp: 1,
+    created_ms: 1,
+    epoch: 0,
+    writer_epoch: 0,
+    writer_seq: 1,
+    kind: "flush" as const,
+    producers: [],
+    epochs: [],
+    position: 0,
+    size: seg.byteLength,
+  }];
+  const whole = new Uint8Array([...seg, ...encodeObjectIndex(chunks)]);
+  await objects.put("whole.seg", whole);
+  assertEquals((await readObjectIndex(objects, "whole.seg", whole.byteLength))?.length, 1);
+  // Every prefix, as a write cut short leaves it: never an index, never an error.
+  for (let n = 0; n < whole.byteLength; n++) {
+    await objects.put(`cut-${n}.seg`, whole.subarray(0, n));
+    assertEquals(await readObjectIndex(objects, `cut-${n}.seg`, n), null, `cut at ${n}`);
+  }
+});
+
 Deno.test("object index: an index larger than the first read takes a second ranged GET", async () => {
   const objects = new MemoryObjectStore();
   const chunk = (i: number): ChunkDescription => ({

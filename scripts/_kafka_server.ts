@@ -5,6 +5,8 @@
  * acknowledges without fsync: its durability comes from replication, which one node lacks).
  * @module
  */
+import { freePort } from "../src/testing/ports.ts";
+export { freePort };
 import { toolsDir } from "../src/testing/services.ts";
 
 /** A running Kafka node. */
@@ -13,14 +15,6 @@ export interface KafkaServer {
   /** The broker JVM's process id (for RSS). */
   pid: number;
   stop(): Promise<void>;
-}
-
-/** A loopback port free right now. */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 function java(jars: string, main: string, args: string[], heap = "512m"): Deno.Command {

@@ -4,6 +4,8 @@
  * run client programs with hard timeouts, and locate installed tools.
  * @module
  */
+import { freePort } from "../src/testing/ports.ts";
+export { freePort };
 import { brokerPermissions as permissionFlags } from "../src/cli/permissions.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -61,14 +63,6 @@ export function requireTool(path: string): string {
   } catch {
     throw new Error(`Missing ${path}: run scripts/install_test_deps.sh first`);
   }
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
 }
 
 /** A running broker process. */

@@ -5,6 +5,7 @@
  * serve TLS (optionally requiring client certificates) with a throwaway CA made by `openssl`.
  * @module
  */
+import { freePort } from "./ports.ts";
 
 /** A running service. */
 export interface Service {
@@ -59,22 +60,32 @@ export function s3Missing(): string | undefined {
   return exists(S3RVER()) ? undefined : "s3rver is not installed (scripts/install_test_deps.sh)";
 }
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+/** A service process that exited before it listened (its port may have been taken meanwhile). */
+class ServiceExitedError extends Error {
+  constructor(what: string, port: number, code: number) {
+    super(`${what} exited with code ${code} before listening on port ${port}`);
+    this.name = "ServiceExitedError";
+  }
 }
 
+/**
+ * Waits until `port` accepts connections; fails at once when the process exits first, and after
+ * 20 s otherwise.
+ */
 async function waitForPort(port: number, child: Deno.ChildProcess, what: string): Promise<void> {
   const deadline = Date.now() + 20_000;
+  const exited: { status?: Deno.CommandStatus } = {};
+  void child.status.then((s) => exited.status = s);
   for (;;) {
     try {
       (await Deno.connect({ hostname: "127.0.0.1", port })).close();
       return;
     } catch {
+      if (exited.status) throw new ServiceExitedError(what, port, exited.status.code);
       if (Date.now() > deadline) {
-        child.kill("SIGKILL");
+        try {
+          child.kill("SIGKILL");
+        } catch { /* exited meanwhile */ }
         throw new Error(`${what} did not start on port ${port}`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -98,12 +109,31 @@ async function service(what: string, options: ServiceOptions): Promise<Service> 
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw e;
   }
-  const port = freePort();
+  let port = freePort();
   let child: Deno.ChildProcess | null = null;
   const start = async () => {
     child = spawn(port, dir);
     await waitForPort(port, child, what);
   };
+  // freePort's port is free when chosen, but any process's outgoing connection may take it (it
+  // is an ephemeral port) before the service binds it; the service then exits, and the first
+  // start tries again on a new port, in a fresh directory.
+  for (let attempt = 1;; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (e) {
+      child = null;
+      if (!(e instanceof ServiceExitedError) || attempt >= 3) {
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+        throw e;
+      }
+      await Deno.remove(dir, { recursive: true });
+      await Deno.mkdir(dir);
+      await options.prepare?.(dir);
+      port = freePort();
+    }
+  }
   const stop = async (hard = false) => {
     if (!child) return;
     const c: Deno.ChildProcess = child;
@@ -113,7 +143,6 @@ async function service(what: string, options: ServiceOptions): Promise<Service> 
     } catch { /* gone */ }
     await c.status;
   };
-  await start();
   return {
     endpoint: endpoint(port),
     port,

@@ -3,8 +3,11 @@
  * @module
  */
 
-/** The kernel's range of ephemeral ports (outgoing connections take theirs from it). */
-function ephemeralRange(): [number, number] {
+/**
+ * The kernel's range of ephemeral ports (outgoing connections take theirs from it); Linux's
+ * default when it cannot be read (another OS, or no permission for /proc/sys).
+ */
+export function ephemeralRange(): [number, number] {
   try {
     const [lo, hi] = Deno.readTextFileSync("/proc/sys/net/ipv4/ip_local_port_range").trim()
       .split(/\s+/).map(Number);

@@ -21,6 +21,10 @@ import type { MetadataStore } from "../src/metadata/types.ts";
 import type { ObjectStore } from "../src/object_store/types.ts";
 import { commitOffsets, createTopic, produceRecords } from "./_setup.ts";
 import { ALICE, startSecureBroker } from "./_secure.ts";
+import { AclAuthorizer, AclIndex } from "../src/auth/authorizer.ts";
+
+/** The client address requests come from. */
+const LOCAL = { host: "127.0.0.1" };
 
 /** A view of a store whose writing calls throw (and are counted). */
 function readOnly<T extends object>(store: T, writes: string[], refused: string[]): T {
@@ -71,7 +75,7 @@ Deno.test("console API: every route answers through stores that refuse writes", 
       login: null,
     });
     const get = async (path: string, method = "GET") => {
-      const r = await handle(new Request(`http://console${path}`, { method }));
+      const r = await handle(new Request(`http://console${path}`, { method }), LOCAL);
       assert(r !== null, `${path} is a console route`);
       return r!;
     };
@@ -119,7 +123,11 @@ Deno.test("console API: every route answers through stores that refuse writes", 
     assertEquals((await get("/api/v1/topics/orders/partitions/x/records")).status, 400);
     assertEquals((await get("/api/v1/topics/orders/partitions/0/records?offset=abc")).status, 400);
     assertEquals((await get("/api/v1/nothing")).status, 404);
-    assertEquals(await handle(new Request("http://console/metrics")), null, "not a console path");
+    assertEquals(
+      await handle(new Request("http://console/metrics"), LOCAL),
+      null,
+      "not a console path",
+    );
     for (const method of ["POST", "PUT", "PATCH", "DELETE"]) {
       for (const path of ["/api/v1/topics", "/api/v1/groups/g1", "/ui/", "/api/v1/nothing"]) {
         const r = await get(path, method);
@@ -161,6 +169,7 @@ Deno.test("console API: with a login, only a valid user gets in", async () => {
         new Request("http://console/api/v1/cluster", {
           headers: auth === undefined ? {} : { authorization: auth },
         }),
+        LOCAL,
       );
     const none = (await ask())!;
     assertEquals(none.status, 401);
@@ -172,7 +181,130 @@ Deno.test("console API: with a login, only a valid user gets in", async () => {
     const ok = (await ask(`Basic ${btoa("alice:s:e:cret")}`))!;
     assertEquals(ok.status, 200);
     assertEquals((await ok.json()).open, false);
-    assertEquals((await handle(new Request("http://console/ui/")))!.status, 401);
+    assertEquals((await handle(new Request("http://console/ui/"), LOCAL))!.status, 401);
+  } finally {
+    await b.close();
+  }
+});
+
+Deno.test("console API: with ACLs, a user sees what Kafka's APIs would show it", async () => {
+  const b = await inProcessBroker();
+  try {
+    await createTopic(b.address, "orders", 2);
+    await createTopic(b.address, "payroll", 1);
+    await produceRecords(b.address, "orders", 0, 3);
+    await produceRecords(b.address, "payroll", 0, 3);
+    await commitOffsets(b.address, "shop", "orders", [1, 1]);
+    await commitOffsets(b.address, "shop", "payroll", [2]);
+    await commitOffsets(b.address, "hr", "payroll", [1]);
+    const s = b.broker.services;
+    const acl = (
+      resourceType: "TOPIC" | "GROUP",
+      resourceName: string,
+      operation: "DESCRIBE" | "READ",
+      host = "*",
+    ) => ({
+      resourceType,
+      resourceName,
+      patternType: "LITERAL" as const,
+      principal: "User:alice",
+      host,
+      operation,
+      permission: "ALLOW" as const,
+    });
+    // alice: describe and read orders, describe the shop group; bob: nothing; only from
+    // 127.0.0.1 may alice describe payroll.
+    const index = new AclIndex([
+      acl("TOPIC", "orders", "READ"), // READ implies DESCRIBE
+      acl("GROUP", "shop", "DESCRIBE"),
+      acl("TOPIC", "payroll", "DESCRIBE", "10.0.0.9"),
+    ]);
+    const options = {
+      sources: {
+        meta: s.meta,
+        objects: new FilesystemObjectStore(`${b.dataDir}/objects`),
+        topics: s.topics,
+        cluster: s.cluster,
+        config: s.config,
+      },
+      cache: new SegmentCache(1 << 20),
+      sampler: new SeriesSampler(b.broker.metrics.registry),
+      clusterId: s.broker.clusterId,
+      self: () => s.cluster.self,
+      health: () =>
+        Promise.resolve({
+          objectStore: { state: "healthy", latencyMs: 1 },
+          metadataStore: { ok: true, secondsSinceAnswer: 0 },
+          snapshotAgeSeconds: null,
+        }),
+      login: (user: string, password: string) => Promise.resolve(password === `${user}-pw`),
+      authorizer: new AclAuthorizer({
+        superUsers: ["User:root"],
+        allowEveryoneIfNoAclFound: false,
+        acls: () => index,
+      }),
+    };
+    const handle = consoleHandler(options);
+    const as = async (user: string, path: string, client = LOCAL) => {
+      const r = await handle(
+        new Request(`http://console${path}`, {
+          headers: { authorization: `Basic ${btoa(`${user}:${user}-pw`)}` },
+        }),
+        client,
+      );
+      return { status: r!.status, body: await r!.json() };
+    };
+    const names = (page: { items: { name?: string; groupId?: string }[] }) =>
+      page.items.map((i) => i.name ?? i.groupId);
+
+    // alice
+    assertEquals(names((await as("alice", "/api/v1/topics")).body), ["orders"]);
+    assertEquals((await as("alice", "/api/v1/cluster")).body.topics, 1);
+    assertEquals((await as("alice", "/api/v1/cluster")).body.partitions, 2);
+    assertEquals((await as("alice", "/api/v1/topics/orders")).status, 200);
+    const payroll = await as("alice", "/api/v1/topics/payroll");
+    assertEquals(payroll.status, 403);
+    assert(payroll.body.error.includes("DESCRIBE on topic payroll"), payroll.body.error);
+    assertEquals(
+      (await as("alice", "/api/v1/topics/payroll", { host: "10.0.0.9" })).status,
+      200,
+      "the ACL's host is the HTTP client's address",
+    );
+    const read = await as("alice", "/api/v1/topics/orders/partitions/0/records?offset=0");
+    assertEquals(read.status, 200);
+    assertEquals(read.body.records.length, 3);
+    assertEquals(
+      (await as("alice", "/api/v1/topics/payroll/partitions/0/records?offset=0")).status,
+      403,
+    );
+    assertEquals(names((await as("alice", "/api/v1/groups")).body), ["shop"]);
+    const shop = await as("alice", "/api/v1/groups/shop");
+    assertEquals(shop.status, 200);
+    assertEquals(
+      shop.body.offsets.map((o: { topic: string }) => o.topic),
+      ["orders", "orders"],
+      "offsets of topics alice may not describe are left out, as OffsetFetch leaves them",
+    );
+    assertEquals((await as("alice", "/api/v1/groups/hr")).status, 403);
+    const brokers = (await as("alice", "/api/v1/brokers")).body;
+    assertEquals(brokers[0].partitions, 2, "only the partitions alice may describe");
+    assertEquals(brokers[0].groups, 1);
+    const mine = (await as("alice", `/api/v1/brokers/${brokers[0].nodeId}`)).body;
+    assertEquals(mine.partitions.items, ["orders-0", "orders-1"]);
+    assertEquals(mine.groups.items, ["shop"]);
+
+    // bob sees the cluster but no topic or group; a super user sees everything
+    assertEquals((await as("bob", "/api/v1/topics")).body.total, 0);
+    assertEquals((await as("bob", "/api/v1/groups")).body.total, 0);
+    assertEquals((await as("bob", "/api/v1/cluster")).body.brokers, 1);
+    assertEquals((await as("bob", "/api/v1/topics/orders/partitions/0/records")).status, 403);
+    assertEquals(names((await as("root", "/api/v1/topics")).body), ["orders", "payroll"]);
+    assertEquals(names((await as("root", "/api/v1/groups")).body), ["hr", "shop"]);
+
+    // With no login (no SASL listener) the viewer is User:ANONYMOUS, as a PLAINTEXT client.
+    const open = consoleHandler({ ...options, login: null });
+    const anonymous = await open(new Request("http://console/api/v1/topics"), LOCAL);
+    assertEquals((await anonymous!.json()).total, 0);
   } finally {
     await b.close();
   }

@@ -397,6 +397,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
         snapshotAgeSeconds: snapshotAge(),
       }),
       // With SASL on any listener, the console asks for a user of the same store.
+      authorizer,
       login: config.listeners.some((l) => l.sasl)
         ? async (user, password) =>
           await checkPassword({ credentials: services.credentials, decoys }, user, password) ===

@@ -8,6 +8,8 @@
  * @module
  */
 import type { SegmentCache } from "../log/segment_cache.ts";
+import type { Authorizer, Requester } from "../auth/authorizer.ts";
+import { ANONYMOUS } from "../server/sasl_session.ts";
 import type { BrokerInfo } from "../cluster/membership.ts";
 import {
   groupDetail,
@@ -18,6 +20,7 @@ import {
   type PageQuery,
   topicDetail,
   type ViewSources,
+  visibleTopics,
 } from "./cluster_view.ts";
 import { browse, NotFoundError, type StartAt } from "./record_browser.ts";
 import { mergeSeries, type SeriesPoint, type SeriesSampler } from "./series.ts";
@@ -44,6 +47,12 @@ export interface ConsoleOptions {
    * no authentication (then the console is open, and says so).
    */
   login: ((user: string, password: string) => Promise<boolean>) | null;
+  /**
+   * The broker's authorizer: with ACLs on, a viewer (the logged-in user, or User:ANONYMOUS on
+   * an open console) sees what Kafka's APIs would show it: topics with DESCRIBE, records with
+   * READ, groups with DESCRIBE (and only the offsets of topics it may describe).
+   */
+  authorizer?: Authorizer;
   /** How long a call to another broker may take (ms). */
   peerTimeoutMs?: number;
 }
@@ -58,6 +67,7 @@ const json = (body: unknown, status = 200) =>
   });
 
 const notFound = (what: string) => json({ error: `not found: ${what}` }, 404);
+const forbidden = (why: string) => json({ error: `not authorized: ${why}` }, 403);
 
 function pageQuery(url: URL, defLimit = 50): PageQuery {
   const num = (k: string, d: number) => {
@@ -92,11 +102,15 @@ function startAt(url: URL): StartAt | string {
   return { kind: "last", count: 20 };
 }
 
+/** The client of an HTTP request, as the ACLs' host test sees it. */
+export interface HttpClient {
+  host: string;
+}
+
 /** Builds the request handler; it answers null for paths that are not the console's. */
 export function consoleHandler(
   options: ConsoleOptions,
-): (req: Request) => Promise<Response | null> {
-  const { sources } = options;
+): (req: Request, client: HttpClient) => Promise<Response | null> {
   const peerTimeoutMs = options.peerTimeoutMs ?? 3_000;
 
   async function fromPeer(b: BrokerInfo, path: string, req: Request): Promise<Response> {
@@ -110,7 +124,7 @@ export function consoleHandler(
     });
   }
 
-  async function brokers() {
+  async function brokers(sources: ViewSources) {
     const owned = await ownership(sources);
     const selfId = options.self().nodeId;
     const now = Date.now();
@@ -145,7 +159,7 @@ export function consoleHandler(
     const brokersIn = [selfId];
     const missing: number[] = [];
     await Promise.all(
-      sources.cluster.live().filter((b) => b.nodeId !== selfId).map(async (b) => {
+      options.sources.cluster.live().filter((b) => b.nodeId !== selfId).map(async (b) => {
         try {
           const res = await fromPeer(b, "/api/v1/series?scope=local", req);
           if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -164,7 +178,7 @@ export function consoleHandler(
     };
   }
 
-  async function records(topic: string, partition: number, url: URL) {
+  async function records(sources: ViewSources, topic: string, partition: number, url: URL) {
     const start = startAt(url);
     if (typeof start === "string") return json({ error: start }, 400);
     const limit = Number(url.searchParams.get("limit") ?? 50);
@@ -178,23 +192,40 @@ export function consoleHandler(
     }
   }
 
-  async function route(url: URL, req: Request): Promise<Response> {
+  async function route(
+    url: URL,
+    req: Request,
+    who: Requester,
+  ): Promise<Response> {
+    const authorizer = options.authorizer?.enabled ? options.authorizer : null;
+    const allowed = (operation: "DESCRIBE" | "READ", type: "TOPIC" | "GROUP", name: string) =>
+      !authorizer || authorizer.authorize(who, operation, { type, name });
+    const sources: ViewSources = authorizer
+      ? {
+        ...options.sources,
+        may: {
+          topic: (n) => allowed("DESCRIBE", "TOPIC", n),
+          group: (g) => allowed("DESCRIBE", "GROUP", g),
+        },
+      }
+      : options.sources;
     const parts = url.pathname.slice("/api/v1/".length).split("/").map(decodeURIComponent);
     const [what, name, sub, p, tail] = parts;
     if (what === "cluster" && parts.length === 1) {
       const live = sources.cluster.live();
+      const topics = visibleTopics(sources);
       return json({
         clusterId: options.clusterId,
         brokers: live.length,
         controller: sources.cluster.controller().nodeId,
         version: options.self().version ?? null,
-        topics: sources.topics.list().length,
-        partitions: sources.topics.list().reduce((n, t) => n + t.partitions, 0),
+        topics: topics.length,
+        partitions: topics.reduce((n, t) => n + t.partitions, 0),
         open: options.login === null,
         ...await options.health(),
       });
     }
-    if (what === "brokers" && parts.length === 1) return json(await brokers());
+    if (what === "brokers" && parts.length === 1) return json(await brokers(sources));
     if (what === "brokers" && name !== undefined && parts.length === 2) {
       const id = Number(name);
       const b = sources.cluster.live().find((x) => x.nodeId === id);
@@ -206,6 +237,7 @@ export function consoleHandler(
       return json(await listTopics(sources, pageQuery(url)));
     }
     if (what === "topics" && name !== undefined && parts.length === 2) {
+      if (!allowed("DESCRIBE", "TOPIC", name)) return forbidden(`DESCRIBE on topic ${name}`);
       const t = await topicDetail(sources, name, pageQuery(url, 100));
       return t ? json(t) : notFound(`topic ${name}`);
     }
@@ -213,36 +245,40 @@ export function consoleHandler(
       what === "topics" && name !== undefined && sub === "partitions" && tail === "records" &&
       parts.length === 5
     ) {
+      if (!allowed("READ", "TOPIC", name)) return forbidden(`READ on topic ${name}`);
       const partition = Number(p);
       if (!Number.isInteger(partition)) return json({ error: "partition must be an integer" }, 400);
-      return await records(name, partition, url);
+      return await records(sources, name, partition, url);
     }
     if (what === "groups" && parts.length === 1) {
       return json(await listGroups(sources, pageQuery(url)));
     }
     if (what === "groups" && name !== undefined && parts.length === 2) {
+      if (!allowed("DESCRIBE", "GROUP", name)) return forbidden(`DESCRIBE on group ${name}`);
       const g = await groupDetail(sources, name);
       return g ? json(g) : notFound(`group ${name}`);
     }
     return notFound(url.pathname);
   }
 
-  async function authorized(req: Request): Promise<boolean> {
-    if (!options.login) return true;
+  /** The requester's principal (User:ANONYMOUS on an open console), or null: log in first. */
+  async function principalOf(req: Request): Promise<string | null> {
+    if (!options.login) return ANONYMOUS;
     const h = req.headers.get("authorization") ?? "";
-    if (!h.startsWith("Basic ")) return false;
+    if (!h.startsWith("Basic ")) return null;
     let decoded: string;
     try {
       decoded = new TextDecoder().decode(Uint8Array.from(atob(h.slice(6)), (c) => c.charCodeAt(0)));
     } catch {
-      return false;
+      return null;
     }
     const cut = decoded.indexOf(":");
-    if (cut <= 0) return false;
-    return await options.login(decoded.slice(0, cut), decoded.slice(cut + 1));
+    if (cut <= 0) return null;
+    const user = decoded.slice(0, cut);
+    return await options.login(user, decoded.slice(cut + 1)) ? `User:${user}` : null;
   }
 
-  return async (req) => {
+  return async (req, client) => {
     const url = new URL(req.url);
     const isPage = url.pathname === "/ui" || url.pathname.startsWith("/ui/");
     const isApi = url.pathname.startsWith("/api/v1/");
@@ -253,7 +289,8 @@ export function consoleHandler(
         headers: { allow: "GET, HEAD" },
       });
     }
-    if (!await authorized(req)) {
+    const principal = await principalOf(req);
+    if (principal === null) {
       return new Response("log in with a KafScale user (SCRAM credentials)\n", {
         status: 401,
         headers: { "www-authenticate": 'Basic realm="kafscale", charset="UTF-8"' },
@@ -267,7 +304,7 @@ export function consoleHandler(
       });
     }
     try {
-      return await route(url, req);
+      return await route(url, req, { principal, host: client.host });
     } catch (e) {
       return json({ error: (e as Error).message }, 500);
     }

@@ -26,6 +26,15 @@ import { brokerConfigs } from "../cluster/broker_config.ts";
 import type { Config } from "../config/config.ts";
 import { fromBase64 } from "../util/base64.ts";
 
+/**
+ * What the viewer may see, by the checks Kafka's APIs make: topics with DESCRIBE (Metadata,
+ * OffsetFetch), groups with DESCRIBE (ListGroups, DescribeGroups). Absent: everything.
+ */
+export interface Visibility {
+  topic(name: string): boolean;
+  group(groupId: string): boolean;
+}
+
 /** What the views read. */
 export interface ViewSources {
   meta: MetadataStore;
@@ -33,6 +42,14 @@ export interface ViewSources {
   topics: TopicRegistry;
   cluster: Membership;
   config: Config;
+  /** What the viewer may see (absent: everything). */
+  may?: Visibility;
+}
+
+/** The topics the viewer may see. */
+export function visibleTopics(src: ViewSources): TopicConfig[] {
+  const may = src.may;
+  return may ? src.topics.list().filter((t) => may.topic(t.name)) : src.topics.list();
 }
 
 /** A page request: a case-insensitive substring filter, then offset and limit. */
@@ -110,7 +127,7 @@ function summary(t: TopicConfig, states: Map<number, PartitionState>, config: Co
 
 /** A page of topics with their offsets summed. */
 export async function listTopics(src: ViewSources, query: PageQuery): Promise<Page<TopicSummary>> {
-  const { total, slice } = page(src.topics.list(), (t) => t.name, query);
+  const { total, slice } = page(visibleTopics(src), (t) => t.name, query);
   const items = [];
   for (const t of slice) {
     items.push(summary(t, await partitionStates(src.meta, t.name), src.config));
@@ -202,6 +219,7 @@ async function groupOffsets(src: ViewSources, groupId: string): Promise<OffsetVi
     const rest = e.key.slice(prefix.length);
     const cut = rest.lastIndexOf("/");
     const topic = rest.slice(0, cut);
+    if (src.may && !src.may.topic(topic)) continue; // as OffsetFetch hides them
     const partition = Number(rest.slice(cut + 1));
     const c = decodeRecord(CommittedOffsetSchema, e.key, e.value);
     if (!ends.has(topic)) ends.set(topic, await partitionStates(src.meta, topic));
@@ -215,6 +233,13 @@ async function groupOffsets(src: ViewSources, groupId: string): Promise<OffsetVi
     });
   }
   return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
+
+/** The groups the viewer may see. */
+async function visibleGroupIds(src: ViewSources): Promise<string[]> {
+  const may = src.may;
+  const all = await groupIds(src.meta);
+  return may ? all.filter((g) => may.group(g)) : all;
 }
 
 async function groupIds(meta: MetadataStore): Promise<string[]> {
@@ -238,7 +263,7 @@ async function groupRecord(meta: MetadataStore, groupId: string) {
 
 /** A page of groups with their lag. */
 export async function listGroups(src: ViewSources, query: PageQuery): Promise<Page<GroupSummary>> {
-  const { total, slice } = page(await groupIds(src.meta), (g) => g, query);
+  const { total, slice } = page(await visibleGroupIds(src), (g) => g, query);
   const items: GroupSummary[] = [];
   for (const groupId of slice) {
     const g = await groupRecord(src.meta, groupId);
@@ -293,13 +318,13 @@ export async function ownership(src: ViewSources): Promise<
   }>
 > {
   const out = new Map(src.cluster.live().map((b) => [b.nodeId, { partitions: 0, groups: 0 }]));
-  for (const t of src.topics.list()) {
+  for (const t of visibleTopics(src)) {
     for (let i = 0; i < t.partitions; i++) {
       const o = out.get(src.cluster.ownerOf(partitionKey(t.name, i)).nodeId);
       if (o) o.partitions++;
     }
   }
-  for (const g of await groupIds(src.meta)) {
+  for (const g of await visibleGroupIds(src)) {
     const o = out.get(src.cluster.ownerOf(groupKey(g)).nodeId);
     if (o) o.groups++;
   }
@@ -309,14 +334,14 @@ export async function ownership(src: ViewSources): Promise<
 /** The partitions (a page of them) and groups a broker owns now, by placement. */
 export async function ownedBy(src: ViewSources, nodeId: number, query: PageQuery) {
   const partitions: string[] = [];
-  for (const t of src.topics.list()) {
+  for (const t of visibleTopics(src)) {
     for (let i = 0; i < t.partitions; i++) {
       if (src.cluster.ownerOf(partitionKey(t.name, i)).nodeId === nodeId) {
         partitions.push(`${t.name}-${i}`);
       }
     }
   }
-  const groups = (await groupIds(src.meta)).filter((g) =>
+  const groups = (await visibleGroupIds(src)).filter((g) =>
     src.cluster.ownerOf(groupKey(g)).nodeId === nodeId
   );
   const p = page(partitions, (x) => x, query);

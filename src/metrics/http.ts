@@ -16,8 +16,11 @@ export interface OpsHttpOptions {
   ready(): Promise<string | null>;
   /** PEM certificate and key: serve HTTPS instead of HTTP. */
   tls?: { cert: string; key: string };
-  /** Further routes (the console): a response, or null for paths it does not serve. */
-  extra?: (req: Request) => Promise<Response | null>;
+  /**
+   * Further routes (the console): a response, or null for paths it does not serve; `client`
+   * is the peer's address (the ACLs' host).
+   */
+  extra?: (req: Request, client: { host: string }) => Promise<Response | null>;
 }
 
 /** A running endpoint. */
@@ -33,7 +36,7 @@ export function startOpsHttp(options: OpsHttpOptions): OpsHttpServer {
     port: options.port,
     ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
     onListen() {},
-  }, async (req) => {
+  }, async (req, info) => {
     const path = new URL(req.url).pathname;
     if (path === "/metrics") {
       const body = await options.metrics.registry.metrics();
@@ -48,7 +51,7 @@ export function startOpsHttp(options: OpsHttpOptions): OpsHttpServer {
         ? new Response("ready\n")
         : new Response(`not ready: ${why}\n`, { status: 503 });
     }
-    const more = await options.extra?.(req);
+    const more = await options.extra?.(req, { host: (info.remoteAddr as Deno.NetAddr).hostname });
     return more ?? new Response("not found\n", { status: 404 });
   });
   return { port: server.addr.port, close: () => server.shutdown() };

@@ -339,6 +339,31 @@ Deno.test("start-up: a taken metrics port fails start-up cleanly (no leaked time
   }
 });
 
+Deno.test("start-up: a taken Kafka port fails start-up cleanly, and the data directory opens again", async () => {
+  const blocker = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (blocker.addr as Deno.NetAddr).port;
+  const dir = await Deno.makeTempDir();
+  try {
+    let failed: unknown = null;
+    try {
+      await inProcessBroker({ KAFSCALE_BROKER_ADDR: `127.0.0.1:${port}`, KAFSCALE_DATA_DIR: dir });
+    } catch (e) {
+      failed = e;
+    }
+    assert(failed !== null, "start-up must fail when the Kafka port is taken");
+    // Everything opened before the listener was closed: the metadata directory's lock too, so
+    // a broker starts on the same directory at once (and the test's sanitizers see no leak).
+    blocker.close();
+    const again = await inProcessBroker({ KAFSCALE_DATA_DIR: dir });
+    await again.close();
+  } finally {
+    try {
+      blocker.close();
+    } catch { /* closed above */ }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("produce: from v3 a partition takes exactly one batch (INVALID_RECORD otherwise); nothing is stored", async () => {
   await withBroker({}, async (t) => {
     await createTopic(t, "one");

@@ -50,6 +50,7 @@ import { startTransactions } from "../txn/mod.ts";
 import { TxnMetrics } from "../metrics/txn_metrics.ts";
 import { logSettingsOf } from "../cluster/topic_log_settings.ts";
 import { startCompaction } from "./compaction.ts";
+import { UndoStack } from "../util/undo_stack.ts";
 
 /** The admin ("Ops") APIs counted by kafscale_admin_* metrics. */
 const ADMIN_APIS = new Set([15, 16, 19, 20, 21, 23, 29, 30, 31, 32, 33, 37, 42, 44, 47, 50, 51]);
@@ -83,35 +84,41 @@ export interface RunningBroker {
 
 /** Starts a broker. */
 export async function startBroker(config: Config, log: Logger): Promise<RunningBroker> {
+  const undo = new UndoStack();
+  try {
+    return await startServices(config, log, undo);
+  } catch (e) {
+    await undo.unwind();
+    throw e;
+  }
+}
+
+/**
+ * Opens the stores and starts every service in order. Each step that opens or starts
+ * something registers its undo on `undo` right away, so a later step's failure closes exactly
+ * what was started (`startBroker` unwinds it). A running broker's `stop` keeps its own order.
+ */
+async function startServices(config: Config, log: Logger, undo: UndoStack): Promise<RunningBroker> {
   const metrics = new BrokerMetrics();
   const metadataMetrics = new MetadataMetrics(metrics.registry);
   const { objects, meta, describe, leases } = await openStores(config, metrics, log);
-  try {
-    await refuseLostMetadata(meta, objects, config.s3Namespace);
-  } catch (e) {
-    await meta.close();
-    await objects.close();
-    throw e;
-  }
+  undo.push(() => objects.close());
+  undo.push(() => meta.close());
+  await refuseLostMetadata(meta, objects, config.s3Namespace);
   const clusterId = await loadClusterId(meta);
   const topics = new TopicRegistry(meta, {
     perTopic: config.maxPartitionsPerTopic,
     perCluster: config.maxPartitions,
   });
+  undo.push(() => topics.close());
   await topics.start();
   const acls = config.authorizer === "acl"
     ? new MetadataAclStore(meta, {
       onError: (what, e) => log.error(what, { error: e }),
     })
     : null;
-  try {
-    await acls?.start();
-  } catch (e) {
-    await topics.close();
-    await meta.close();
-    await objects.close();
-    throw e;
-  }
+  undo.push(() => acls?.close());
+  await acls?.start();
   const wildcard = config.metricsHost === "0.0.0.0" || config.metricsHost === "::";
   const self: BrokerInfo = {
     nodeId: config.brokerId,
@@ -139,6 +146,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       },
     })
     : Membership.solo(self);
+  undo.push(() => cluster.close());
   const cache = new SegmentCache(config.cacheBytes);
   metrics.cacheStats = cache.stats;
   const uploader = new SegmentUploader(objects, {
@@ -221,6 +229,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       },
     },
   );
+  undo.push(() => logs.close());
   topics.onDeleted = (t) => void logs.drop(t.name);
   const groups = new GroupCoordinator(meta, {
     minSessionTimeoutMs: config.groupMinSessionTimeoutMs,
@@ -232,6 +241,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     owns: (groupId) => cluster.owns(groupKey(groupId)),
     onError: (what, e) => log.error(what, { error: e }),
   });
+  undo.push(() => groups.close());
   await groups.start();
   const producerIds = new BlockProducerIds(meta);
   const txns = await startTransactions({
@@ -247,6 +257,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     log,
     metrics: (open) => new TxnMetrics(metrics.registry, open),
   });
+  undo.push(() => txns.close());
   onMembershipChange = () => {
     logs.release().catch((e) => log.warn("handing over partitions failed", { error: e }));
     groups.reconcile().catch((e) => log.warn("loading moved groups failed", { error: e }));
@@ -255,6 +266,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   const expiry = setInterval(() => {
     groups.expire().catch((e) => log.warn("group expiry failed", { error: e }));
   }, 60_000);
+  undo.push(() => clearInterval(expiry));
   let segmentCounts: SegmentCounts = { manifest: 0, tail: 0, maxTail: 0, unflushedBytes: 0 };
   metadataMetrics.segmentCounts = () => segmentCounts;
   metadataMetrics.topicPartitions = () => new Map(topics.list().map((t) => [t.name, t.partitions]));
@@ -262,12 +274,14 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     logs.segmentCounts().then((c) => segmentCounts = c).catch(() => {});
     sampleMetadataKeys(meta).then((s) => metadataMetrics.record(s)).catch(() => {});
   }, config.lagSampleMs);
+  undo.push(() => clearInterval(budgetTimer));
   const lagTimer = setInterval(() => {
     collectLag(groups, logs).then((lags) => {
       for (const l of lags) metrics.consumerLag.observe(l);
       metrics.consumerLagMax.set(lags.length ? Math.max(...lags) : 0);
     }).catch(() => {}); // the metadata store's own errors are counted where they happen
   }, config.lagSampleMs);
+  undo.push(() => clearInterval(lagTimer));
   const authorizer: Authorizer = acls
     ? new AclAuthorizer({
       superUsers: config.superUsers,
@@ -340,28 +354,13 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
       log.error("request failed", { apiKey: ctx.apiKey, client: ctx.clientId, error: e });
     },
   });
-  let listeners;
-  try {
-    listeners = await startListeners(config, {
-      dispatcher,
-      credentials: services.credentials,
-      metrics,
-      log,
-    });
-  } catch (e) {
-    clearInterval(expiry);
-    clearInterval(lagTimer);
-    clearInterval(budgetTimer);
-    groups.close();
-    await txns.close();
-    await acls?.close();
-    await logs.close();
-    await cluster.close();
-    await topics.close();
-    await meta.close();
-    await objects.close();
-    throw e;
-  }
+  const listeners = await startListeners(config, {
+    dispatcher,
+    credentials: services.credentials,
+    metrics,
+    log,
+  });
+  undo.push(() => listeners.stop());
   const port = listeners.ports[config.listeners[0]!.name]!;
   if (!leases) {
     // A listener on port 0 (tests) advertises the port it got; a shared store needs real ports.
@@ -373,7 +372,9 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
   }
   logs.start();
   const compaction = startCompaction(config, { logs, topics, cluster, objects, metrics, log });
+  undo.push(() => compaction?.stop());
   metrics.start();
+  undo.push(() => metrics.stop());
   const sampler = new SeriesSampler(metrics.registry);
   // Set once the snapshot gauges exist (after the HTTP listener is up).
   let snapshotAge: () => number | null = () => null;
@@ -406,47 +407,29 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     })
     : undefined;
   if (consoleRoutes) sampler.start();
-  let http: OpsHttpServer;
-  try {
-    http = startOpsHttp({
-      hostname: config.metricsHost,
-      port: config.metricsPort,
-      tls: config.metricsTls ? await readTlsFiles(config) : undefined,
-      metrics,
-      extra: consoleRoutes,
-      async ready() {
-        // A loop that was blocked for seconds stalled every client: say so for a while.
-        const stalled = metrics.eventLoop.blocked();
-        if (stalled !== null) return stalled;
-        try {
-          await meta.get("cluster/id");
-          await objects.list(`${config.s3Namespace}/__readyz/`);
-          // Without a registration the others own everything; this broker serves nothing.
-          if (!cluster.registered()) return "not registered in the cluster (lease being renewed)";
-          return null;
-        } catch (e) {
-          return `storage unreachable: ${(e as Error).message}`;
-        }
-      },
-    });
-  } catch (e) {
-    // The metrics port is taken (or similar): undo everything started so far.
-    sampler.stop();
-    clearInterval(expiry);
-    clearInterval(lagTimer);
-    clearInterval(budgetTimer);
-    groups.close();
-    await txns.close();
-    await acls?.close();
-    metrics.stop();
-    await listeners.stop();
-    await logs.close();
-    await cluster.close();
-    await topics.close();
-    await meta.close();
-    await objects.close();
-    throw e;
-  }
+  undo.push(() => sampler.stop());
+  const http: OpsHttpServer = startOpsHttp({
+    hostname: config.metricsHost,
+    port: config.metricsPort,
+    tls: config.metricsTls ? await readTlsFiles(config) : undefined,
+    metrics,
+    extra: consoleRoutes,
+    async ready() {
+      // A loop that was blocked for seconds stalled every client: say so for a while.
+      const stalled = metrics.eventLoop.blocked();
+      if (stalled !== null) return stalled;
+      try {
+        await meta.get("cluster/id");
+        await objects.list(`${config.s3Namespace}/__readyz/`);
+        // Without a registration the others own everything; this broker serves nothing.
+        if (!cluster.registered()) return "not registered in the cluster (lease being renewed)";
+        return null;
+      } catch (e) {
+        return `storage unreachable: ${(e as Error).message}`;
+      }
+    },
+  });
+  undo.push(() => http.close());
   // A metrics port of 0 (tests) is known now; a one-broker cluster shows it in the console.
   self.http ??= { host: wildcard ? config.advertisedHost : config.metricsHost, port: http.port };
   const snapshotMetrics = new SnapshotMetrics(metrics.registry, {
@@ -476,6 +459,7 @@ export async function startBroker(config: Config, log: Logger): Promise<RunningB
     onError: (what, e) => log.warn(what, { error: e }),
   });
   snapshots.start();
+  undo.push(() => snapshots.stop());
   snapshotAge = () => snapshotMetrics.ageSeconds();
   log.info("broker started", {
     port,

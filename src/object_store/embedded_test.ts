@@ -61,3 +61,26 @@ Deno.test("object store filesystem: a directory removed behind the store's back 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("object store filesystem: concurrent PUTs into new directories, fresh and not, then close", async () => {
+  const root = await Deno.makeTempDir({ prefix: "kafscale-fs-" });
+  try {
+    const store = new FilesystemObjectStore(root);
+    await store.put("ns/segs/first", new Uint8Array([0]), { ifNoneMatch: true });
+    await Promise.all(
+      Array.from(
+        { length: 16 },
+        (_, i) =>
+          store.put(`ns/segs/${i}`, new Uint8Array([i]), { ifNoneMatch: true, fresh: true }),
+      ),
+    );
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.put(`ns/other/${i}`, new Uint8Array([i]))),
+    );
+    assertEquals((await store.list("ns/segs/")).length, 17);
+    assertEquals(await store.get("ns/segs/7"), new Uint8Array([7]));
+    await store.close();
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -4,8 +4,10 @@
  * which fails if the name exists, so exactly one racing writer wins), then the directory is
  * fsynced (through a handle kept open). A hard-linked temp name is removed after the PUT
  * returns; listings skip temp names. A `fresh` PUT (a new, unique key nobody reads yet) is
- * written in place, its data and directory fsynced at once (see `putInPlace`). Keys map to paths under the root; keys with `..`, empty segments or a leading `/`
- * are refused. A listing skips objects deleted while it runs.
+ * written in place, its data and directory fsynced at once (see `putInPlace`). Keys map to
+ * paths under the root; keys with `..`, empty segments or a leading `/` are refused. A listing
+ * skips objects deleted while it runs. Directories are never removed by the store; one removed
+ * behind its back is created again.
  * @module
  */
 import {
@@ -40,8 +42,8 @@ export class FilesystemObjectStore implements ObjectStore {
 
   /** Directories this process created or found (see `put`). */
   private readonly madeDirs = new Set<string>();
-  /** Open handles of directories fsynced after PUTs (see `syncDirectory`). */
-  private readonly dirHandles = new Map<string, Deno.FsFile>();
+  /** Handles (being opened) of directories fsynced after PUTs (see `syncDirectory`). */
+  private readonly dirHandles = new Map<string, Promise<Deno.FsFile | null>>();
   /** Temp files being removed (see `put`). */
   private readonly removals = new Set<Promise<void>>();
 
@@ -71,7 +73,7 @@ export class FilesystemObjectStore implements ObjectStore {
       await writeSynced(tmp, body);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
-      this.forgetDir(dir);
+      await this.forgetDir(dir);
       await Deno.mkdir(dir, { recursive: true });
       await writeSynced(tmp, body);
     }
@@ -116,7 +118,7 @@ export class FilesystemObjectStore implements ObjectStore {
       if (e instanceof Deno.errors.AlreadyExists) throw new ObjectExistsError(key);
       if (!(e instanceof Deno.errors.NotFound)) throw e;
       this.madeDirs.delete(dir);
-      this.forgetDir(dir);
+      await this.forgetDir(dir);
       return false;
     }
     try {
@@ -140,30 +142,33 @@ export class FilesystemObjectStore implements ObjectStore {
 
   /**
    * Fsyncs a directory through a handle kept open for it: opening and closing the directory on
-   * every PUT were two of the operations each acknowledgement waited for.
+   * every PUT were two of the operations each acknowledgement waited for. The map holds the
+   * opening itself, so concurrent PUTs into a new directory share one handle.
    */
   private async syncDirectory(dir: string): Promise<void> {
-    let handle = this.dirHandles.get(dir);
-    if (!handle) {
-      handle = await Deno.open(dir, { read: true }).catch(() => undefined);
-      if (!handle) return syncDir(dir); // best effort, as syncDir
+    let opening = this.dirHandles.get(dir);
+    if (!opening) {
       if (this.dirHandles.size >= MAX_DIR_HANDLES) {
-        this.forgetDir(this.dirHandles.keys().next().value!);
+        void this.forgetDir(this.dirHandles.keys().next().value!);
       }
-      this.dirHandles.set(dir, handle);
+      opening = Deno.open(dir, { read: true }).catch(() => null);
+      this.dirHandles.set(dir, opening);
     }
+    const handle = await opening;
     try {
+      if (!handle) throw new Error("cannot open the directory");
       await handle.sync();
     } catch {
-      this.forgetDir(dir);
-      await syncDir(dir);
+      await this.forgetDir(dir);
+      await syncDir(dir); // best effort, as before handles were kept
     }
   }
 
-  /** Drops the handle kept for `dir` (it was removed, or fsyncing through it failed). */
-  private forgetDir(dir: string): void {
-    const handle = this.dirHandles.get(dir);
+  /** Closes the handle kept for `dir` (it was removed, or fsyncing through it failed). */
+  private async forgetDir(dir: string): Promise<void> {
+    const opening = this.dirHandles.get(dir);
     this.dirHandles.delete(dir);
+    const handle = await opening;
     try {
       handle?.close();
     } catch { /* already closed */ }
@@ -230,6 +235,6 @@ export class FilesystemObjectStore implements ObjectStore {
 
   async close(): Promise<void> {
     await Promise.all([...this.removals]);
-    for (const dir of [...this.dirHandles.keys()]) this.forgetDir(dir);
+    await Promise.all([...this.dirHandles.keys()].map((dir) => this.forgetDir(dir)));
   }
 }

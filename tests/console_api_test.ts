@@ -7,8 +7,8 @@
  * @module
  */
 import { assert, assertEquals } from "../src/testing/assert.ts";
-import { inProcessBroker } from "./_inprocess.ts";
-import { consoleHandler } from "../src/console/api.ts";
+import { inProcessBroker, type TestBroker } from "./_inprocess.ts";
+import { consoleHandler, type ConsoleOptions } from "../src/console/api.ts";
 import {
   bucketQuantile,
   mergeSeries,
@@ -22,6 +22,31 @@ import type { ObjectStore } from "../src/object_store/types.ts";
 import { commitOffsets, createTopic, produceRecords } from "./_setup.ts";
 import { ALICE, startSecureBroker } from "./_secure.ts";
 import { AclAuthorizer, AclIndex } from "../src/auth/authorizer.ts";
+
+/** A console over an in-process broker's stores, open (tests set what they vary). */
+function consoleOptions(b: TestBroker): ConsoleOptions {
+  const s = b.broker.services;
+  return {
+    sources: {
+      meta: s.meta,
+      objects: new FilesystemObjectStore(`${b.dataDir}/objects`),
+      topics: s.topics,
+      cluster: s.cluster,
+      config: s.config,
+    },
+    cache: new SegmentCache(1 << 20),
+    sampler: new SeriesSampler(b.broker.metrics.registry),
+    clusterId: s.broker.clusterId,
+    self: () => s.cluster.self,
+    health: () =>
+      Promise.resolve({
+        objectStore: { state: "healthy", latencyMs: 1 },
+        metadataStore: { ok: true, secondsSinceAnswer: 0 },
+        snapshotAgeSeconds: null,
+      }),
+    login: null,
+  };
+}
 
 /** The client address requests come from. */
 const LOCAL = { host: "127.0.0.1" };
@@ -61,18 +86,9 @@ Deno.test("console API: every route answers through stores that refuse writes", 
     await sampler.sample(Date.now() - 1000);
     await sampler.sample();
     const handle = consoleHandler({
+      ...consoleOptions(b),
       sources: { meta, objects, topics: s.topics, cluster: s.cluster, config: s.config },
-      cache: new SegmentCache(1 << 20),
       sampler,
-      clusterId: s.broker.clusterId,
-      self: () => s.cluster.self,
-      health: () =>
-        Promise.resolve({
-          objectStore: { state: "healthy", latencyMs: 1 },
-          metadataStore: { ok: true, secondsSinceAnswer: 0 },
-          snapshotAgeSeconds: null,
-        }),
-      login: null,
     });
     const get = async (path: string, method = "GET") => {
       const r = await handle(new Request(`http://console${path}`, { method }), LOCAL);
@@ -143,25 +159,8 @@ Deno.test("console API: every route answers through stores that refuse writes", 
 Deno.test("console API: with a login, only a valid user gets in", async () => {
   const b = await inProcessBroker();
   try {
-    const s = b.broker.services;
     const handle = consoleHandler({
-      sources: {
-        meta: s.meta,
-        objects: new FilesystemObjectStore(`${b.dataDir}/objects`),
-        topics: s.topics,
-        cluster: s.cluster,
-        config: s.config,
-      },
-      cache: new SegmentCache(1 << 20),
-      sampler: new SeriesSampler(b.broker.metrics.registry),
-      clusterId: s.broker.clusterId,
-      self: () => s.cluster.self,
-      health: () =>
-        Promise.resolve({
-          objectStore: { state: "healthy", latencyMs: 1 },
-          metadataStore: { ok: true, secondsSinceAnswer: 0 },
-          snapshotAgeSeconds: null,
-        }),
+      ...consoleOptions(b),
       login: (user, password) => Promise.resolve(user === "alice" && password === "s:e:cret"),
     });
     const ask = (auth?: string) =>
@@ -219,25 +218,9 @@ Deno.test("console API: with ACLs, a user sees what Kafka's APIs would show it",
       acl("GROUP", "shop", "DESCRIBE"),
       acl("TOPIC", "payroll", "DESCRIBE", "10.0.0.9"),
     ]);
-    const options = {
-      sources: {
-        meta: s.meta,
-        objects: new FilesystemObjectStore(`${b.dataDir}/objects`),
-        topics: s.topics,
-        cluster: s.cluster,
-        config: s.config,
-      },
-      cache: new SegmentCache(1 << 20),
-      sampler: new SeriesSampler(b.broker.metrics.registry),
-      clusterId: s.broker.clusterId,
-      self: () => s.cluster.self,
-      health: () =>
-        Promise.resolve({
-          objectStore: { state: "healthy", latencyMs: 1 },
-          metadataStore: { ok: true, secondsSinceAnswer: 0 },
-          snapshotAgeSeconds: null,
-        }),
-      login: (user: string, password: string) => Promise.resolve(password === `${user}-pw`),
+    const options: ConsoleOptions = {
+      ...consoleOptions(b),
+      login: (user, password) => Promise.resolve(password === `${user}-pw`),
       authorizer: new AclAuthorizer({
         superUsers: ["User:root"],
         allowEveryoneIfNoAclFound: false,

@@ -196,7 +196,6 @@ Deno.test("console API: with ACLs, a user sees what Kafka's APIs would show it",
     await commitOffsets(b.address, "shop", "orders", [1, 1]);
     await commitOffsets(b.address, "shop", "payroll", [2]);
     await commitOffsets(b.address, "hr", "payroll", [1]);
-    const s = b.broker.services;
     const acl = (
       resourceType: "TOPIC" | "GROUP",
       resourceName: string,

@@ -8,7 +8,7 @@
  *   back without re-delivering anything: the output file equals the input after more lines.
  * - Streams' WordCountDemo counts words into a compacted changelog; stopped, its local state
  *   deleted and restarted, it restores the counts from the compacted changelog and goes on
- *   counting from them.
+ *   counting from them. Again exactly once, where every record it writes is transactional.
  *
  * Compaction runs every half second with segment.ms=100 on those topics (Connect's
  * `*.storage.` and Streams' `topic.` prefixes pass topic configs through), so every restart
@@ -256,6 +256,19 @@ Deno.test("kafka connect 4.0 distributed: compacted internal topics, file source
 });
 
 Deno.test("kafka streams 4.0 word count: the compacted changelog restores the counts after the state is lost", async () => {
+  await wordCount({ exactlyOnce: false });
+});
+
+Deno.test("kafka streams 4.0 word count, exactly once: the transactional changelog is compacted and restores the counts", async () => {
+  await wordCount({ exactlyOnce: true });
+});
+
+/**
+ * WordCountDemo, stopped, its state deleted and restarted. Exactly once (`exactly_once_v2`),
+ * every record Streams writes is transactional: the changelog compacts only if compaction maps
+ * and filters committed transactions' records.
+ */
+async function wordCount(o: { exactlyOnce: boolean }): Promise<void> {
   const broker = await startBroker({ env: BROKER_ENV });
   const dir = await Deno.makeTempDir({ prefix: "kafscale-streams-" });
   let app: JavaApp | null = null;
@@ -271,6 +284,7 @@ Deno.test("kafka streams 4.0 word count: the compacted changelog restores the co
         "commit.interval.ms=500",
         "topic.segment.ms=100",
         "topic.min.cleanable.dirty.ratio=0.01",
+        ...(o.exactlyOnce ? ["processing.guarantee=exactly_once_v2"] : []),
       ].join("\n") + "\n",
     );
     const start = () =>
@@ -339,4 +353,4 @@ Deno.test("kafka streams 4.0 word count: the compacted changelog restores the co
     await removeDir(broker.dataDir);
     await removeDir(dir);
   }
-});
+}

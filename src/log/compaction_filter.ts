@@ -8,16 +8,22 @@
  *   it to `now + delete.retention.ms`, then goes.
  * Records at or after `mapEnd` stay as they are (not mapped yet: the next pass sees them).
  *
- * Batches kept whole, never opened or changed: control batches (transaction markers),
- * transactional batches (until compaction knows which transactions aborted, it neither maps
- * nor drops their records, so an aborted write can never hide a committed one), and batches in
- * codecs the broker cannot open (snappy, lz4) or whose records do not decode: a record the
- * compactor cannot read is never dropped, and never supersedes another.
+ * Transactions, as Kafka's cleaner treats them: a pass maps only below the last stable offset
+ * (the compactor's plan ends there), so every transactional batch it sees has ended. A batch of
+ * a committed transaction is mapped and filtered like any other (its rebuilt batch stays
+ * transactional); a batch of an aborted transaction (`TxnOutcomes`, from the partition's
+ * aborted index) is never mapped, so it can never hide a committed record, and goes whole.
+ *
+ * Batches kept whole, never opened or changed: control batches (transaction markers: the abort
+ * index entries and read_committed readers rely on them), and batches in codecs the broker
+ * cannot open (snappy, lz4) or whose records do not decode: a record the compactor cannot read
+ * is never dropped, and never supersedes another.
  * @module
  */
 import { RecordBatchView } from "../protocol/records/record_batch.ts";
 import { rebuildBatch, scanRecords } from "../protocol/records/record_scan.ts";
 import type { KeyMap } from "./key_map.ts";
+import type { AbortedTxn } from "../metadata/records.ts";
 
 /** Records a pass removed, by reason. */
 export interface Removed {
@@ -27,6 +33,32 @@ export interface Removed {
   tombstones: number;
   /** Records without a key. */
   keyless: number;
+  /** Records of aborted transactions. */
+  aborted: number;
+}
+
+/**
+ * Which ended transactions aborted, from a partition's aborted index (the entries on its
+ * segment references): a producer has one transaction open at a time, so a transactional
+ * batch of producer P at offset O aborted exactly when an entry of P spans O (from the
+ * transaction's first offset to its abort marker).
+ */
+export class TxnOutcomes {
+  private readonly byProducer = new Map<number, AbortedTxn[]>();
+
+  constructor(entries: Iterable<AbortedTxn>) {
+    for (const e of entries) {
+      const list = this.byProducer.get(e.producer_id);
+      if (list) list.push(e);
+      else this.byProducer.set(e.producer_id, [e]);
+    }
+  }
+
+  /** Whether the transactional batch of `producerId` at `offset` belongs to an aborted one. */
+  aborted(producerId: number, offset: number): boolean {
+    const list = this.byProducer.get(producerId);
+    return !!list && list.some((e) => e.first_offset <= offset && offset <= e.last_offset);
+  }
 }
 
 /** What filtering one batch gave. */
@@ -43,15 +75,26 @@ export interface Filtered {
 /** What a pass filters against. */
 export interface FilterContext {
   map: KeyMap;
+  txns: TxnOutcomes;
   mapEnd: number;
   now: number;
   deleteRetentionMs: number;
   removed: Removed;
 }
 
-/** Records of a batch to put into the key map: null when the batch is kept whole. */
-export function mappableRecords(view: RecordBatchView) {
-  if (view.isControl || view.isTransactional) return null;
+/**
+ * Records of a batch to put into the key map: null when the batch is not mapped (a marker, an
+ * aborted transaction's batch, one that cannot be read). Only for batches below the last
+ * stable offset (see the module doc).
+ */
+export function mappableRecords(view: RecordBatchView, txns: TxnOutcomes) {
+  if (view.isControl) return null;
+  if (view.isTransactional && txns.aborted(view.producerId, view.baseOffset)) return null;
+  return readableRecords(view);
+}
+
+/** A batch's records, or null when they cannot be read (kept whole by the filter). */
+function readableRecords(view: RecordBatchView) {
   try {
     return scanRecords(view);
   } catch {
@@ -63,8 +106,12 @@ export function mappableRecords(view: RecordBatchView) {
 export function filterBatch(bytes: Uint8Array, ctx: FilterContext): Filtered {
   const same = { bytes, changed: false, tombstoneDue: null, unreadable: false };
   const view = new RecordBatchView(bytes);
-  if (view.isControl || view.isTransactional || view.baseOffset >= ctx.mapEnd) return same;
-  const records = mappableRecords(view);
+  if (view.isControl || view.baseOffset >= ctx.mapEnd) return same;
+  if (view.isTransactional && ctx.txns.aborted(view.producerId, view.baseOffset)) {
+    ctx.removed.aborted += view.recordCount;
+    return { bytes: null, changed: true, tombstoneDue: null, unreadable: false };
+  }
+  const records = readableRecords(view);
   if (records === null) return { ...same, unreadable: true };
   const horizon = view.hasDeleteHorizon ? view.baseTimestamp : ctx.now + ctx.deleteRetentionMs;
   const kept = [];

@@ -4,8 +4,10 @@
  * reads and uploads outside the commit lock and its result replaces the old segments in one
  * fenced transaction, or not at all.
  *
- * 1. **Plan** (compaction_policy.ts): the cleanable part ends before the active part; the dirty
- *    part starts at the partition's cleaned offset. Only segments in the manifest are
+ * 1. **Plan** (compaction_policy.ts): the cleanable part ends before the active part and before
+ *    the segment holding the last stable offset (every transaction in it has ended; which ones
+ *    aborted, the segments' aborted index says); the dirty part starts at the partition's
+ *    cleaned offset. Only segments in the manifest are
  *    compacted (the scheduler rolls the tail keys first when they are due), so a pass deletes
  *    no tail key, and rolls may go on meanwhile: the pass reserves its segments, which rolls
  *    do not merge, and rebases onto a manifest a roll wrote.
@@ -40,7 +42,9 @@ import {
   mappableRecords,
   placeholderBatch,
   type Removed,
+  TxnOutcomes,
 } from "./compaction_filter.ts";
+import { ProducerTable } from "./producer_state.ts";
 import { writeManifest } from "./manifest_roll.ts";
 import type { SegmentSwap, SwapView } from "./segment_swap.ts";
 import { setImmediate } from "node:timers";
@@ -103,6 +107,7 @@ interface Pass {
   o: PassOptions;
   now: number;
   stats: PassStats;
+  txns: TxnOutcomes;
   load(ref: SegmentRef): Promise<Segment>;
 }
 
@@ -119,7 +124,7 @@ export async function prepareCompaction(
   const outlook = compactionOutlook(segments, view.state.compaction, {
     now,
     settings: o.settings,
-    limit: inManifest,
+    limit: Math.min(inManifest, segmentsBelow(segments, lastStableOffset(view))),
   });
   if (outlook.end === 0 || (!outlook.due && !o.force)) return null;
   view.reserve(outlook.end);
@@ -128,7 +133,7 @@ export async function prepareCompaction(
     bytesWritten: 0,
     segmentsRead: 0,
     segmentsWritten: 0,
-    removed: { superseded: 0, tombstones: 0, keyless: 0 },
+    removed: { superseded: 0, tombstones: 0, keyless: 0, aborted: 0 },
     unreadableBatches: 0,
     cleanedOffset: view.state.compaction?.cleaned_offset ?? 0,
     mapFull: false,
@@ -141,11 +146,14 @@ export async function prepareCompaction(
     stats.segmentsRead++;
     return seg;
   };
-  const pass: Pass = { view, o, now, stats, load };
+  // Every entry: an abort marker may sit in a segment after the cleanable part.
+  const txns = new TxnOutcomes(segments.flatMap((s) => s.aborted ?? []));
+  const pass: Pass = { view, o, now, stats, txns, load };
   const cleaned = stats.cleanedOffset;
   o.map.clear();
   const mapEnd = await buildMap(segments.slice(outlook.firstDirty, outlook.end), cleaned, {
     map: o.map,
+    txns,
     load,
     stats,
   });
@@ -178,6 +186,7 @@ async function rewrite(
   const out = new Outputs(view, o, stats);
   const ctx: FilterContext = {
     map: o.map,
+    txns: pass.txns,
     mapEnd,
     now: pass.now,
     deleteRetentionMs: o.settings.deleteRetentionMs,
@@ -255,6 +264,22 @@ async function swapFor(
   };
 }
 
+/**
+ * The last stable offset of the committed state: the first offset of the oldest transaction
+ * still open (as the partition record's producers say), else the log end.
+ */
+function lastStableOffset(view: SwapView): number {
+  const open = ProducerTable.fromRecord(view.state.producers).firstOpenOffset();
+  return open ?? view.state.log_end_offset;
+}
+
+/** How many segments end below `offset` (from the first). */
+function segmentsBelow(segments: readonly SegmentRef[], offset: number): number {
+  let n = 0;
+  while (n < segments.length && segments[n]!.last_offset < offset) n++;
+  return n;
+}
+
 function minOf(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -269,7 +294,12 @@ function minOf(a: number | null, b: number | null): number | null {
 async function buildMap(
   dirty: readonly SegmentRef[],
   from: number,
-  o: { map: KeyMap; load(ref: SegmentRef): Promise<Segment>; stats: PassStats },
+  o: {
+    map: KeyMap;
+    txns: TxnOutcomes;
+    load(ref: SegmentRef): Promise<Segment>;
+    stats: PassStats;
+  },
 ): Promise<number> {
   let mapEnd = from;
   for (const ref of dirty) {
@@ -277,7 +307,7 @@ async function buildMap(
     for (let i = 0; i < seg.batches.length; i++) {
       if (seg.batches[i]!.lastOffset < from) continue;
       if ((i & 63) === 63) await turn();
-      const records = mappableRecords(new RecordBatchView(batchBytes(seg, i))) ?? [];
+      const records = mappableRecords(new RecordBatchView(batchBytes(seg, i)), o.txns) ?? [];
       for (const r of records) {
         if (r.offset < from || r.key === null) continue;
         if (!o.map.put(r.key, r.offset)) {

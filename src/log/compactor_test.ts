@@ -2,8 +2,10 @@
  * Compaction passes on memory stores: the latest record per key stays at its offset, the
  * active part is untouched, tombstones stay until their delete horizon, keyless records go,
  * a small key map takes several passes to the same result, gzip batches are rewritten and
- * snappy ones kept whole, and any sequence of keyed records and tombstones reads back, from
- * every offset, with the same latest value per key as before compaction (a property test).
+ * snappy ones kept whole, committed transactions compact like other records while aborted
+ * ones go and hide nothing, a pass stops at an open transaction, and any sequence of keyed
+ * records and tombstones reads back, from every offset, with the same latest value per key as
+ * before compaction (a property test).
  */
 import { assert, assertEquals } from "../testing/assert.ts";
 import { MemoryObjectStore } from "../object_store/memory.ts";
@@ -11,8 +13,9 @@ import { MemoryMetadataStore } from "../metadata/memory.ts";
 import { buildRecordBatch, decodeRecords } from "../protocol/records/builder.ts";
 import { compress, decompress } from "../protocol/records/compression.ts";
 import { RecordBatchView, splitBatches, updateCrc } from "../protocol/records/record_batch.ts";
+import { buildControlBatch } from "../protocol/records/control_batch.ts";
 import { deps, incomingBatch } from "./_testing.ts";
-import { PartitionLog } from "./partition_log.ts";
+import { type IncomingBatch, PartitionLog } from "./partition_log.ts";
 import { type CompactionPlan, prepareCompaction } from "./compactor.ts";
 import { KeyMap, SLOT_BYTES } from "./key_map.ts";
 import type { CompactionSettings } from "./compaction_policy.ts";
@@ -55,6 +58,13 @@ async function partition() {
     await Promise.all(acks);
     clock.now += 10;
   };
+  /** Appends batches in one flush (one segment). */
+  const put = async (...batches: IncomingBatch[]) => {
+    const r = log.append(batches);
+    await log.flush();
+    await r.durable;
+    clock.now += 10;
+  };
   const compact = (
     o: { settings?: Partial<CompactionSettings>; mapBytes?: number; force?: boolean } = {},
   ): Promise<CompactionPlan | null> =>
@@ -71,7 +81,7 @@ async function partition() {
           force: o.force ?? true,
         }))
     );
-  return { log, objects, meta, clock, write, compact };
+  return { log, objects, meta, clock, write, put, compact };
 }
 
 /** Every record the log returns from `from`: offset, key, value (null for tombstones). */
@@ -87,6 +97,7 @@ async function readAll(
     let last = next;
     for (const b of splitBatches(r.records, { verifyCrc: true })) {
       last = Math.max(last, b.lastOffset + 1);
+      if (b.isControl) continue;
       const plain = b.compression === 0 ? b : uncompressed(b);
       for (const rec of decodeRecords(plain)) {
         if (rec.offset < next) continue;
@@ -186,10 +197,88 @@ Deno.test("compaction: keyless records in the cleanable part go; gzip batches ar
   await p.write([["z", "1"]]);
   p.clock.now += 5000;
   const plan = await p.compact();
-  assertEquals(plan!.stats.removed, { superseded: 1, tombstones: 0, keyless: 1 });
+  assertEquals(plan!.stats.removed, { superseded: 1, tombstones: 0, keyless: 1, aborted: 0 });
   assertEquals(plan!.stats.unreadableBatches, 1);
   // a=1 stays: the snappy record that supersedes it cannot be read (nothing is lost).
   assertEquals(await readAll(p.log), [[0, "a", "1"], [3, "a", "2"], [4, "b", "2"], [5, "z", "1"]]);
+});
+
+/** One transactional batch of `recs` by producer `pid` (epoch 0, sequence from `seq`). */
+function txnBatch(pid: number, seq: number, recs: Rec[]): IncomingBatch {
+  const bytes = buildRecordBatch(
+    recs.map(([k, v]) => ({
+      key: k === null ? null : enc.encode(k),
+      value: v === null ? null : enc.encode(v),
+    })),
+    { producerId: pid, producerEpoch: 0, baseSequence: seq, transactional: true },
+  );
+  return {
+    ...incomingBatch(bytes),
+    producerId: pid,
+    producerEpoch: 0,
+    baseSequence: seq,
+    transactional: true,
+  };
+}
+
+/** The commit or abort marker of producer `pid`'s transaction. */
+function txnMarker(pid: number, commit: boolean): IncomingBatch {
+  const bytes = buildControlBatch({
+    commit,
+    producerId: pid,
+    producerEpoch: 0,
+    coordinatorEpoch: 0,
+    timestamp: Date.now(),
+  });
+  return { ...incomingBatch(bytes), producerId: pid, producerEpoch: 0, marker: { commit } };
+}
+
+Deno.test("compaction: committed transactions compact like other records, aborted ones go and hide nothing, an open one ends the pass", async () => {
+  const p = await partition();
+  await p.write([["a", "1"], ["b", "1"]]); // 0-1
+  await p.put(txnBatch(1, 0, [["a", "2"], ["c", "1"], ["c", "2"]])); // 2-4, committed below
+  await p.put(txnBatch(2, 0, [["b", "2"], ["d", "1"]])); // 5-6, aborted below
+  await p.put(txnMarker(1, true), txnMarker(2, false)); // 7-8
+  await p.put(txnBatch(3, 0, [["a", "3"]])); // 9: open, so the last stable offset is 9
+  await p.write([["c", "3"]]); // 10
+  p.clock.now += 5000;
+  await p.write([["z", "1"]]); // 11: active
+  const first = await p.compact();
+  // Mapped below the last stable offset only: a -> 2, b -> 1 (the aborted b=2 hides nothing),
+  // c -> 4; the aborted transaction's two records go.
+  assertEquals(first!.stats.removed, { superseded: 2, tombstones: 0, keyless: 0, aborted: 2 });
+  assertEquals(first!.compaction!.cleaned_offset, 9);
+  assertEquals(await readAll(p.log), [
+    [1, "b", "1"],
+    [2, "a", "2"],
+    [4, "c", "2"],
+    [9, "a", "3"],
+    [10, "c", "3"],
+    [11, "z", "1"],
+  ]);
+  const committed = await p.log.read(0, 1 << 20, true);
+  const batches = splitBatches(committed.records!);
+  // The rebuilt batch of the committed transaction is still that producer's transactional one.
+  const rebuilt = batches.find((b) => b.baseOffset === 2)!;
+  assertEquals([rebuilt.isTransactional, rebuilt.producerId, rebuilt.lastOffset], [true, 1, 4]);
+  // The markers stay, with the aborted index read_committed readers get; they stop at offset 9.
+  assertEquals(batches.filter((b) => b.isControl).map((b) => b.baseOffset), [7, 8]);
+  assertEquals(committed.abortedTransactions, [{ producerId: 2, firstOffset: 5 }]);
+  assertEquals(batches.at(-1)!.lastOffset, 8);
+
+  // Once producer 3 commits, its record is mapped and supersedes the committed a=2.
+  await p.put(txnMarker(3, true)); // 12
+  p.clock.now += 5000;
+  await p.write([["y", "1"]]); // 13: active
+  const second = await p.compact();
+  assertEquals(second!.stats.removed, { superseded: 2, tombstones: 0, keyless: 0, aborted: 0 });
+  assertEquals(await readAll(p.log), [
+    [1, "b", "1"],
+    [9, "a", "3"],
+    [10, "c", "3"],
+    [11, "z", "1"],
+    [13, "y", "1"],
+  ]);
 });
 
 Deno.test("compaction: everything removed leaves one empty batch covering the range", async () => {

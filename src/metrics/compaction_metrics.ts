@@ -5,7 +5,8 @@
  * - `kafscale_compaction_read_bytes_total`, `kafscale_compaction_written_bytes_total`: segment
  *   bytes passes read and uploaded (what the throttle counts);
  * - `kafscale_compaction_removed_records_total{reason}`: records removed, `superseded` by a
- *   later record of the key, expired `tombstone`s, `keyless` records;
+ *   later record of the key, expired `tombstone`s, `keyless` records, records of `aborted`
+ *   transactions;
  * - `kafscale_compaction_unreadable_batches_total`: batches kept whole because their codec
  *   (snappy, lz4) cannot be opened;
  * - `kafscale_compaction_pass_seconds`: how long a pass took, throttling included;
@@ -47,7 +48,7 @@ export class CompactionMetrics {
     });
     this.removed = new client.Counter({
       name: "kafscale_compaction_removed_records_total",
-      help: "Records compaction removed (superseded, tombstone, keyless)",
+      help: "Records compaction removed (superseded, tombstone, keyless, aborted)",
       labelNames: ["reason"],
       registers: r,
     });
@@ -81,7 +82,9 @@ export class CompactionMetrics {
       },
     });
     for (const outcome of ["ok", "error"]) this.passes.inc({ outcome }, 0);
-    for (const reason of ["superseded", "tombstone", "keyless"]) this.removed.inc({ reason }, 0);
+    for (const reason of ["superseded", "tombstone", "keyless", "aborted"]) {
+      this.removed.inc({ reason }, 0);
+    }
   }
 
   /** Counts a pass: its stats, or the error that ended it. */
@@ -97,6 +100,7 @@ export class CompactionMetrics {
     this.removed.inc({ reason: "superseded" }, result.removed.superseded);
     this.removed.inc({ reason: "tombstone" }, result.removed.tombstones);
     this.removed.inc({ reason: "keyless" }, result.removed.keyless);
+    this.removed.inc({ reason: "aborted" }, result.removed.aborted);
     this.unreadable.inc(result.unreadableBatches);
   }
 

@@ -17,6 +17,7 @@ import { Produce } from "../src/protocol/messages/00_produce.ts";
 import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts";
 import { ListOffsets, type ListOffsetsResponse } from "../src/protocol/messages/02_list_offsets.ts";
 import {
+  type BatchOptions,
   buildRecordBatch,
   type DecodedRecord,
   decodeRecords,
@@ -116,11 +117,14 @@ export async function produceRecords(
   n: number,
   /** How to connect (TLS, SASL), for a secure listener. */
   connect: ConnectOptions = {},
+  /** Header fields of the batch (its codec, say). */
+  batch: BatchOptions = {},
 ): Promise<void> {
   const c = await KafkaConnection.connect(bootstrap, "kafscale-test", connect);
   try {
     const records = buildRecordBatch(
       Array.from({ length: n }, (_, i) => ({ value: new TextEncoder().encode(`r${i}`) })),
+      batch,
     );
     await c.request(Produce, 9, {
       transactionalId: null,

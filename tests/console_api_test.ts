@@ -2,7 +2,8 @@
  * The console's API on one in-process broker: every route answers from data a client wrote,
  * through stores that refuse writes (so the console is read-only by construction, not by
  * promise), write methods answer 405, bad parameters 400 and unknown names 404, and a console
- * with a login asks for one (401) and accepts only a valid user. The charts' arithmetic
+ * with a login asks for one (401) and accepts only a valid user; records of every codec are
+ * shown, and a batch that does not decompress is listed as a batch. The charts' arithmetic
  * (quantiles from bucket deltas, merging brokers) is checked on its own.
  * @module
  */
@@ -151,6 +152,33 @@ Deno.test("console API: every route answers through stores that refuse writes", 
         assertEquals(r.headers.get("allow"), "GET, HEAD");
       }
     }
+  } finally {
+    await b.close();
+  }
+});
+
+Deno.test("console API: records of every codec are shown; a batch that does not decompress is listed", async () => {
+  const b = await inProcessBroker();
+  try {
+    await createTopic(b.address, "packed", 1);
+    for (const compression of [1, 2, 3, 4]) {
+      await produceRecords(b.address, "packed", 0, 3, {}, { compression });
+    }
+    await produceRecords(b.address, "packed", 0, 2, {}, { attributes: 3 }); // labelled lz4 only
+    const handle = consoleHandler(consoleOptions(b));
+    const r = await handle(
+      new Request("http://console/api/v1/topics/packed/partitions/0/records?offset=0&limit=100"),
+      LOCAL,
+    );
+    assertEquals(r!.status, 200);
+    const body = await r!.json();
+    assertEquals(
+      body.records.map((x: { offset: number; value: string }) => [x.offset, atob(x.value)]),
+      Array.from({ length: 12 }, (_, i) => [i, `r${i % 3}`]),
+    );
+    assertEquals(body.unreadableBatches, [
+      { baseOffset: 12, lastOffset: 13, compression: "lz4", records: 2 },
+    ]);
   } finally {
     await b.close();
   }

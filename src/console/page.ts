@@ -186,7 +186,7 @@ async function viewRecords(params) {
     table("records-table", [{ label: "offset", num: 1 }, { label: "timestamp" }, { label: "key" }, { label: "value" }, { label: "headers" }],
       r.records.map((x) => row('data-offset="' + x.offset + '"', [{ num: x.offset }, esc(new Date(x.timestamp).toISOString()), show(x.key, how), show(x.value, how),
         esc(x.headers.map((h) => h.key + "=" + (h.value === null ? "null" : new TextDecoder().decode(decodeB64(h.value)))).join(", "))]))) +
-    (r.compressedBatches.length ? '<p class="muted">' + r.compressedBatches.length + " compressed batches not shown (" + esc(r.compressedBatches.map((b) => b.baseOffset + "-" + b.lastOffset + " " + b.compression).join(", ")) + ")</p>" : "");
+    (r.unreadableBatches.length ? '<p class="muted">' + r.unreadableBatches.length + " batches whose records do not decompress, not shown (" + esc(r.unreadableBatches.map((b) => b.baseOffset + "-" + b.lastOffset + " " + b.compression).join(", ")) + ")</p>" : "");
 }
 
 let current = "";

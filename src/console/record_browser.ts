@@ -4,8 +4,8 @@
  * metadata store lists them, so any broker can answer and nothing is opened or claimed (a
  * partition's owner is never disturbed; records still in its unflushed buffer are not
  * acknowledged yet and not shown). Capped in count and bytes, whatever is asked. Keys, values and
- * header values go out base64-encoded; the page shows them as text, JSON or hex. Records of
- * compressed batches are listed as their batch (the broker carries no codecs).
+ * header values go out base64-encoded; the page shows them as text, JSON or hex. Batches of every
+ * codec are opened; one whose records do not decompress or decode is listed as its batch.
  * @module
  */
 import type { TopicRegistry } from "../cluster/topics.ts";
@@ -41,7 +41,7 @@ export interface BrowsedRecord {
   headers: { key: string; value: string | null }[];
 }
 
-/** A compressed batch the browser cannot open. */
+/** A batch whose records do not decompress or decode (a client's bug). */
 export interface BrowsedBatch {
   baseOffset: number;
   lastOffset: number;
@@ -56,7 +56,7 @@ export interface BrowseResult {
   logStartOffset: number;
   highWatermark: number;
   records: BrowsedRecord[];
-  compressedBatches: BrowsedBatch[];
+  unreadableBatches: BrowsedBatch[];
 }
 
 const b64 = (b: Uint8Array | null) => b === null ? null : toBase64(b);
@@ -109,7 +109,7 @@ export async function browse(
     logStartOffset: low,
     highWatermark: high,
     records: [],
-    compressedBatches: [],
+    unreadableBatches: [],
   };
   let bytesRead = 0;
   let next = from;
@@ -126,8 +126,11 @@ export async function browse(
       if (batch.lastOffset < next) continue;
       next = batch.lastOffset + 1;
       if (batch.isControl) continue;
-      if (batch.compression !== 0) {
-        result.compressedBatches.push({
+      let records;
+      try {
+        records = decodeRecords(batch);
+      } catch {
+        result.unreadableBatches.push({
           baseOffset: batch.baseOffset,
           lastOffset: batch.lastOffset,
           compression: batch.compressionName,
@@ -135,7 +138,7 @@ export async function browse(
         });
         continue;
       }
-      for (const r of decodeRecords(batch)) {
+      for (const r of records) {
         if (r.offset < from || result.records.length >= max) continue;
         result.records.push({
           offset: r.offset,

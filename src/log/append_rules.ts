@@ -12,8 +12,8 @@
  *   own timestamps are not checked;
  * - compacted topics (cleanup.policy with `compact`): a record without a key is INVALID_RECORD,
  *   as in Kafka. This is the one check that opens records (invariant 3's exception, as Kafka
- *   makes it): gzip and zstd batches are decompressed; snappy and lz4 batches, which the broker
- *   cannot open, are accepted unchecked (the compactor keeps them whole).
+ *   makes it): compressed batches are decompressed (every codec), and records that do not
+ *   decompress or decode are CORRUPT_MESSAGE.
  * @module
  */
 import { KafkaError } from "../protocol/errors.ts";

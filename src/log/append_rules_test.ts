@@ -2,7 +2,7 @@
  * A topic's rules for produced batches, on the header alone: max.message.bytes, the
  * CreateTime timestamp bounds (first and max timestamps; -1 always passes) and the
  * LogAppendTime stamp (attribute bit, max timestamp, valid CRC, records untouched); keys on
- * compacted topics (plain and gzip batches checked, snappy passes unchecked).
+ * compacted topics (batches of every codec checked; records that do not decompress refused).
  */
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { KafkaError } from "../protocol/errors.ts";
@@ -93,9 +93,9 @@ Deno.test("append rules: a compacted topic refuses a record without a key, in an
     { key: enc.encode("k"), value: enc.encode("v") },
     { key: null, value: enc.encode("v") },
   ]);
-  /** The batch with its records section re-encoded as `codec` (snappy: only labelled). */
-  const as = (batch: Uint8Array, codec: number) => {
-    const body = codec === 2 ? batch.subarray(61) : compress(codec, batch.subarray(61));
+  /** The batch with its records section re-encoded as `codec` (`label`: only labelled). */
+  const as = (batch: Uint8Array, codec: number, label = false) => {
+    const body = label ? batch.subarray(61) : compress(codec, batch.subarray(61));
     const out = new Uint8Array(61 + body.byteLength);
     out.set(batch.subarray(0, 61));
     out.set(body, 61);
@@ -106,7 +106,7 @@ Deno.test("append rules: a compacted topic refuses a record without a key, in an
   };
   checkKeys(new RecordBatchView(keyed), compacted, "t-0");
   checkKeys(new RecordBatchView(keyless), rules, "t-0"); // not compacted
-  for (const codec of [0, 1, 4]) {
+  for (const codec of [0, 1, 2, 3, 4]) {
     const e = assertThrows(() => checkKeys(as(keyless, codec), compacted, "t-0"), KafkaError);
     assertEquals(e.code, 87); // INVALID_RECORD
     assertEquals(
@@ -115,5 +115,7 @@ Deno.test("append rules: a compacted topic refuses a record without a key, in an
     );
     checkKeys(as(keyed, codec), compacted, "t-0");
   }
-  checkKeys(as(keyless, 2), compacted, "t-0"); // snappy: not opened, accepted
+  // Records that do not decompress are CORRUPT_MESSAGE.
+  const e = assertThrows(() => checkKeys(as(keyless, 3, true), compacted, "t-0"), KafkaError);
+  assertEquals(e.code, 2);
 });

@@ -15,9 +15,9 @@
  * aborted index) is never mapped, so it can never hide a committed record, and goes whole.
  *
  * Batches kept whole, never opened or changed: control batches (transaction markers: the abort
- * index entries and read_committed readers rely on them), and batches in codecs the broker
- * cannot open (snappy, lz4) or whose records do not decode: a record the compactor cannot read
- * is never dropped, and never supersedes another.
+ * index entries and read_committed readers rely on them), and batches whose records do not
+ * decompress or decode (every codec is opened; a client's bug could still store such a batch): a
+ * record the compactor cannot read is never dropped, and never supersedes another.
  * @module
  */
 import { RecordBatchView } from "../protocol/records/record_batch.ts";

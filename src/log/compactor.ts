@@ -69,7 +69,7 @@ export interface PassStats {
   segmentsRead: number;
   segmentsWritten: number;
   removed: Removed;
-  /** Batches kept whole because their records cannot be read (snappy, lz4). */
+  /** Batches kept whole because their records cannot be read (they do not decompress or decode). */
   unreadableBatches: number;
   /** Offsets below it are compacted now. */
   cleanedOffset: number;

@@ -1,8 +1,8 @@
 /**
  * Compaction passes on memory stores: the latest record per key stays at its offset, the
  * active part is untouched, tombstones stay until their delete horizon, keyless records go,
- * a small key map takes several passes to the same result, gzip batches are rewritten and
- * snappy ones kept whole, committed transactions compact like other records while aborted
+ * a small key map takes several passes to the same result, batches of every codec are
+ * rewritten and undecodable ones kept whole, committed transactions compact like other records while aborted
  * ones go and hide nothing, a pass stops at an open transaction, and any sequence of keyed
  * records and tombstones reads back, from every offset, with the same latest value per key as
  * before compaction (a property test).
@@ -43,7 +43,7 @@ async function partition() {
   const now = () => clock.now;
   const log = await PartitionLog.open("t", "id", 0, deps(objects, meta, { now }));
   /** Appends records as one batch per record, in one flush (one segment). */
-  const write = async (recs: Rec[], codec = 0) => {
+  const write = async (recs: Rec[], codec = 0, undecodable = false) => {
     const acks = recs.map(([k, v]) => {
       let bytes = buildRecordBatch([{
         key: k === null ? null : enc.encode(k),
@@ -51,7 +51,7 @@ async function partition() {
       }], {
         baseTimestamp: clock.now,
       });
-      if (codec !== 0) bytes = withCodec(bytes, codec);
+      if (codec !== 0) bytes = withCodec(bytes, codec, undecodable);
       return log.append([incomingBatch(bytes)]).durable;
     });
     await log.flush();
@@ -109,9 +109,12 @@ async function readAll(
   return out;
 }
 
-/** `batch` with its records section compressed by `codec` (snappy: labelled only). */
-function withCodec(batch: Uint8Array, codec: number): Uint8Array {
-  const body = codec === 2 ? batch.subarray(61) : compress(codec, batch.subarray(61));
+/**
+ * `batch` with its records section compressed by `codec`; `undecodable`: labelled `codec` but
+ * holding bytes that do not decompress (with a valid CRC, as a client's own bug would give).
+ */
+function withCodec(batch: Uint8Array, codec: number, undecodable = false): Uint8Array {
+  const body = undecodable ? batch.subarray(61) : compress(codec, batch.subarray(61));
   const out = new Uint8Array(61 + body.byteLength);
   out.set(batch.subarray(0, 61));
   out.set(body, 61);
@@ -121,9 +124,14 @@ function withCodec(batch: Uint8Array, codec: number): Uint8Array {
   return out;
 }
 
-/** A compressed batch as an uncompressed one (snappy here is only a label). */
+/** A compressed batch as an uncompressed one (an undecodable one is only labelled). */
 function uncompressed(view: RecordBatchView): RecordBatchView {
-  const body = view.compression === 2 ? view.records : decompress(view.compression, view.records)!;
+  let body: Uint8Array;
+  try {
+    body = decompress(view.compression, view.records)!;
+  } catch {
+    body = view.records;
+  }
   const out = new Uint8Array(61 + body.byteLength);
   out.set(view.bytes.subarray(0, 61));
   out.set(body, 61);
@@ -189,18 +197,28 @@ Deno.test("compaction: tombstones stay until delete.retention.ms after the first
   assertEquals(await readAll(p.log), [[1, "b", "1"], [3, "c", "1"], [4, "d", "1"]]);
 });
 
-Deno.test("compaction: keyless records in the cleanable part go; gzip batches are rewritten, snappy kept whole", async () => {
+Deno.test("compaction: keyless records in the cleanable part go; every codec is rewritten, undecodable batches kept whole", async () => {
   const p = await partition();
-  await p.write([["a", "1"], [null, "x"], ["b", "1"]], 1);
-  await p.write([["a", "2"]], 2); // snappy: never opened, never mapped
-  await p.write([["b", "2"]], 1);
-  await p.write([["z", "1"]]);
+  await p.write([["a", "1"], [null, "x"], ["b", "1"], ["c", "1"]], 1); // gzip
+  await p.write([["a", "2"], ["d", "1"]], 2); // snappy
+  await p.write([["b", "2"], ["d", "2"]], 3); // lz4
+  await p.write([["c", "2"]], 3, true); // labelled lz4, not lz4: never opened, never mapped
+  await p.write([["z", "1"]], 4); // zstd
+  await p.write([["y", "1"]]);
   p.clock.now += 5000;
   const plan = await p.compact();
-  assertEquals(plan!.stats.removed, { superseded: 1, tombstones: 0, keyless: 1, aborted: 0 });
+  assertEquals(plan!.stats.removed, { superseded: 3, tombstones: 0, keyless: 1, aborted: 0 });
   assertEquals(plan!.stats.unreadableBatches, 1);
-  // a=1 stays: the snappy record that supersedes it cannot be read (nothing is lost).
-  assertEquals(await readAll(p.log), [[0, "a", "1"], [3, "a", "2"], [4, "b", "2"], [5, "z", "1"]]);
+  // c=1 stays: the record that supersedes it cannot be read (nothing is lost).
+  assertEquals(await readAll(p.log), [
+    [3, "c", "1"],
+    [4, "a", "2"],
+    [6, "b", "2"],
+    [7, "d", "2"],
+    [8, "c", "2"],
+    [9, "z", "1"],
+    [10, "y", "1"],
+  ]);
 });
 
 /** One transactional batch of `recs` by producer `pid` (epoch 0, sequence from `seq`). */

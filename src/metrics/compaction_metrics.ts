@@ -7,8 +7,8 @@
  * - `kafscale_compaction_removed_records_total{reason}`: records removed, `superseded` by a
  *   later record of the key, expired `tombstone`s, `keyless` records, records of `aborted`
  *   transactions;
- * - `kafscale_compaction_unreadable_batches_total`: batches kept whole because their codec
- *   (snappy, lz4) cannot be opened;
+ * - `kafscale_compaction_unreadable_batches_total`: batches kept whole because their records do
+ *   not decompress or decode;
  * - `kafscale_compaction_pass_seconds`: how long a pass took, throttling included;
  * - `kafscale_compaction_throttled_seconds_total`: time passes waited on the throttle;
  * - `kafscale_compaction_dirty_ratio_max`: the largest dirty ratio among this broker's compacted
@@ -54,7 +54,7 @@ export class CompactionMetrics {
     });
     this.unreadable = new client.Counter({
       name: "kafscale_compaction_unreadable_batches_total",
-      help: "Batches compaction kept whole because their codec cannot be opened (snappy, lz4)",
+      help: "Batches compaction kept whole because their records do not decompress or decode",
       registers: r,
     });
     this.seconds = new client.Histogram({

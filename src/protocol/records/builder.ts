@@ -1,7 +1,7 @@
 /**
- * Builds uncompressed RecordBatch v2 bytes and decodes the records of uncompressed batches.
- * For tests and the admin CLI only, never the broker's hot path (the broker keeps records
- * opaque). Record layout (varints are zigzag, as in protobuf):
+ * Builds RecordBatch v2 bytes and decodes the records of batches of any codec. For tests, the
+ * admin CLI and the console's record browser, never the broker's hot path (the broker keeps
+ * records opaque). Record layout (varints are zigzag, as in protobuf):
  *
  *   length varint | attributes int8 (unused, 0) | timestampDelta varlong | offsetDelta varint |
  *   keyLength varint (-1 = null) | key | valueLength varint (-1 = null) | value |
@@ -10,6 +10,7 @@
  */
 import { DecodeError, Reader, Writer } from "../primitives.ts";
 import { CorruptRecordError } from "./errors.ts";
+import { compress, decompress } from "./compression.ts";
 import {
   ATTRIBUTE,
   BATCH_HEADER_BYTES,
@@ -69,6 +70,8 @@ export interface BatchOptions {
   control?: boolean;
   /** Set the log-append-time attribute bit. */
   logAppendTime?: boolean;
+  /** Compress the records with this codec (1 gzip, 2 snappy, 3 lz4, 4 zstd); default none. */
+  compression?: number;
   /**
    * Raw attribute bits OR-ed in, for tests that need odd batches. Compression bits only label
    * the batch: records are always written uncompressed.
@@ -84,7 +87,7 @@ export interface BatchSpec extends BatchOptions {
 const encoder = new TextEncoder();
 
 /**
- * Builds one uncompressed v2 batch with a valid CRC. Call as `buildRecordBatch({ records,
+ * Builds one v2 batch (uncompressed unless `compression` says) with a valid CRC. Call as `buildRecordBatch({ records,
  * ...fields })` or `buildRecordBatch(records, fields)`.
  */
 export function buildRecordBatch(spec: BatchSpec): Uint8Array;
@@ -105,7 +108,7 @@ export function buildRecordBatch(
     lastDelta = Math.max(lastDelta, offsetDelta);
   });
   if (spec.records.length === 0) maxTs = baseTs;
-  const recs = body.finish();
+  const recs = spec.compression ? compress(spec.compression, body.finish()) : body.finish();
   const w = new Writer(BATCH_HEADER_BYTES);
   w.int64(spec.baseOffset ?? 0).int32(BATCH_HEADER_BYTES - LOG_OVERHEAD + recs.byteLength);
   w.int32(spec.partitionLeaderEpoch ?? -1).int8(MAGIC_V2).uint32(0).int16(attributesOf(spec));
@@ -124,6 +127,7 @@ function attributesOf(o: BatchOptions): number {
   if (o.logAppendTime) bits |= ATTRIBUTE.logAppendTime;
   if (o.transactional) bits |= ATTRIBUTE.transactional;
   if (o.control) bits |= ATTRIBUTE.control;
+  if (o.compression) bits |= o.compression;
   return bits;
 }
 
@@ -148,19 +152,23 @@ function writeRecord(out: Writer, r: RecordInput, offsetDelta: number): void {
 }
 
 /**
- * Decodes the records of an uncompressed batch (keys, values and header values are views into
- * the batch, not copies). Throws `CorruptRecordError` ("bad_record") when a record does not
- * decode, its length disagrees with its fields, or bytes are left over; throws a plain Error
- * for compressed batches (the broker carries no codecs).
+ * Decodes the records of a batch of any codec (keys, values and header values are views into
+ * the batch or its decompressed records, not copies). Throws `CorruptRecordError`
+ * ("bad_record") when the records do not decompress, a record does not decode, its length
+ * disagrees with its fields, or bytes are left over.
  */
 export function decodeRecords(view: RecordBatchView): DecodedRecord[] {
-  if (view.compression !== 0) {
-    throw new Error(
-      `Cannot decode records: the batch is ${view.compressionName}-compressed, ` +
-        "only uncompressed batches can be decoded here",
+  let data: Uint8Array | null;
+  try {
+    data = decompress(view.compression, view.records);
+  } catch (e) {
+    throw badRecord(
+      0,
+      `${view.compressionName} data does not decompress (${(e as Error).message})`,
     );
   }
-  const r = new Reader(view.records);
+  if (data === null) throw badRecord(0, `unknown codec ${view.compression}`);
+  const r = new Reader(data);
   const out: DecodedRecord[] = [];
   try {
     for (let i = 0; i < view.recordCount; i++) out.push(readRecord(r, view, i));

@@ -1,8 +1,8 @@
 /**
  * Kafka record batches (v2) for the broker: CRC32C, a zero-copy header view, splitting and
  * validation of produce blobs, in-place base offset / leader epoch rewrites, reading and
- * rebuilding stored batches for log compaction (gzip and zstd opened with built-in codecs), and
- * (for tests and the admin CLI) an uncompressed batch builder and record decoder.
+ * rebuilding stored batches for log compaction (every codec: gzip and zstd built in, snappy and
+ * lz4 ours), and (for tests, the admin CLI and the console) a batch builder and record decoder.
  * @module
  */
 export { crc32c } from "./crc32c.ts";

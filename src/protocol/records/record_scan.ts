@@ -63,7 +63,7 @@ function bad(why: string): CorruptRecordError {
 }
 
 /**
- * The records of a batch, or null when its codec is one the broker cannot open (snappy, lz4).
+ * The records of a batch, or null when its codec id is not a codec (attributes 5-7).
  * Throws CorruptRecordError when they do not decode or their count disagrees with the header.
  */
 export function scanRecords(view: RecordBatchView): ScannedRecord[] | null {
@@ -124,8 +124,9 @@ export interface RebuildOptions {
 
 /**
  * The batch with only `kept` of its records (in order), everything else in the header as it
- * was; compressed again with its own codec (an empty batch is written uncompressed, as
- * Kafka's empty batches are), CRC recomputed. The batch's codec must be one `canOpen` accepts.
+ * was; compressed again with its own codec (snappy in its own form; an empty batch is written
+ * uncompressed, as Kafka's empty batches are), CRC recomputed. The batch's codec must be one
+ * `canOpen` accepts.
  */
 export function rebuildBatch(
   view: RecordBatchView,
@@ -145,7 +146,7 @@ export function rebuildBatch(
   for (const r of records) plain.raw(r);
   let body = plain.finish();
   if (kept.length === 0) attributes &= ~ATTRIBUTE.compressionMask;
-  else body = compress(view.compression, body);
+  else body = compress(view.compression, body, view.records);
   const out = new Uint8Array(BATCH_HEADER_BYTES + body.byteLength);
   out.set(view.bytes.subarray(0, BATCH_HEADER_BYTES));
   out.set(body, BATCH_HEADER_BYTES);

@@ -1,11 +1,14 @@
 /**
- * Reading and rebuilding stored batches for compaction: records of every codec the broker can
- * open, none of the others; rebuilt batches keep offsets, header fields and timestamps (also
- * across a newly set delete horizon), in their own codec, with a valid CRC.
+ * Reading and rebuilding stored batches for compaction: records of every codec (snappy in both
+ * the Java client's xerial form and librdkafka's raw one), none of an invalid codec id; rebuilt
+ * batches keep offsets, header fields and timestamps (also across a newly set delete horizon),
+ * in their own codec (snappy in its own form), with a valid CRC; data that does not decompress
+ * is CORRUPT_MESSAGE.
  */
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { buildRecordBatch, decodeRecords } from "./builder.ts";
 import { compress } from "./compression.ts";
+import { isXerial, snappyCompress } from "./snappy.ts";
 import {
   ATTRIBUTE,
   BATCH_HEADER_BYTES,
@@ -18,10 +21,10 @@ import { rebuildBatch, scanRecords } from "./record_scan.ts";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** An uncompressed batch re-encoded with `codec` (gzip 1, snappy 2 as a label only, zstd 4). */
-function withCodec(batch: Uint8Array, codec: number): Uint8Array {
+/** An uncompressed batch re-encoded with `codec` (`rawSnappy`: snappy in librdkafka's form). */
+function withCodec(batch: Uint8Array, codec: number, rawSnappy = false): Uint8Array {
   const view = new RecordBatchView(batch);
-  const body = codec === 2 ? view.records : compress(codec, view.records);
+  const body = rawSnappy ? snappyCompress(view.records, false) : compress(codec, view.records);
   const out = new Uint8Array(BATCH_HEADER_BYTES + body.byteLength);
   out.set(batch.subarray(0, BATCH_HEADER_BYTES));
   out.set(body, BATCH_HEADER_BYTES);
@@ -72,9 +75,18 @@ const sample = () =>
     partitionLeaderEpoch: 3,
   });
 
-for (const [name, codec] of [["none", 0], ["gzip", 1], ["zstd", 4]] as const) {
+const CODECS = [
+  ["none", 0, false],
+  ["gzip", 1, false],
+  ["snappy (xerial)", 2, false],
+  ["snappy (raw)", 2, true],
+  ["lz4", 3, false],
+  ["zstd", 4, false],
+] as const;
+
+for (const [name, codec, raw] of CODECS) {
   Deno.test(`record scan: ${name} records give offsets, keys and tombstones`, () => {
-    const scanned = scanRecords(new RecordBatchView(withCodec(sample(), codec)))!;
+    const scanned = scanRecords(new RecordBatchView(withCodec(sample(), codec, raw)))!;
     assertEquals(
       scanned.map((r) => [r.offset, r.key && dec.decode(r.key), r.tombstone]),
       [[100, "a", false], [101, "b", true], [102, null, false], [104, "a", false]],
@@ -82,12 +94,13 @@ for (const [name, codec] of [["none", 0], ["gzip", 1], ["zstd", 4]] as const) {
   });
 
   Deno.test(`record scan: a rebuilt ${name} batch keeps offsets, header and timestamps`, () => {
-    const original = withCodec(sample(), codec);
+    const original = withCodec(sample(), codec, raw);
     const view = new RecordBatchView(original);
     const scanned = scanRecords(view)!;
     const rebuilt = rebuildBatch(view, [scanned[1]!, scanned[3]!]);
     const [out] = splitBatches(rebuilt, { verifyCrc: true });
     assertEquals(out!.compression, codec);
+    if (codec === 2) assertEquals(isXerial(out!.records), !raw, "snappy keeps its form");
     assertEquals(
       [out!.baseOffset, out!.lastOffsetDelta, out!.recordCount, out!.producerId],
       [100, 4, 2, 7],
@@ -100,7 +113,7 @@ for (const [name, codec] of [["none", 0], ["gzip", 1], ["zstd", 4]] as const) {
   });
 
   Deno.test(`record scan: a delete horizon on a ${name} batch keeps every record's timestamp`, () => {
-    const original = withCodec(sample(), codec);
+    const original = withCodec(sample(), codec, raw);
     const view = new RecordBatchView(original);
     const scanned = scanRecords(view)!;
     const horizon = 1_700_086_400_000;
@@ -116,9 +129,9 @@ for (const [name, codec] of [["none", 0], ["gzip", 1], ["zstd", 4]] as const) {
   });
 }
 
-Deno.test("record scan: snappy and lz4 batches are not opened", () => {
-  for (const codec of [2, 3]) {
-    const b = withCodec(sample(), 2);
+Deno.test("record scan: a batch whose codec id is not a codec is not opened", () => {
+  for (const codec of [5, 6, 7]) {
+    const b = sample();
     new DataView(b.buffer).setInt16(21, codec);
     assertEquals(scanRecords(new RecordBatchView(b)), null);
   }
@@ -142,4 +155,18 @@ Deno.test("record scan: records that do not decode are CORRUPT_MESSAGE", () => {
     thrown = e;
   }
   assert(String(thrown).includes("Cannot read records"), String(thrown));
+});
+
+Deno.test("record scan: compressed data that does not decompress is CORRUPT_MESSAGE", () => {
+  for (const [name, codec, raw] of CODECS.filter(([, c]) => c !== 0)) {
+    const b = withCodec(sample(), codec, raw);
+    b.fill(0x7f, BATCH_HEADER_BYTES, BATCH_HEADER_BYTES + 12); // the stream's header and start
+    let thrown: unknown;
+    try {
+      scanRecords(new RecordBatchView(b));
+    } catch (e) {
+      thrown = e;
+    }
+    assert(String(thrown).includes("does not decompress"), `${name}: ${thrown}`);
+  }
 });

@@ -9,7 +9,10 @@
  * Prints a table of medians and KafScale/Kafka ratios: produce MB/s and p99, consume MB/s, lone
  * ack latency p50/p99, RSS after the runs, start-to-ready and the 1,000-partition time.
  *
- * Usage: scripts/bench_vs_kafka.sh [--rounds N] [--records N]
+ * Warm-up rounds run the same way first and are not counted: brokers run for days, and both
+ * JITs (Kafka's JVM, our V8) speed the broker up over its first rounds.
+ *
+ * Usage: scripts/bench_vs_kafka.sh [--rounds N] [--warmup N] [--records N]
  */
 import { startBroker } from "../tests/_harness.ts";
 import { backendEnv, startEtcd, startS3, toolsDir } from "../src/testing/services.ts";
@@ -20,6 +23,7 @@ const flag = (name: string, def: number) => {
   return i >= 0 ? Number(Deno.args[i + 1]) : def;
 };
 const ROUNDS = flag("rounds", 3);
+const WARMUP = flag("warmup", 1);
 const RECORDS = flag("records", 200_000);
 const KAFKA_DIR = `${toolsDir()}/kafka-3.7.2`;
 const CP = [...Deno.readDirSync(KAFKA_DIR)].filter((e) => e.name.endsWith(".jar"))
@@ -188,12 +192,16 @@ try {
     await createTopic(s, "perf", 4);
     results.set(s.name, { ready: [s.readyMs / 1000] });
   }
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = -WARMUP; round < ROUNDS; round++) {
     for (const s of systems) {
       const r = results.get(s.name)!;
       const p = await produce(s, "perf", RECORDS);
       const c = await consume(s, "perf", RECORDS);
       const lone = await produce(s, "perf", 500, 100);
+      if (round < 0) {
+        console.error(`warm-up ${s.name}: ${JSON.stringify({ p, c, lone })}`);
+        continue;
+      }
       (r.produceMb ??= []).push(p.mb);
       (r.produceP99 ??= []).push(p.p99);
       (r.consumeMb ??= []).push(c);
@@ -246,5 +254,5 @@ for (const [label, key] of rows) {
   );
 }
 console.log(
-  `\n${ROUNDS} rounds of ${RECORDS} records, medians; ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores`,
+  `\n${ROUNDS} rounds of ${RECORDS} records after ${WARMUP} warm-up, medians; ${Deno.build.os} ${Deno.build.arch}, ${navigator.hardwareConcurrency} cores`,
 );

@@ -88,6 +88,8 @@ export async function createTopic(
   partitions: number,
   /** How to connect (TLS, SASL), for a secure listener. */
   connect: ConnectOptions = {},
+  /** Topic configs (`cleanup.policy`, say). */
+  configs: Record<string, string> = {},
 ): Promise<void> {
   const c = await KafkaConnection.connect(bootstrap, "kafscale-test", connect);
   try {
@@ -97,7 +99,7 @@ export async function createTopic(
         numPartitions: partitions,
         replicationFactor: 1,
         assignments: [],
-        configs: [],
+        configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
       }],
       timeoutMs: 5000,
       validateOnly: false,

@@ -7,39 +7,10 @@
  */
 import { assertEquals } from "../src/testing/assert.ts";
 import { removeDir, requireTool, run, startBroker, toolsDir, until } from "./_harness.ts";
-import { KafkaConnection } from "../src/client/connection.ts";
-import {
-  CreateTopics,
-  type CreateTopicsResponse,
-} from "../src/protocol/messages/19_create_topics.ts";
+import { createTopic } from "./_setup.ts";
 
 const TOPIC = "codecs";
 const KEYS = 20;
-
-async function createCompacted(bootstrap: string): Promise<void> {
-  const c = await KafkaConnection.connect(bootstrap);
-  try {
-    const configs = {
-      "cleanup.policy": "compact",
-      "segment.ms": "100",
-      "min.cleanable.dirty.ratio": "0.01",
-    };
-    const r = await c.request<CreateTopicsResponse>(CreateTopics, 5, {
-      topics: [{
-        name: TOPIC,
-        numPartitions: 1,
-        replicationFactor: 1,
-        assignments: [],
-        configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
-      }],
-      timeoutMs: 5000,
-      validateOnly: false,
-    });
-    assertEquals(r.topics[0]!.errorCode, 0, r.topics[0]!.errorMessage ?? "");
-  } finally {
-    await c.close();
-  }
-}
 
 /** A Kafka 3.7 command-line tool (kafka.tools.*) with `args`, `stdin` as its input. */
 async function kafkaTool(main: string, args: string[], stdin?: string) {
@@ -58,7 +29,11 @@ async function metric(metricsPort: number, series: string): Promise<number> {
 Deno.test("compaction: snappy and lz4 batches of librdkafka and the Java client compact to one record per key, readable by both", async () => {
   const broker = await startBroker({ env: { KAFSCALE_COMPACTION_CHECK_MS: "500" } });
   try {
-    await createCompacted(broker.bootstrap);
+    await createTopic(broker.bootstrap, TOPIC, 1, {}, {
+      "cleanup.policy": "compact",
+      "segment.ms": "100",
+      "min.cleanable.dirty.ratio": "0.01",
+    });
     const latest = new Map<string, string>();
     const producers: [string, (lines: string) => Promise<unknown>][] = [];
     for (const codec of ["snappy", "lz4"]) {

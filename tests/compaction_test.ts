@@ -12,7 +12,7 @@
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { etcdMissing, s3Missing } from "../src/testing/services.ts";
 import { type BrokerProcess, removeDir, run, startBroker, until } from "./_harness.ts";
-import { backendEnv, fetchBody, withServices } from "./_setup.ts";
+import { backendEnv, createTopic, fetchBody, withServices } from "./_setup.ts";
 import { Fetch, type FetchResponse } from "../src/protocol/messages/01_fetch.ts";
 import {
   OffsetForLeaderEpoch,
@@ -21,10 +21,6 @@ import {
 import { splitBatches } from "../src/protocol/records/record_batch.ts";
 import { KafkaConnection } from "../src/client/connection.ts";
 import { Produce, type ProduceResponse } from "../src/protocol/messages/00_produce.ts";
-import {
-  CreateTopics,
-  type CreateTopicsResponse,
-} from "../src/protocol/messages/19_create_topics.ts";
 import { buildRecordBatch, decodeRecords } from "../src/protocol/records/builder.ts";
 import { ErrorCode } from "../src/protocol/errors.ts";
 import type { ObjectStore } from "../src/object_store/types.ts";
@@ -43,31 +39,14 @@ const enc = new TextEncoder();
 /** What was written: offset -> [key, value or null]. */
 type Written = Map<number, [string, string | null]>;
 
-async function createCompacted(bootstrap: string): Promise<void> {
-  const c = await KafkaConnection.connect(bootstrap);
-  try {
-    const configs = {
-      "cleanup.policy": "compact",
-      "segment.bytes": String(SEGMENT_BYTES),
-      "segment.ms": "1",
-      "min.cleanable.dirty.ratio": "0.01",
-      "delete.retention.ms": String(DELETE_RETENTION_MS),
-    };
-    const r = await c.request<CreateTopicsResponse>(CreateTopics, 5, {
-      topics: [{
-        name: TOPIC,
-        numPartitions: 1,
-        replicationFactor: 1,
-        assignments: [],
-        configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
-      }],
-      timeoutMs: 5000,
-      validateOnly: false,
-    });
-    assertEquals(r.topics[0]!.errorCode, 0, r.topics[0]!.errorMessage ?? "");
-  } finally {
-    await c.close();
-  }
+function createCompacted(bootstrap: string): Promise<void> {
+  return createTopic(bootstrap, TOPIC, 1, {}, {
+    "cleanup.policy": "compact",
+    "segment.bytes": String(SEGMENT_BYTES),
+    "segment.ms": "1",
+    "min.cleanable.dirty.ratio": "0.01",
+    "delete.retention.ms": String(DELETE_RETENTION_MS),
+  });
 }
 
 /** Produces records (acks=all) and notes where each landed; returns the Produce error code. */

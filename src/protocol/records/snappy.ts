@@ -13,6 +13,7 @@
  */
 
 import { copyBytes } from "./lz4.ts";
+import { concatBytes } from "../primitives.ts";
 
 const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];
 const XERIAL_HEADER = 16;
@@ -49,13 +50,7 @@ export function snappyDecompress(data: Uint8Array): Uint8Array {
     total += part.length;
     pos += size;
   }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Decodes one raw Snappy block: a varint length, then literals and copies. */

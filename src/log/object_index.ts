@@ -23,6 +23,7 @@ import { RecordBatchView } from "../protocol/records/record_batch.ts";
 import type { ObjectStore } from "../object_store/types.ts";
 import { REMEMBERED_BATCHES } from "./producer_state.ts";
 import { AbortedTxnSchema } from "../metadata/records.ts";
+import { markerType } from "../protocol/records/control_batch.ts";
 
 const MAGIC = 0x4b49_4458; // "KIDX"
 const VERSION = 1;
@@ -43,6 +44,20 @@ export const ChunkProducerSchema = z.object({
   })),
 });
 export type ChunkProducer = z.infer<typeof ChunkProducerSchema>;
+
+/**
+ * Where a transaction of a producer began (its first transactional batch in the segment, when
+ * no transaction of that producer was open earlier in it) or ended (its marker), so recovery
+ * can replay which transactions are open (src/recovery/roll_forward.ts).
+ */
+export const ChunkTxnSchema = z.object({
+  producer_id: int.min(0),
+  /** The producer epoch of the batch or marker. */
+  epoch: int,
+  offset: int.min(0),
+  kind: z.enum(["begin", "commit", "abort"]),
+});
+export type ChunkTxn = z.infer<typeof ChunkTxnSchema>;
 
 /** What one segment of an object is. */
 export const ChunkDescriptionSchema = z.object({
@@ -73,6 +88,8 @@ export const ChunkDescriptionSchema = z.object({
   epochs: z.array(z.tuple([int.min(0), int.min(0)])),
   /** Transactions aborted by markers in it (txn_index.ts; absent: none). */
   aborted: z.array(AbortedTxnSchema).optional(),
+  /** Transactions begun and ended in it, in offset order (absent: none, or an older object). */
+  txns: z.array(ChunkTxnSchema).optional(),
 });
 export type ChunkDescription = z.infer<typeof ChunkDescriptionSchema>;
 
@@ -161,18 +178,21 @@ export async function readObjectIndex(
 export interface BatchSummary {
   producers: ChunkProducer[];
   epochs: [number, number][];
+  txns?: ChunkTxn[];
 }
 
 /**
  * Summarizes a segment's batches: per producer id its newest epoch and last
- * REMEMBERED_BATCHES batches (what a partition's producer state keeps), and where each leader
- * epoch starts (the epoch every batch header carries).
+ * REMEMBERED_BATCHES batches (what a partition's producer state keeps), where each leader
+ * epoch starts (the epoch every batch header carries), and where transactions begin and end.
  */
 export function summarizeBatches(
   batches: Iterable<{ baseOffset: number; lastOffset: number; bytes: Uint8Array }>,
 ): BatchSummary {
   const byId = new Map<number, ChunkProducer>();
   const epochs: [number, number][] = [];
+  const txns: ChunkTxn[] = [];
+  const open = new Set<number>();
   for (const b of batches) {
     const view = new RecordBatchView(b.bytes);
     const epoch = view.partitionLeaderEpoch;
@@ -180,6 +200,21 @@ export function summarizeBatches(
       epochs.push([epoch, b.baseOffset]);
     }
     const id = view.producerId;
+    if (id >= 0 && view.isControl) {
+      const kind = markerKind(view);
+      if (kind) {
+        txns.push({ producer_id: id, epoch: view.producerEpoch, offset: b.baseOffset, kind });
+      }
+      open.delete(id);
+    } else if (id >= 0 && view.isTransactional && !open.has(id)) {
+      txns.push({
+        producer_id: id,
+        epoch: view.producerEpoch,
+        offset: b.baseOffset,
+        kind: "begin",
+      });
+      open.add(id);
+    }
     if (id < 0 || view.baseSequence < 0) continue;
     let p = byId.get(id);
     if (!p || view.producerEpoch > p.epoch) {
@@ -194,5 +229,14 @@ export function summarizeBatches(
     });
     if (p.batches.length > REMEMBERED_BATCHES) p.batches.shift();
   }
-  return { producers: [...byId.values()], epochs };
+  return { producers: [...byId.values()], epochs, ...(txns.length > 0 && { txns }) };
+}
+
+/** A marker's kind; null for a control batch that does not decode as one. */
+function markerKind(view: RecordBatchView): "commit" | "abort" | null {
+  try {
+    return markerType(view);
+  } catch {
+    return null;
+  }
 }

@@ -16,7 +16,9 @@ import {
   encodeObjectIndex,
   parseObjectIndex,
   readObjectIndex,
+  summarizeBatches,
 } from "./object_index.ts";
+import { buildControlBatch } from "../protocol/records/control_batch.ts";
 import { encodeSegment } from "./segment_format.ts";
 import {
   batch,
@@ -36,6 +38,45 @@ async function indexes(objects: MemoryObjectStore): Promise<ChunkDescription[]> 
   // Keys of one millisecond sort by their random part: order by the writer's upload number.
   return out.sort((a, b) => a.writer_seq - b.writer_seq);
 }
+
+Deno.test("object index: a segment's summary says where transactions begin and end", () => {
+  const txn = (pid: number, epoch: number, seq: number) =>
+    buildRecordBatch([{ value: new Uint8Array(1) }], {
+      producerId: pid,
+      producerEpoch: epoch,
+      baseSequence: seq,
+      transactional: true,
+    });
+  const marker = (pid: number, epoch: number, commit: boolean) =>
+    buildControlBatch({
+      commit,
+      producerId: pid,
+      producerEpoch: epoch,
+      coordinatorEpoch: 0,
+      timestamp: 1,
+    });
+  const batches = [
+    txn(7, 0, 0), // 10: producer 7 begins
+    buildRecordBatch([{ value: new Uint8Array(1) }]), // 11: not transactional
+    txn(7, 0, 1), // 12: already open, no event
+    txn(8, 3, 0), // 13: producer 8 begins
+    marker(7, 0, true), // 14
+    txn(7, 0, 2), // 15: producer 7's next transaction
+    marker(8, 3, false), // 16
+  ].map((bytes, i) => ({ baseOffset: 10 + i, lastOffset: 10 + i, bytes }));
+  assertEquals(summarizeBatches(batches).txns, [
+    { producer_id: 7, epoch: 0, offset: 10, kind: "begin" },
+    { producer_id: 8, epoch: 3, offset: 13, kind: "begin" },
+    { producer_id: 7, epoch: 0, offset: 14, kind: "commit" },
+    { producer_id: 7, epoch: 0, offset: 15, kind: "begin" },
+    { producer_id: 8, epoch: 3, offset: 16, kind: "abort" },
+  ]);
+  assertEquals(
+    summarizeBatches(batches.slice(1, 2)).txns,
+    undefined,
+    "none: the field is left out",
+  );
+});
 
 Deno.test("object index: flushes and merges describe their segments; positions match the references", async () => {
   const objects = new MemoryObjectStore();

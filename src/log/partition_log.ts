@@ -508,6 +508,7 @@ export class PartitionLog {
       kind: what.kind,
       producers: what.producers,
       epochs: what.epochs,
+      ...(what.txns && { txns: what.txns }),
     });
     const ref = {
       created_ms: createdMs,

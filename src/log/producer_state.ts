@@ -184,6 +184,18 @@ export class ProducerTable {
     if (s && s.txn_first === undefined) s.txn_first = offset;
   }
 
+  /**
+   * Recovery's `beginTxn`: the producer's transaction began at `offset`, in `epoch`. Creates the
+   * producer's state when none is known (the batches that opened the transaction need not be
+   * among the remembered ones).
+   */
+  replayTxnBegin(producerId: number, epoch: number, offset: number): void {
+    let s = this.states.get(producerId);
+    if (!s || epoch > s.epoch) s = { epoch, batches: [] };
+    if (s.txn_first === undefined) s.txn_first = offset;
+    this.touch(producerId, s);
+  }
+
   /** Whether the producer has a transaction open on this partition. */
   inTxn(producerId: number): boolean {
     return this.states.get(producerId)?.txn_first !== undefined;

@@ -2,8 +2,9 @@
  * Snapshot, lose the metadata, restore, on memory stores with the real log layer: records
  * committed after the snapshot come back (also when the snapshot's small segments were merged
  * and collected since), a fenced writer's upload does not, committed offsets are the
- * snapshot's, a store in use is refused without --force, a damaged snapshot is refused with
- * nothing written, and verify agrees with the result.
+ * snapshot's, transactions that ended or began after the snapshot are closed or open again
+ * (the last stable offset), a store in use is refused without --force, a damaged snapshot is
+ * refused with nothing written, and verify agrees with the result.
  */
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { MemoryObjectStore } from "../object_store/memory.ts";
@@ -11,7 +12,11 @@ import { MemoryMetadataStore } from "../metadata/memory.ts";
 import { encodeRecord, keys, TopicConfigSchema } from "../metadata/records.ts";
 import { loadClusterId } from "../cluster/cluster_id.ts";
 import { collectGarbage } from "../log/object_gc.ts";
-import { batch, decodeRecordsAll, deps, manager } from "../log/_testing.ts";
+import { batch, decodeRecordsAll, deps, incomingBatch, manager } from "../log/_testing.ts";
+import type { IncomingBatch } from "../log/partition_log.ts";
+import { buildRecordBatch } from "../protocol/records/builder.ts";
+import { buildControlBatch } from "../protocol/records/control_batch.ts";
+import { splitBatches } from "../protocol/records/record_batch.ts";
 import type { LogManager } from "../log/log_manager.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { RestoreRefusedError, restoreSnapshot } from "./restore.ts";
@@ -155,6 +160,68 @@ Deno.test("restore: records committed after the snapshot come back, a fenced upl
   assertEquals(v.snapshots.newestProblem, null);
   assertEquals(v.objects.young, 0);
   assert(v.objects.collectable >= 1, "the fenced upload is garbage");
+});
+
+/** A transactional batch of producer `pid` (epoch 0) holding `value`, at sequence `seq`. */
+function txnBatch(pid: number, seq: number, value: string): IncomingBatch {
+  const bytes = buildRecordBatch([{ value: b(value) }], {
+    producerId: pid,
+    producerEpoch: 0,
+    baseSequence: seq,
+    transactional: true,
+  });
+  return {
+    ...incomingBatch(bytes),
+    producerId: pid,
+    producerEpoch: 0,
+    baseSequence: seq,
+    transactional: true,
+  };
+}
+
+function commitMarker(pid: number): IncomingBatch {
+  const bytes = buildControlBatch({
+    commit: true,
+    producerId: pid,
+    producerEpoch: 0,
+    coordinatorEpoch: 0,
+    timestamp: 1,
+  });
+  return { ...incomingBatch(bytes), producerId: pid, producerEpoch: 0, marker: { commit: true } };
+}
+
+Deno.test("restore: a transaction that ended after the snapshot is closed, one that began after it is open", async () => {
+  const objects = new MemoryObjectStore();
+  const lost = new MemoryMetadataStore();
+  await seed(lost);
+  const a = manager(deps(objects, lost));
+  const log = await a.get("t", TOPIC_ID, 0);
+  const put = async (x: IncomingBatch) => {
+    const r = log.append([x]);
+    await a.flushAll();
+    await r.durable;
+  };
+  await put(txnBatch(7, 0, "seven")); // 0: open when the snapshot is taken
+  assertEquals(log.lastStableOffset, 0);
+  await takeSnapshot(lost, objects, { namespace: "ns", brokerId: 0, version: "t" });
+  await put(commitMarker(7)); // 1
+  await put(txnBatch(8, 0, "eight")); // 2: still open when the metadata is lost
+  assertEquals(log.lastStableOffset, 2);
+  await a.close();
+
+  const fresh = new MemoryMetadataStore();
+  await restoreSnapshot(fresh, objects, { namespace: "ns", snapshot: "latest", graceMs: 60_000 });
+  const c = manager(deps(objects, fresh));
+  const restored = await c.get("t", TOPIC_ID, 0);
+  assertEquals([restored.highWatermark, restored.lastStableOffset], [3, 2]);
+  // read_committed: producer 7's record and its marker; producer 8's open one is not readable.
+  const committed = (await restored.read(0, 1 << 20, true)).records!;
+  assertEquals(splitBatches(committed).map((x) => [x.baseOffset, x.isControl]), [[0, false], [
+    1,
+    true,
+  ]]);
+  assertEquals(decodeRecordsAll(committed)[0], "seven");
+  await c.close();
 });
 
 Deno.test("restore: refuses a store in use without --force, and a damaged snapshot with nothing written", async () => {

@@ -250,21 +250,41 @@ function restoredState(
         history.push({ epoch, start_offset: Math.max(from, at.snapshotEnd) });
       }
     });
-    const batches = f.producers.flatMap((p) => p.batches.map((b) => ({ p, b })))
-      .filter(({ b }) => b.base_offset >= at.snapshotEnd)
-      .sort((x, y) => x.b.base_offset - y.b.base_offset);
-    for (const { p, b } of batches) {
-      producers.record(
-        {
-          producerId: p.id,
-          producerEpoch: p.epoch,
-          baseSequence: b.first_seq,
-          lastSequence: b.last_seq,
-        },
-        b.base_offset,
-        b.last_offset,
-      );
+    // The remembered batches and the transactions begun and ended, in offset order (a batch
+    // before a transaction event at its offset), as the writer applied them.
+    const steps: { offset: number; order: number; apply(): void }[] = [];
+    for (const p of f.producers) {
+      for (const b of p.batches) {
+        steps.push({
+          offset: b.base_offset,
+          order: 0,
+          apply: () =>
+            producers.record(
+              {
+                producerId: p.id,
+                producerEpoch: p.epoch,
+                baseSequence: b.first_seq,
+                lastSequence: b.last_seq,
+              },
+              b.base_offset,
+              b.last_offset,
+            ),
+        });
+      }
     }
+    for (const t of f.txns ?? []) {
+      steps.push({
+        offset: t.offset,
+        order: 1,
+        apply: () =>
+          t.kind === "begin"
+            ? producers.replayTxnBegin(t.producer_id, t.epoch, t.offset)
+            : producers.endTxn(t.producer_id, t.epoch),
+      });
+    }
+    steps.filter((s) => s.offset >= at.snapshotEnd)
+      .sort((x, y) => x.offset - y.offset || x.order - y.order)
+      .forEach((s) => s.apply());
   }
   // The next writer's epoch must be above every epoch any upload of the partition carries, so
   // that its uploads outrank them all in a later recovery.

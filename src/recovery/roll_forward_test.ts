@@ -7,6 +7,7 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import type { PartitionState, SegmentRef } from "../metadata/records.ts";
 import { type FoundSegment, recoverPartition, voidUploads } from "./roll_forward.ts";
+import { ProducerTable } from "../log/producer_state.ts";
 
 function ref(base: number, last: number, key = `ref-${base}`): SegmentRef {
   return {
@@ -48,6 +49,7 @@ function found(
     kind: o.kind ?? "flush",
     producers: o.producers ?? [],
     epochs: o.epochs ?? [[epoch, base]],
+    ...(o.txns && { txns: o.txns }),
   };
 }
 
@@ -190,6 +192,47 @@ Deno.test("roll forward: a merge straddling the snapshot's log end rolls forward
     epoch: 2,
     start_offset: 22,
   }]);
+});
+
+Deno.test("roll forward: transactions rolled forward end at their markers and open at their begins", () => {
+  const r = recoverPartition({
+    topic: "t",
+    topicId: "id",
+    partition: 0,
+    snapshot: {
+      ...snapshotState(0, 20),
+      producers: {
+        "7": {
+          epoch: 0,
+          batches: [{ first_seq: 0, last_seq: 4, base_offset: 15, last_offset: 19 }],
+          txn_first: 15,
+        },
+      },
+    },
+    refs: [ref(0, 19)],
+    exists: () => true,
+    found: [
+      found(20, 29, {
+        seq: 1,
+        producers: [{
+          id: 8,
+          epoch: 2,
+          batches: [{ first_seq: 10, last_seq: 14, base_offset: 25, last_offset: 29 }],
+        }],
+        txns: [
+          { producer_id: 7, epoch: 0, offset: 20, kind: "commit" },
+          // Producer 9's batches are not among the remembered ones: it is known from its begin.
+          { producer_id: 9, epoch: 1, offset: 21, kind: "begin" },
+          { producer_id: 8, epoch: 2, offset: 25, kind: "begin" },
+        ],
+      }),
+    ],
+  });
+  const p = r.state.producers;
+  assertEquals(p["7"]?.txn_first, undefined, "committed after the snapshot");
+  assertEquals([p["9"]?.epoch, p["9"]?.txn_first], [1, 21]);
+  assertEquals([p["8"]?.txn_first, p["8"]?.batches.map((b) => b.base_offset)], [25, [25]]);
+  assertEquals(ProducerTable.fromRecord(p).firstOpenOffset(), 21, "the last stable offset");
 });
 
 Deno.test("roll forward: a hole below the snapshot's log end moves the log start and is reported", () => {

@@ -6,7 +6,8 @@
 import { MemoryObjectStore } from "../object_store/memory.ts";
 import type { ByteRange, ObjectStore, PutOptions } from "../object_store/types.ts";
 import type { MemoryMetadataStore } from "../metadata/memory.ts";
-import { buildRecordBatch, decodeRecords } from "../protocol/records/builder.ts";
+import { buildRecordBatch, decodeRecords, type RecordInput } from "../protocol/records/builder.ts";
+import { buildControlBatch } from "../protocol/records/control_batch.ts";
 import { RecordBatchView, splitBatches } from "../protocol/records/record_batch.ts";
 import { LogManager } from "./log_manager.ts";
 import type { IncomingBatch, PartitionDeps } from "./partition_log.ts";
@@ -76,6 +77,35 @@ export function incomingBatch(bytes: Uint8Array): IncomingBatch {
     producerEpoch: -1,
     baseSequence: -1,
   };
+}
+
+/** A transactional batch of producer `pid` (epoch 0) holding `records`, from sequence `seq`. */
+export function txnBatch(pid: number, seq: number, records: RecordInput[]): IncomingBatch {
+  const bytes = buildRecordBatch(records, {
+    producerId: pid,
+    producerEpoch: 0,
+    baseSequence: seq,
+    transactional: true,
+  });
+  return {
+    ...incomingBatch(bytes),
+    producerId: pid,
+    producerEpoch: 0,
+    baseSequence: seq,
+    transactional: true,
+  };
+}
+
+/** The commit or abort marker of producer `pid`'s transaction (epoch 0), as the broker writes it. */
+export function txnMarker(pid: number, commit: boolean): IncomingBatch {
+  const bytes = buildControlBatch({
+    commit,
+    producerId: pid,
+    producerEpoch: 0,
+    coordinatorEpoch: 0,
+    timestamp: 1,
+  });
+  return { ...incomingBatch(bytes), producerId: pid, producerEpoch: 0, marker: { commit } };
 }
 
 /** Appends each value to partition t-0 and flushes it alone: one segment per value. */

@@ -13,8 +13,7 @@ import { MemoryMetadataStore } from "../metadata/memory.ts";
 import { buildRecordBatch, decodeRecords } from "../protocol/records/builder.ts";
 import { compress, decompress } from "../protocol/records/compression.ts";
 import { RecordBatchView, splitBatches, updateCrc } from "../protocol/records/record_batch.ts";
-import { buildControlBatch } from "../protocol/records/control_batch.ts";
-import { deps, incomingBatch } from "./_testing.ts";
+import { deps, incomingBatch, txnBatch, txnMarker } from "./_testing.ts";
 import { type IncomingBatch, PartitionLog } from "./partition_log.ts";
 import { type CompactionPlan, prepareCompaction } from "./compactor.ts";
 import { KeyMap, SLOT_BYTES } from "./key_map.ts";
@@ -221,43 +220,24 @@ Deno.test("compaction: keyless records in the cleanable part go; every codec is 
   ]);
 });
 
-/** One transactional batch of `recs` by producer `pid` (epoch 0, sequence from `seq`). */
-function txnBatch(pid: number, seq: number, recs: Rec[]): IncomingBatch {
-  const bytes = buildRecordBatch(
+/** A transactional batch of `recs` by producer `pid` (epoch 0, sequence from `seq`). */
+const txn = (pid: number, seq: number, recs: Rec[]) =>
+  txnBatch(
+    pid,
+    seq,
     recs.map(([k, v]) => ({
       key: k === null ? null : enc.encode(k),
       value: v === null ? null : enc.encode(v),
     })),
-    { producerId: pid, producerEpoch: 0, baseSequence: seq, transactional: true },
   );
-  return {
-    ...incomingBatch(bytes),
-    producerId: pid,
-    producerEpoch: 0,
-    baseSequence: seq,
-    transactional: true,
-  };
-}
-
-/** The commit or abort marker of producer `pid`'s transaction. */
-function txnMarker(pid: number, commit: boolean): IncomingBatch {
-  const bytes = buildControlBatch({
-    commit,
-    producerId: pid,
-    producerEpoch: 0,
-    coordinatorEpoch: 0,
-    timestamp: Date.now(),
-  });
-  return { ...incomingBatch(bytes), producerId: pid, producerEpoch: 0, marker: { commit } };
-}
 
 Deno.test("compaction: committed transactions compact like other records, aborted ones go and hide nothing, an open one ends the pass", async () => {
   const p = await partition();
   await p.write([["a", "1"], ["b", "1"]]); // 0-1
-  await p.put(txnBatch(1, 0, [["a", "2"], ["c", "1"], ["c", "2"]])); // 2-4, committed below
-  await p.put(txnBatch(2, 0, [["b", "2"], ["d", "1"]])); // 5-6, aborted below
+  await p.put(txn(1, 0, [["a", "2"], ["c", "1"], ["c", "2"]])); // 2-4, committed below
+  await p.put(txn(2, 0, [["b", "2"], ["d", "1"]])); // 5-6, aborted below
   await p.put(txnMarker(1, true), txnMarker(2, false)); // 7-8
-  await p.put(txnBatch(3, 0, [["a", "3"]])); // 9: open, so the last stable offset is 9
+  await p.put(txn(3, 0, [["a", "3"]])); // 9: open, so the last stable offset is 9
   await p.write([["c", "3"]]); // 10
   p.clock.now += 5000;
   await p.write([["z", "1"]]); // 11: active

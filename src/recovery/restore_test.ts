@@ -12,10 +12,8 @@ import { MemoryMetadataStore } from "../metadata/memory.ts";
 import { encodeRecord, keys, TopicConfigSchema } from "../metadata/records.ts";
 import { loadClusterId } from "../cluster/cluster_id.ts";
 import { collectGarbage } from "../log/object_gc.ts";
-import { batch, decodeRecordsAll, deps, incomingBatch, manager } from "../log/_testing.ts";
+import { batch, decodeRecordsAll, deps, manager, txnBatch, txnMarker } from "../log/_testing.ts";
 import type { IncomingBatch } from "../log/partition_log.ts";
-import { buildRecordBatch } from "../protocol/records/builder.ts";
-import { buildControlBatch } from "../protocol/records/control_batch.ts";
 import { splitBatches } from "../protocol/records/record_batch.ts";
 import type { LogManager } from "../log/log_manager.ts";
 import { takeSnapshot } from "./snapshot.ts";
@@ -162,34 +160,6 @@ Deno.test("restore: records committed after the snapshot come back, a fenced upl
   assert(v.objects.collectable >= 1, "the fenced upload is garbage");
 });
 
-/** A transactional batch of producer `pid` (epoch 0) holding `value`, at sequence `seq`. */
-function txnBatch(pid: number, seq: number, value: string): IncomingBatch {
-  const bytes = buildRecordBatch([{ value: b(value) }], {
-    producerId: pid,
-    producerEpoch: 0,
-    baseSequence: seq,
-    transactional: true,
-  });
-  return {
-    ...incomingBatch(bytes),
-    producerId: pid,
-    producerEpoch: 0,
-    baseSequence: seq,
-    transactional: true,
-  };
-}
-
-function commitMarker(pid: number): IncomingBatch {
-  const bytes = buildControlBatch({
-    commit: true,
-    producerId: pid,
-    producerEpoch: 0,
-    coordinatorEpoch: 0,
-    timestamp: 1,
-  });
-  return { ...incomingBatch(bytes), producerId: pid, producerEpoch: 0, marker: { commit: true } };
-}
-
 Deno.test("restore: a transaction that ended after the snapshot is closed, one that began after it is open", async () => {
   const objects = new MemoryObjectStore();
   const lost = new MemoryMetadataStore();
@@ -201,11 +171,11 @@ Deno.test("restore: a transaction that ended after the snapshot is closed, one t
     await a.flushAll();
     await r.durable;
   };
-  await put(txnBatch(7, 0, "seven")); // 0: open when the snapshot is taken
+  await put(txnBatch(7, 0, [{ value: b("seven") }])); // 0: open when the snapshot is taken
   assertEquals(log.lastStableOffset, 0);
   await takeSnapshot(lost, objects, { namespace: "ns", brokerId: 0, version: "t" });
-  await put(commitMarker(7)); // 1
-  await put(txnBatch(8, 0, "eight")); // 2: still open when the metadata is lost
+  await put(txnMarker(7, true)); // 1
+  await put(txnBatch(8, 0, [{ value: b("eight") }])); // 2: still open when the metadata is lost
   assertEquals(log.lastStableOffset, 2);
   await a.close();
 

@@ -83,7 +83,8 @@ export function applyTimestampType(
 
 /**
  * Throws INVALID_RECORD when a compacted topic's batch holds a record without a key (Kafka's
- * message). Batches in codecs the broker cannot open pass unchecked.
+ * message), CORRUPT_MESSAGE when its records do not decompress or decode; a batch whose codec id
+ * is not a codec (refused earlier by validation) passes unchecked.
  */
 export function checkKeys(view: RecordBatchView, rules: AppendRules, where: string): void {
   if (!rules.requireKeys) return;

@@ -23,7 +23,7 @@
 import { RecordBatchView } from "../protocol/records/record_batch.ts";
 import { rebuildBatch, scanRecords } from "../protocol/records/record_scan.ts";
 import type { KeyMap } from "./key_map.ts";
-import type { AbortedTxn } from "../metadata/records.ts";
+import type { TxnOutcomes } from "./txn_index.ts";
 
 /** Records a pass removed, by reason. */
 export interface Removed {
@@ -35,30 +35,6 @@ export interface Removed {
   keyless: number;
   /** Records of aborted transactions. */
   aborted: number;
-}
-
-/**
- * Which ended transactions aborted, from a partition's aborted index (the entries on its
- * segment references): a producer has one transaction open at a time, so a transactional
- * batch of producer P at offset O aborted exactly when an entry of P spans O (from the
- * transaction's first offset to its abort marker).
- */
-export class TxnOutcomes {
-  private readonly byProducer = new Map<number, AbortedTxn[]>();
-
-  constructor(entries: Iterable<AbortedTxn>) {
-    for (const e of entries) {
-      const list = this.byProducer.get(e.producer_id);
-      if (list) list.push(e);
-      else this.byProducer.set(e.producer_id, [e]);
-    }
-  }
-
-  /** Whether the transactional batch of `producerId` at `offset` belongs to an aborted one. */
-  aborted(producerId: number, offset: number): boolean {
-    const list = this.byProducer.get(producerId);
-    return !!list && list.some((e) => e.first_offset <= offset && offset <= e.last_offset);
-  }
 }
 
 /** What filtering one batch gave. */
@@ -88,9 +64,13 @@ export interface FilterContext {
  * stable offset (see the module doc).
  */
 export function mappableRecords(view: RecordBatchView, txns: TxnOutcomes) {
-  if (view.isControl) return null;
-  if (view.isTransactional && txns.aborted(view.producerId, view.baseOffset)) return null;
+  if (view.isControl || ofAbortedTxn(view, txns)) return null;
   return readableRecords(view);
+}
+
+/** Whether the batch belongs to an aborted transaction. */
+function ofAbortedTxn(view: RecordBatchView, txns: TxnOutcomes): boolean {
+  return view.isTransactional && txns.aborted(view.producerId, view.baseOffset);
 }
 
 /** A batch's records, or null when they cannot be read (kept whole by the filter). */
@@ -107,7 +87,7 @@ export function filterBatch(bytes: Uint8Array, ctx: FilterContext): Filtered {
   const same = { bytes, changed: false, tombstoneDue: null, unreadable: false };
   const view = new RecordBatchView(bytes);
   if (view.isControl || view.baseOffset >= ctx.mapEnd) return same;
-  if (view.isTransactional && ctx.txns.aborted(view.producerId, view.baseOffset)) {
+  if (ofAbortedTxn(view, ctx.txns)) {
     ctx.removed.aborted += view.recordCount;
     return { bytes: null, changed: true, tombstoneDue: null, unreadable: false };
   }

@@ -42,9 +42,8 @@ import {
   mappableRecords,
   placeholderBatch,
   type Removed,
-  TxnOutcomes,
 } from "./compaction_filter.ts";
-import { ProducerTable } from "./producer_state.ts";
+import { TxnOutcomes } from "./txn_index.ts";
 import { writeManifest } from "./manifest_roll.ts";
 import type { SegmentSwap, SwapView } from "./segment_swap.ts";
 import { setImmediate } from "node:timers";
@@ -124,7 +123,7 @@ export async function prepareCompaction(
   const outlook = compactionOutlook(segments, view.state.compaction, {
     now,
     settings: o.settings,
-    limit: Math.min(inManifest, segmentsBelow(segments, lastStableOffset(view))),
+    limit: Math.min(inManifest, segmentsBelow(segments, view.lastStableOffset)),
   });
   if (outlook.end === 0 || (!outlook.due && !o.force)) return null;
   view.reserve(outlook.end);
@@ -262,15 +261,6 @@ async function swapFor(
       return intact ? await swapOnto(list, manifestLength) : null;
     },
   };
-}
-
-/**
- * The last stable offset of the committed state: the first offset of the oldest transaction
- * still open (as the partition record's producers say), else the log end.
- */
-function lastStableOffset(view: SwapView): number {
-  const open = ProducerTable.fromRecord(view.state.producers).firstOpenOffset();
-  return open ?? view.state.log_end_offset;
 }
 
 /** How many segments end below `offset` (from the first). */

@@ -680,6 +680,7 @@ export class PartitionLog {
         segments: seen,
         inManifest,
         state: this.state,
+        lastStableOffset: this.lastStableOffset,
         commitDeadlineMs: this.deps.commitDeadlineMs ?? Infinity,
         load: (r) => this.loadSegment(r),
         upload: (bytes, about, kind) => {

@@ -36,6 +36,8 @@ export interface SwapView {
   segments: readonly SegmentRef[];
   inManifest: number;
   state: Readonly<PartitionState>;
+  /** The committed last stable offset: every transaction below it has ended. */
+  lastStableOffset: number;
   /** Uploads a segment made from committed ones (`merge` or `compact` in the object index). */
   upload(
     bytes: Uint8Array,

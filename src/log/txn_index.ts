@@ -12,6 +12,7 @@
  *   never newer than its marker). A fetch from offset F whose data ends before U answers the
  *   entries with marker >= F and first offset < U; as in Kafka, the search stops at the first
  *   entry whose LSO reached U: every transaction starting before U had ended by then.
+ * - **Outcomes** (`TxnOutcomes`, for compaction): whether an ended transaction's batch aborted.
  * @module
  */
 import type { AbortedTxn, SegmentRef } from "../metadata/records.ts";
@@ -69,4 +70,28 @@ function firstEndingAtOrAfter(segments: readonly SegmentRef[], offset: number): 
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Which ended transactions aborted, from a partition's aborted index (the entries on its
+ * segment references): a producer has one transaction open at a time, so a transactional
+ * batch of producer P at offset O aborted exactly when an entry of P spans O (from the
+ * transaction's first offset to its abort marker).
+ */
+export class TxnOutcomes {
+  private readonly byProducer = new Map<number, AbortedTxn[]>();
+
+  constructor(entries: Iterable<AbortedTxn>) {
+    for (const e of entries) {
+      const list = this.byProducer.get(e.producer_id);
+      if (list) list.push(e);
+      else this.byProducer.set(e.producer_id, [e]);
+    }
+  }
+
+  /** Whether the transactional batch of `producerId` at `offset` belongs to an aborted one. */
+  aborted(producerId: number, offset: number): boolean {
+    const list = this.byProducer.get(producerId);
+    return !!list && list.some((e) => e.first_offset <= offset && offset <= e.last_offset);
+  }
 }

@@ -342,3 +342,18 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Copies `n` bytes between places that do not overlap: a loop for the short runs most sequences
+ * are (a typed-array view per run costs more than the run), `set` for long ones.
+ */
+export function copyBytes(
+  src: Uint8Array,
+  from: number,
+  dst: Uint8Array,
+  to: number,
+  n: number,
+): void {
+  if (n < 32) { for (let k = 0; k < n; k++) dst[to + k] = src[from + k]!; }
+  else dst.set(src.subarray(from, from + n), to);
+}

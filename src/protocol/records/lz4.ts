@@ -13,6 +13,8 @@
  * @module
  */
 
+import { copyBytes } from "../primitives.ts";
+
 const MAGIC = 0x184d2204;
 /** FLG: version 01, blocks independent; no checksums, no content size, no dictionary. */
 const FLG = 0x60;
@@ -144,21 +146,6 @@ function decodeBlock(src: Uint8Array, start: number, end: number, out: Output): 
     else for (let k = 0; k < match; k++) buf[out.len + k] = buf[from + k]!;
     out.len += match;
   }
-}
-
-/**
- * Copies `n` bytes between places that do not overlap: a loop for the short runs most sequences
- * are (a typed-array view per run costs more than the run), `set` for long ones.
- */
-export function copyBytes(
-  src: Uint8Array,
-  from: number,
-  dst: Uint8Array,
-  to: number,
-  n: number,
-): void {
-  if (n < 32) { for (let k = 0; k < n; k++) dst[to + k] = src[from + k]!; }
-  else dst.set(src.subarray(from, from + n), to);
 }
 
 /** Encodes `data` as one LZ4 frame (see the module doc). */

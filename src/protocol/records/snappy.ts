@@ -12,8 +12,7 @@
  * @module
  */
 
-import { copyBytes } from "./lz4.ts";
-import { concatBytes } from "../primitives.ts";
+import { concatBytes, copyBytes } from "../primitives.ts";
 
 const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];
 const XERIAL_HEADER = 16;
